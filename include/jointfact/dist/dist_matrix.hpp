@@ -1,0 +1,80 @@
+#pragma once
+// A dense m x n matrix in ScaLAPACK's 2-D block-cyclic layout. Each rank stores its local part in
+// column-major order with leading dimension lld >= max(1, local rows), exposed as an Eigen map.
+#include <Eigen/Dense>
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "jointfact/dist/grid.hpp"
+#include "jointfact/dist/index_map.hpp"
+
+namespace jf {
+
+using LocalMatrixMap = Eigen::Map<Eigen::MatrixXd, 0, Eigen::OuterStride<>>;
+using ConstLocalMatrixMap = Eigen::Map<const Eigen::MatrixXd, 0, Eigen::OuterStride<>>;
+
+class DistMatrix {
+ public:
+  static constexpr int64_t kDefaultBlock = 64;
+
+  DistMatrix() = default;
+  // Zero-initialised. Block sizes are clamped to at least 1; rsrc/csrc are the source process offsets.
+  DistMatrix(GridPtr grid, int64_t m, int64_t n, int64_t mb = kDefaultBlock, int64_t nb = kDefaultBlock,
+             int rsrc = 0, int csrc = 0);
+
+  // Same grid and layout, new storage (zeros).
+  DistMatrix like() const { return DistMatrix(grid_, m_, n_, row_map_.block_size(), col_map_.block_size(), row_map_.source(), col_map_.source()); }
+
+  const Grid& grid() const { return *grid_; }
+  const GridPtr& grid_ptr() const { return grid_; }
+  int64_t rows() const { return m_; }
+  int64_t cols() const { return n_; }
+  int64_t row_block() const { return row_map_.block_size(); }
+  int64_t col_block() const { return col_map_.block_size(); }
+  const BlockCyclicMap& row_map() const { return row_map_; }
+  const BlockCyclicMap& col_map() const { return col_map_; }
+  int64_t local_rows() const { return local_rows_; }
+  int64_t local_cols() const { return local_cols_; }
+  int64_t lld() const { return lld_; }
+
+  double* data() { return storage_.data(); }
+  const double* data() const { return storage_.data(); }
+  LocalMatrixMap local() { return {storage_.data(), local_rows_, local_cols_, Eigen::OuterStride<>(lld_)}; }
+  ConstLocalMatrixMap local() const {
+    return {storage_.data(), local_rows_, local_cols_, Eigen::OuterStride<>(lld_)};
+  }
+  // ScaLAPACK array descriptor (context -1 on ranks outside the grid, as pdgemr2d requires).
+  const int* desc() const { return desc_.data(); }
+
+  // Calls f(i_gl, j_gl, value&) for every locally stored element, column by column.
+  template <class F>
+  void for_each_local(F&& f) {
+    for (int64_t j_lc = 0; j_lc < local_cols_; ++j_lc) {
+      const int64_t j_gl = col_map_.local_to_global(j_lc);
+      double* column = storage_.data() + j_lc * lld_;
+      for (int64_t i_lc = 0; i_lc < local_rows_; ++i_lc) f(row_map_.local_to_global(i_lc), j_gl, column[i_lc]);
+    }
+  }
+  template <class F>
+  void for_each_local(F&& f) const {
+    for (int64_t j_lc = 0; j_lc < local_cols_; ++j_lc) {
+      const int64_t j_gl = col_map_.local_to_global(j_lc);
+      const double* column = storage_.data() + j_lc * lld_;
+      for (int64_t i_lc = 0; i_lc < local_rows_; ++i_lc) f(row_map_.local_to_global(i_lc), j_gl, column[i_lc]);
+    }
+  }
+
+  // Bytes of local storage on this rank.
+  int64_t local_bytes() const { return static_cast<int64_t>(storage_.size() * sizeof(double)); }
+
+ private:
+  GridPtr grid_;
+  int64_t m_ = 0, n_ = 0;
+  BlockCyclicMap row_map_, col_map_;
+  int64_t local_rows_ = 0, local_cols_ = 0, lld_ = 1;
+  std::array<int, 9> desc_{};
+  std::vector<double> storage_;
+};
+
+}  // namespace jf

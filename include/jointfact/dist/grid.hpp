@@ -1,0 +1,58 @@
+#pragma once
+// The BLACS process grid as an RAII object. A grid may use fewer ranks than the communicator holds
+// (the rest own no data but still take part in collectives); it never uses more.
+#include <mpi.h>
+
+#include <memory>
+#include <string>
+
+namespace jf {
+
+struct GridShape {
+  int prows = 0;  // 0 x 0 means "choose near-square"
+  int pcols = 0;
+
+  bool is_auto() const { return prows == 0 && pcols == 0; }
+  // Parses "PRxPC" (e.g. "2x3"); throws InputError on anything else.
+  static GridShape parse(const std::string& text);
+  // The most square PR x PC = nranks with PR <= PC.
+  static GridShape near_square(int nranks);
+};
+
+class Grid {
+ public:
+  // Throws InputError when the shape needs more ranks than `comm` has.
+  explicit Grid(MPI_Comm comm, GridShape shape = {});
+  ~Grid();
+  Grid(const Grid&) = delete;
+  Grid& operator=(const Grid&) = delete;
+
+  MPI_Comm comm() const { return comm_; }
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  int context() const { return context_; }
+  // A 1 x size context over every rank of comm: what pdgemr2d needs to move data between grids.
+  int all_ranks_context() const { return all_context_; }
+  int prows() const { return prows_; }
+  int pcols() const { return pcols_; }
+  int myrow() const { return myrow_; }  // -1 outside the grid
+  int mycol() const { return mycol_; }
+  bool in_grid() const { return myrow_ >= 0; }
+  // Ranks of the same grid row / column (MPI_COMM_NULL outside the grid).
+  MPI_Comm row_comm() const { return row_comm_; }
+  MPI_Comm col_comm() const { return col_comm_; }
+  std::string describe() const;  // "2x2"
+
+ private:
+  MPI_Comm comm_;
+  int rank_ = 0, size_ = 1;
+  int blacs_handle_ = -1;
+  int context_ = -1, all_context_ = -1;
+  int prows_ = 1, pcols_ = 1, myrow_ = -1, mycol_ = -1;
+  MPI_Comm row_comm_ = MPI_COMM_NULL, col_comm_ = MPI_COMM_NULL;
+};
+
+using GridPtr = std::shared_ptr<const Grid>;
+inline GridPtr make_grid(MPI_Comm comm, GridShape shape = {}) { return std::make_shared<Grid>(comm, shape); }
+
+}  // namespace jf

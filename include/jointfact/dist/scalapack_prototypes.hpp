@@ -1,0 +1,38 @@
+#pragma once
+// Layer 1 of the ScaLAPACK wrappers: the Fortran / BLACS C symbols exactly as the library exports them.
+// Use the typed overloads in scalapack_typed.hpp or the DistMatrix layer in pblas.hpp, not these.
+#include <mpi.h>
+
+extern "C" {
+// BLACS (C interface)
+int Csys2blacs_handle(MPI_Comm comm);
+void Cfree_blacs_system_handle(int handle);
+void Cblacs_gridinit(int* context, const char* order, int nprow, int npcol);
+void Cblacs_gridinfo(int context, int* nprow, int* npcol, int* myrow, int* mycol);
+void Cblacs_gridexit(int context);
+
+// Tools
+int numroc_(const int* n, const int* nb, const int* iproc, const int* isrcproc, const int* nprocs);
+
+// PBLAS / ScaLAPACK (double precision)
+void pdgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
+             const double* alpha, const double* a, const int* ia, const int* ja, const int* desca,
+             const double* b, const int* ib, const int* jb, const int* descb, const double* beta,
+             double* c, const int* ic, const int* jc, const int* descc);
+void pdgeqrf_(const int* m, const int* n, double* a, const int* ia, const int* ja, const int* desca,
+              double* tau, double* work, const int* lwork, int* info);
+void pdorgqr_(const int* m, const int* n, const int* k, double* a, const int* ia, const int* ja,
+              const int* desca, const double* tau, double* work, const int* lwork, int* info);
+void pdgesvd_(const char* jobu, const char* jobvt, const int* m, const int* n, double* a, const int* ia,
+              const int* ja, const int* desca, double* s, double* u, const int* iu, const int* ju,
+              const int* descu, double* vt, const int* ivt, const int* jvt, const int* descvt,
+              double* work, const int* lwork, int* info);
+double pdlange_(const char* norm, const int* m, const int* n, const double* a, const int* ia,
+                const int* ja, const int* desca, double* work);
+void pdgemr2d_(const int* m, const int* n, const double* a, const int* ia, const int* ja,
+               const int* desca, double* b, const int* ib, const int* jb, const int* descb,
+               const int* context);
+void pdtran_(const int* m, const int* n, const double* alpha, const double* a, const int* ia,
+             const int* ja, const int* desca, const double* beta, double* c, const int* ic,
+             const int* jc, const int* descc);
+}

@@ -1,0 +1,18 @@
+#pragma once
+// The HDF5 hyperslab that covers exactly one rank's block-cyclic part of a row-major (m, n) dataset
+// (or of a 1-D dataset of length m for an m x 1 matrix). Shared by the reader and the writer.
+#include <hdf5.h>
+
+#include "jointfact/dist/dist_matrix.hpp"
+
+namespace jf::h5 {
+
+// Selects this rank's elements in `file_space` (select-none when it owns nothing). Elements come out in
+// row-major order of the file, i.e. the local block transposed.
+void select_local_part(hid_t file_space, const DistMatrix& a, bool file_is_1d);
+
+// Copies between local column-major storage and the row-major transfer buffer.
+void local_to_row_major(const DistMatrix& a, double* buffer);
+void row_major_to_local(const double* buffer, DistMatrix& a);
+
+}  // namespace jf::h5

@@ -1,0 +1,74 @@
+// `jointfact info --input FILE[:DSET]`: what is in a matrix file and what it costs to distribute.
+#include <cstdio>
+#include <memory>
+
+#include "jointfact/app/command.hpp"
+#include "jointfact/app/common_options.hpp"
+#include "jointfact/core/log.hpp"
+#include "jointfact/dist/norms.hpp"
+#include "jointfact/io/matrix_io.hpp"
+
+namespace jf::app {
+namespace {
+
+struct InfoOptions {
+  std::string input;
+  CommonOptions common;
+};
+
+std::string format(const char* pattern, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, pattern, value);
+  return text;
+}
+
+int run_info(MPI_Comm comm, const InfoOptions& options) {
+  GridPtr grid = make_grid_from(comm, options.common);
+  const DatasetInfo info = inspect_dataset(comm, DatasetPath::parse(options.input), 2);
+  ReadOptions read;
+  read.block = options.common.block;
+  read.require_finite = false;  // info reports non-finite values instead of refusing them
+  read.allow_integer = true;
+  const DistMatrix a = info.shape.size() == 1 ? read_vector(grid, {info.file, info.dataset}, read)
+                                              : read_matrix(grid, info, read);
+  const ValueSummary values = summarize_values(a);
+  const double norm = frobenius_norm(a);
+  long long local_bytes = a.local_bytes(), max_bytes = 0, total_bytes = 0;
+  MPI_Allreduce(&local_bytes, &max_bytes, 1, MPI_LONG_LONG, MPI_MAX, comm);
+  MPI_Allreduce(&local_bytes, &total_bytes, 1, MPI_LONG_LONG, MPI_SUM, comm);
+
+  std::string shape;
+  for (int64_t d : info.shape) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
+  print_result(comm, "file:          " + info.file);
+  print_result(comm, "dataset:       " + info.dataset);
+  print_result(comm, "shape:         " + shape);
+  print_result(comm, "dtype:         " + info.dtype);
+  print_result(comm, "frobenius:     " + format("%.17g", norm));
+  print_result(comm, "min:           " + format("%.17g", values.min));
+  print_result(comm, "max:           " + format("%.17g", values.max));
+  std::string bad = std::to_string(values.non_finite);
+  if (values.non_finite > 0) {
+    bad += " (first: " + format("%g", values.first_bad_value) + " at (" + std::to_string(values.first_bad_row) + ", " +
+           std::to_string(values.first_bad_col) + "))";
+  }
+  print_result(comm, "non-finite:    " + bad);
+  print_result(comm, "grid:          " + grid->describe() + " (" + std::to_string(grid->size()) + " ranks), block " +
+                         std::to_string(a.row_block()));
+  print_result(comm, "memory/rank:   " + format("%.3f MiB", max_bytes / 1048576.0) + " max, " +
+                         format("%.3f MiB", total_bytes / 1048576.0) + " total");
+  return 0;
+}
+
+}  // namespace
+
+RegisteredCommand register_info_command(CLI::App& app) {
+  auto options = std::make_shared<InfoOptions>();
+  CLI::App* command = app.add_subcommand("info", "describe a matrix: shape, dtype, Frobenius norm, range, "
+                                                 "non-finite entries, memory per rank");
+  command->add_option("--input", options->input, "FILE[:DSET] (DSET defaults to the file's only 2-D dataset)")
+      ->required();
+  add_common_options(*command, options->common);
+  return {command, [options](MPI_Comm comm) { return run_info(comm, *options); }};
+}
+
+}  // namespace jf::app

@@ -1,0 +1,21 @@
+#include "jointfact/app/common_options.hpp"
+
+#include "jointfact/core/log.hpp"
+
+namespace jf::app {
+
+void add_common_options(CLI::App& command, CommonOptions& options) {
+  command.add_option("--grid", options.grid, "process grid PRxPC (default: near-square over all ranks)");
+  command.add_option("--block", options.block, "block size of the block-cyclic distribution")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))
+      ->capture_default_str();
+  command.add_option("--checkpoint-dir", options.checkpoint_dir, "where checkpoints go (default OUT.h5.ckpt)");
+  command.add_flag("--quiet", options.quiet, "no progress lines, only results and errors");
+}
+
+GridPtr make_grid_from(MPI_Comm comm, const CommonOptions& options) {
+  set_quiet(options.quiet);
+  return make_grid(comm, options.grid.empty() ? GridShape{} : GridShape::parse(options.grid));
+}
+
+}  // namespace jf::app

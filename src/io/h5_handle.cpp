@@ -1,0 +1,7 @@
+#include "jointfact/io/h5_handle.hpp"
+
+namespace jf::h5 {
+
+void silence_library_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+}  // namespace jf::h5

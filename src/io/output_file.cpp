@@ -1,0 +1,207 @@
+#include "jointfact/io/output_file.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "jointfact/core/collective.hpp"
+#include "jointfact/core/error.hpp"
+#include "jointfact/io/block_selection.hpp"
+
+namespace jf {
+namespace {
+
+std::string parent_directory(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa {}, sb {};
+  return stat(a.c_str(), &sa) == 0 && stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+std::string check_output_on_root(const std::string& path, const std::vector<std::string>& inputs) {
+  const std::string dir = parent_directory(path);
+  struct stat status {};
+  if (stat(dir.c_str(), &status) != 0 || !S_ISDIR(status.st_mode)) {
+    return "cannot write '" + path + "': directory '" + dir + "' does not exist";
+  }
+  if (access(dir.c_str(), W_OK) != 0) return "cannot write '" + path + "': directory '" + dir + "' is not writable";
+  if (stat(path.c_str(), &status) == 0 && S_ISDIR(status.st_mode)) {
+    return "cannot write '" + path + "': it is a directory";
+  }
+  for (const auto& input : inputs) {
+    if (input == path || same_file(input, path)) {
+      return "output '" + path + "' is the input file; choose another --output (the input is never modified)";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+void require_writable_output(MPI_Comm comm, const std::string& path, const std::vector<std::string>& inputs) {
+  std::string error;
+  if (comm_rank(comm) == 0) error = check_output_on_root(path, inputs);
+  agree_or_throw(comm, comm_rank(comm) != 0 || error.empty(), error);
+}
+
+OutputFile::OutputFile(MPI_Comm comm, std::string path)
+    : comm_(comm), path_(std::move(path)), partial_path_(path_ + ".partial") {
+  require_writable_output(comm_, path_);
+  h5::silence_library_errors();
+  h5::Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS));
+  H5Pset_fapl_mpio(fapl.get(), comm_, MPI_INFO_NULL);
+  file_ = h5::file(H5Fcreate(partial_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
+  agree_or_throw(comm_, file_.valid(), "cannot create '" + partial_path_ + "'");
+}
+
+OutputFile::~OutputFile() {
+  if (committed_) return;
+  file_.reset();
+  if (comm_rank(comm_) == 0) std::remove(partial_path_.c_str());
+}
+
+void OutputFile::ensure_parent_groups(const std::string& name) {
+  for (size_t slash = name.find('/', 1); slash != std::string::npos; slash = name.find('/', slash + 1)) {
+    const std::string group = name.substr(0, slash);
+    if (H5Lexists(file_.get(), group.c_str(), H5P_DEFAULT) > 0) continue;
+    h5::Handle created = h5::group(H5Gcreate2(file_.get(), group.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    if (!created.valid()) throw LibraryError("cannot create group " + group + " in '" + partial_path_ + "'");
+  }
+}
+
+void OutputFile::write_distributed(const std::string& name, const DistMatrix& a, bool as_vector) {
+  ensure_parent_groups(name);
+  const hsize_t dims[2] = {static_cast<hsize_t>(a.rows()), static_cast<hsize_t>(a.cols())};
+  h5::Handle file_space = h5::dataspace(H5Screate_simple(as_vector ? 1 : 2, dims, nullptr));
+  h5::Handle dset = h5::dataset(H5Dcreate2(file_.get(), name.c_str(), H5T_IEEE_F64LE, file_space.get(), H5P_DEFAULT,
+                                           H5P_DEFAULT, H5P_DEFAULT));
+  if (!dset.valid()) throw LibraryError("cannot create dataset " + name + " in '" + partial_path_ + "'");
+  h5::select_local_part(file_space.get(), a, as_vector);
+  const hsize_t local_count = static_cast<hsize_t>(a.local_rows() * a.local_cols());
+  const hsize_t mem_dims[1] = {std::max<hsize_t>(local_count, 1)};
+  h5::Handle mem_space = h5::dataspace(H5Screate_simple(1, mem_dims, nullptr));
+  if (local_count == 0) H5Sselect_none(mem_space.get());
+  std::vector<double> buffer(mem_dims[0]);
+  h5::local_to_row_major(a, buffer.data());
+  h5::Handle transfer = h5::plist(H5Pcreate(H5P_DATASET_XFER));
+  H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_COLLECTIVE);
+  const herr_t status =
+      H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), transfer.get(), buffer.data());
+  agree_or_throw(comm_, status >= 0, "writing " + name + " to '" + partial_path_ + "' failed (disk full?)", kExitFailure);
+}
+
+void OutputFile::write_matrix(const std::string& name, const DistMatrix& a) { write_distributed(name, a, false); }
+
+void OutputFile::write_vector(const std::string& name, const DistMatrix& v) {
+  if (v.cols() != 1) throw LibraryError("write_vector: " + name + " is not a single column");
+  write_distributed(name, v, true);
+}
+
+void OutputFile::write_replicated(const std::string& name, const std::vector<double>& values,
+                                  const std::vector<int64_t>& shape) {
+  ensure_parent_groups(name);
+  std::vector<hsize_t> dims(shape.begin(), shape.end());
+  h5::Handle file_space = h5::dataspace(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
+  h5::Handle dset = h5::dataset(H5Dcreate2(file_.get(), name.c_str(), H5T_IEEE_F64LE, file_space.get(), H5P_DEFAULT,
+                                           H5P_DEFAULT, H5P_DEFAULT));
+  if (!dset.valid()) throw LibraryError("cannot create dataset " + name + " in '" + partial_path_ + "'");
+  // Only rank 0 transfers data; the others take part with an empty selection.
+  const bool writer = comm_rank(comm_) == 0;
+  if (!writer) H5Sselect_none(file_space.get());
+  const hsize_t count = writer ? values.size() : 0;
+  const hsize_t mem_dims[1] = {std::max<hsize_t>(count, 1)};
+  h5::Handle mem_space = h5::dataspace(H5Screate_simple(1, mem_dims, nullptr));
+  if (count == 0) H5Sselect_none(mem_space.get());
+  if (!writer || values.empty()) H5Sselect_none(file_space.get());
+  h5::Handle transfer = h5::plist(H5Pcreate(H5P_DATASET_XFER));
+  H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_COLLECTIVE);
+  const double dummy = 0;
+  const herr_t status = H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), transfer.get(),
+                                 values.empty() ? &dummy : values.data());
+  agree_or_throw(comm_, status >= 0, "writing " + name + " to '" + partial_path_ + "' failed", kExitFailure);
+}
+
+void OutputFile::write_replicated(const std::string& name, const std::vector<int64_t>& values) {
+  ensure_parent_groups(name);
+  const hsize_t dims[1] = {values.size()};
+  h5::Handle file_space = h5::dataspace(H5Screate_simple(1, dims, nullptr));
+  h5::Handle dset = h5::dataset(H5Dcreate2(file_.get(), name.c_str(), H5T_STD_I64LE, file_space.get(), H5P_DEFAULT,
+                                           H5P_DEFAULT, H5P_DEFAULT));
+  if (!dset.valid()) throw LibraryError("cannot create dataset " + name + " in '" + partial_path_ + "'");
+  const bool writer = comm_rank(comm_) == 0 && !values.empty();
+  const hsize_t mem_dims[1] = {std::max<hsize_t>(writer ? values.size() : 0, 1)};
+  h5::Handle mem_space = h5::dataspace(H5Screate_simple(1, mem_dims, nullptr));
+  if (!writer) {
+    H5Sselect_none(file_space.get());
+    H5Sselect_none(mem_space.get());
+  }
+  h5::Handle transfer = h5::plist(H5Pcreate(H5P_DATASET_XFER));
+  H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_COLLECTIVE);
+  const int64_t dummy = 0;
+  const herr_t status = H5Dwrite(dset.get(), H5T_NATIVE_INT64, mem_space.get(), file_space.get(), transfer.get(),
+                                 values.empty() ? &dummy : values.data());
+  agree_or_throw(comm_, status >= 0, "writing " + name + " to '" + partial_path_ + "' failed", kExitFailure);
+}
+
+hid_t OutputFile::open_object(const std::string& object) {
+  if (object != "/" && H5Lexists(file_.get(), object.c_str(), H5P_DEFAULT) <= 0) {
+    ensure_parent_groups(object + "/");
+  }
+  return H5Oopen(file_.get(), object.c_str(), H5P_DEFAULT);
+}
+
+void OutputFile::write_attribute(const std::string& object, const std::string& name, hid_t mem_type,
+                                 hid_t file_type, const void* data, hsize_t count) {
+  h5::Handle target(open_object(object), H5Oclose);
+  if (!target.valid()) throw LibraryError("cannot open " + object + " in '" + partial_path_ + "'");
+  if (H5Aexists(target.get(), name.c_str()) > 0) H5Adelete(target.get(), name.c_str());
+  h5::Handle space = h5::dataspace(count == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr));
+  h5::Handle attr =
+      h5::attribute(H5Acreate2(target.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT));
+  if (!attr.valid() || H5Awrite(attr.get(), mem_type, data) < 0) {
+    throw LibraryError("cannot write attribute " + name + " on " + object);
+  }
+}
+
+void OutputFile::set_attribute(const std::string& object, const std::string& name, double value) {
+  write_attribute(object, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, &value, 0);
+}
+
+void OutputFile::set_attribute(const std::string& object, const std::string& name, int64_t value) {
+  write_attribute(object, name, H5T_NATIVE_INT64, H5T_STD_I64LE, &value, 0);
+}
+
+void OutputFile::set_attribute(const std::string& object, const std::string& name, const std::vector<int64_t>& value) {
+  write_attribute(object, name, H5T_NATIVE_INT64, H5T_STD_I64LE, value.data(), value.size());
+}
+
+void OutputFile::set_attribute(const std::string& object, const std::string& name, bool value) {
+  // h5py reads a numpy bool as an enum of int8; a plain uint8 0/1 is what most tools expect and print.
+  const uint8_t byte = value ? 1 : 0;
+  write_attribute(object, name, H5T_NATIVE_UINT8, H5T_STD_U8LE, &byte, 0);
+}
+
+void OutputFile::set_attribute(const std::string& object, const std::string& name, const std::string& value) {
+  h5::Handle type = h5::datatype(H5Tcopy(H5T_C_S1));
+  H5Tset_size(type.get(), std::max<size_t>(value.size(), 1));
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  const std::string padded = value.empty() ? std::string(1, '\0') : value;
+  write_attribute(object, name, type.get(), type.get(), padded.data(), 0);
+}
+
+void OutputFile::commit() {
+  const bool flushed = H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) >= 0;
+  file_.reset();
+  agree_or_throw(comm_, flushed, "cannot flush '" + partial_path_ + "'", kExitFailure);
+  bool renamed = true;
+  if (comm_rank(comm_) == 0) renamed = std::rename(partial_path_.c_str(), path_.c_str()) == 0;
+  agree_or_throw(comm_, renamed, "cannot rename '" + partial_path_ + "' to '" + path_ + "'", kExitFailure);
+  committed_ = true;
+}
+
+}  // namespace jf
