@@ -135,6 +135,16 @@ void redistribute(const DistMatrix& from, DistMatrix& to) {
                     to.data(), 1, 1, to.desc(), from.grid().all_ranks_context());
 }
 
+void copy_block(const DistMatrix& from, int64_t i, int64_t j, int64_t rows, int64_t cols, DistMatrix& to,
+                int64_t ti, int64_t tj) {
+  require(i >= 0 && j >= 0 && i + rows <= from.rows() && j + cols <= from.cols(), "copy_block: source block outside");
+  require(ti >= 0 && tj >= 0 && ti + rows <= to.rows() && tj + cols <= to.cols(), "copy_block: target block outside");
+  if (rows == 0 || cols == 0) return;
+  scalapack::gemr2d(f(rows, "gemr2d m"), f(cols, "gemr2d n"), from.data(), f(i + 1, "gemr2d ia"), f(j + 1, "gemr2d ja"),
+                    from.desc(), to.data(), f(ti + 1, "gemr2d ib"), f(tj + 1, "gemr2d jb"), to.desc(),
+                    from.grid().all_ranks_context());
+}
+
 void transpose(const DistMatrix& from, DistMatrix& to) {
   require(from.rows() == to.cols() && from.cols() == to.rows(), "transpose: shapes do not match");
   if (!to.grid().in_grid() || from.rows() == 0 || from.cols() == 0) return;
