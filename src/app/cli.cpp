@@ -6,6 +6,7 @@
 #include "jointfact/app/command.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
+#include "jointfact/core/stop_signal.hpp"
 #include "jointfact/version.hpp"
 
 namespace jf::app {
@@ -30,7 +31,8 @@ std::string one_line(std::string text) {
 }  // namespace
 
 std::vector<RegisteredCommand> register_all_commands(CLI::App& app) {
-  return {register_info_command(app), register_generate_command(app)};
+  return {register_info_command(app), register_generate_command(app), register_svd_command(app), register_joint_command(app), register_fsmf_command(app),
+          register_butterfly_command(app), register_run_command(app)};
 }
 
 int run_cli(int argc, char** argv, MPI_Comm comm) {
@@ -43,6 +45,7 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
   app.footer("Exit codes: 0 success, 2 bad usage or input, 75 stopped after a checkpoint (rerun to resume), 1 other.\n"
              "Run 'jointfact COMMAND --help' for a command's options.");
   const auto commands = register_all_commands(app);
+  install_stop_handlers();
   if (argc > 1 && argv[1][0] != '-') {
     std::string known;
     bool found = false;
@@ -76,6 +79,9 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
     }
     print_error(comm, "no command given (see 'jointfact --help')");
     return kExitBadInput;
+  } catch (const Interrupted& e) {
+    if (comm_rank(comm) == 0) std::fprintf(stderr, "jointfact: %s\n", one_line(e.what()).c_str());
+    return e.exit_code();
   } catch (const Error& e) {
     // jointfact's own errors are raised on every rank together (collective.hpp): report once, return.
     print_error(comm, one_line(e.what()));

@@ -102,39 +102,19 @@ void OutputFile::write_vector(const std::string& name, const DistMatrix& v) {
   write_distributed(name, v, true);
 }
 
-void OutputFile::write_replicated(const std::string& name, const std::vector<double>& values,
-                                  const std::vector<int64_t>& shape) {
+void OutputFile::write_from_root(const std::string& name, hid_t mem_type, hid_t file_type, const void* data,
+                                 const std::vector<hsize_t>& dims) {
   ensure_parent_groups(name);
-  std::vector<hsize_t> dims(shape.begin(), shape.end());
   h5::Handle file_space = h5::dataspace(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
-  h5::Handle dset = h5::dataset(H5Dcreate2(file_.get(), name.c_str(), H5T_IEEE_F64LE, file_space.get(), H5P_DEFAULT,
-                                           H5P_DEFAULT, H5P_DEFAULT));
+  h5::Handle dset = h5::dataset(
+      H5Dcreate2(file_.get(), name.c_str(), file_type, file_space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   if (!dset.valid()) throw LibraryError("cannot create dataset " + name + " in '" + partial_path_ + "'");
+  hsize_t count = 1;
+  for (hsize_t d : dims) count *= d;
+  if (count == 0) return;  // a zero-length dataset has no storage to write to
   // Only rank 0 transfers data; the others take part with an empty selection.
   const bool writer = comm_rank(comm_) == 0;
-  if (!writer) H5Sselect_none(file_space.get());
-  const hsize_t count = writer ? values.size() : 0;
-  const hsize_t mem_dims[1] = {std::max<hsize_t>(count, 1)};
-  h5::Handle mem_space = h5::dataspace(H5Screate_simple(1, mem_dims, nullptr));
-  if (count == 0) H5Sselect_none(mem_space.get());
-  if (!writer || values.empty()) H5Sselect_none(file_space.get());
-  h5::Handle transfer = h5::plist(H5Pcreate(H5P_DATASET_XFER));
-  H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_COLLECTIVE);
-  const double dummy = 0;
-  const herr_t status = H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), transfer.get(),
-                                 values.empty() ? &dummy : values.data());
-  agree_or_throw(comm_, status >= 0, "writing " + name + " to '" + partial_path_ + "' failed", kExitFailure);
-}
-
-void OutputFile::write_replicated(const std::string& name, const std::vector<int64_t>& values) {
-  ensure_parent_groups(name);
-  const hsize_t dims[1] = {values.size()};
-  h5::Handle file_space = h5::dataspace(H5Screate_simple(1, dims, nullptr));
-  h5::Handle dset = h5::dataset(H5Dcreate2(file_.get(), name.c_str(), H5T_STD_I64LE, file_space.get(), H5P_DEFAULT,
-                                           H5P_DEFAULT, H5P_DEFAULT));
-  if (!dset.valid()) throw LibraryError("cannot create dataset " + name + " in '" + partial_path_ + "'");
-  const bool writer = comm_rank(comm_) == 0 && !values.empty();
-  const hsize_t mem_dims[1] = {std::max<hsize_t>(writer ? values.size() : 0, 1)};
+  const hsize_t mem_dims[1] = {count};
   h5::Handle mem_space = h5::dataspace(H5Screate_simple(1, mem_dims, nullptr));
   if (!writer) {
     H5Sselect_none(file_space.get());
@@ -142,10 +122,17 @@ void OutputFile::write_replicated(const std::string& name, const std::vector<int
   }
   h5::Handle transfer = h5::plist(H5Pcreate(H5P_DATASET_XFER));
   H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_COLLECTIVE);
-  const int64_t dummy = 0;
-  const herr_t status = H5Dwrite(dset.get(), H5T_NATIVE_INT64, mem_space.get(), file_space.get(), transfer.get(),
-                                 values.empty() ? &dummy : values.data());
+  const herr_t status = H5Dwrite(dset.get(), mem_type, mem_space.get(), file_space.get(), transfer.get(), data);
   agree_or_throw(comm_, status >= 0, "writing " + name + " to '" + partial_path_ + "' failed", kExitFailure);
+}
+
+void OutputFile::write_replicated(const std::string& name, const std::vector<double>& values,
+                                  const std::vector<int64_t>& shape) {
+  write_from_root(name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, values.data(), std::vector<hsize_t>(shape.begin(), shape.end()));
+}
+
+void OutputFile::write_replicated(const std::string& name, const std::vector<int64_t>& values) {
+  write_from_root(name, H5T_NATIVE_INT64, H5T_STD_I64LE, values.data(), {values.size()});
 }
 
 hid_t OutputFile::open_object(const std::string& object) {
@@ -192,6 +179,15 @@ void OutputFile::set_attribute(const std::string& object, const std::string& nam
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
   const std::string padded = value.empty() ? std::string(1, '\0') : value;
   write_attribute(object, name, type.get(), type.get(), padded.data(), 0);
+}
+
+void OutputFile::copy_group_from(const std::string& file, const std::string& group) {
+  h5::Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS));
+  H5Pset_fapl_mpio(fapl.get(), comm_, MPI_INFO_NULL);
+  h5::Handle source = h5::file(H5Fopen(file.c_str(), H5F_ACC_RDONLY, fapl.get()));
+  agree_or_throw(comm_, source.valid(), "cannot open '" + file + "' to copy " + group, kExitFailure);
+  const herr_t status = H5Ocopy(source.get(), group.c_str(), file_.get(), group.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+  agree_or_throw(comm_, status >= 0, "cannot copy " + group + " from '" + file + "'", kExitFailure);
 }
 
 void OutputFile::commit() {

@@ -18,6 +18,11 @@ struct RegisteredCommand {
 
 RegisteredCommand register_info_command(CLI::App& app);
 RegisteredCommand register_generate_command(CLI::App& app);
+RegisteredCommand register_svd_command(CLI::App& app);
+RegisteredCommand register_joint_command(CLI::App& app);
+RegisteredCommand register_fsmf_command(CLI::App& app);
+RegisteredCommand register_butterfly_command(CLI::App& app);
+RegisteredCommand register_run_command(CLI::App& app);
 
 // All subcommands, in the order --help lists them.
 std::vector<RegisteredCommand> register_all_commands(CLI::App& app);

@@ -39,6 +39,9 @@ class OutputFile {
   void set_attribute(const std::string& object, const std::string& name, const std::vector<int64_t>& value);
   void set_attribute(const std::string& object, const std::string& name, bool value);
 
+  // Copies a whole group (datasets and attributes) from another HDF5 file, e.g. a stage's checkpoint.
+  void copy_group_from(const std::string& file, const std::string& group);
+
   // Flushes, closes and renames OUT.h5.partial to OUT.h5 (collective).
   void commit();
 
@@ -46,6 +49,8 @@ class OutputFile {
   hid_t open_object(const std::string& object);
   void ensure_parent_groups(const std::string& name);
   void write_distributed(const std::string& name, const DistMatrix& a, bool as_vector);
+  void write_from_root(const std::string& name, hid_t mem_type, hid_t file_type, const void* data,
+                       const std::vector<hsize_t>& dims);
   void write_attribute(const std::string& object, const std::string& name, hid_t mem_type, hid_t file_type,
                        const void* data, hsize_t count);
 

@@ -1,7 +1,12 @@
 #pragma once
 // The svd stage's library API: A ~ U diag(s) V^T of rank k, computed without ever gathering A.
 // The joint stage starts from these factors.
+//
+// Every method returns factors on A's grid with A's block size and singular values in descending order.
+// truncated_svd() also fixes the sign of each singular pair (sign_convention.hpp), so results agree across
+// methods, grids and rank counts, and measures the quality; the per-method functions below do neither.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,13 +16,18 @@ namespace jf::svd {
 
 enum class Method { Randomized, Exact };
 
+// Optional progress reporting (the CLI passes log_progress); called on every rank.
+using ProgressFn = std::function<void(const std::string&)>;
+
 struct SvdOptions {
   Method method = Method::Randomized;
   int64_t rank = 0;        // k; 0 when a tolerance is given instead
-  double tol = 0;          // fixed-accuracy mode: ||A - Q Q^T A||_F <= tol ||A||_F (0 = off)
-  int64_t oversample = 10; // p: the basis has l = k + p columns
+  double tol = 0;          // fixed-accuracy mode: ||A - U S V^T||_F <= tol ||A||_F (0 = off)
+  int64_t oversample = 10; // p: the basis has l = k + p columns (clamped to min(m, n))
   int64_t power_iters = 2; // q
   uint64_t seed = 1;       // test matrix from the counter-based generator: same result on any grid
+  int64_t block_columns = 0;  // fixed-accuracy mode: basis columns added per step (0 = automatic)
+  ProgressFn progress;     // may be empty
 };
 
 struct SvdQuality {
@@ -32,13 +42,25 @@ struct TruncatedSvd {
   std::vector<double> s;  // k, descending, replicated on every rank
   DistMatrix v;           // n x k (not V^T)
   SvdQuality quality;
+  int64_t basis_columns = 0;  // l: columns of the range basis (min(m, n) for the exact method)
 };
 
-// Throws InputError when k < 1 or k > min(m, n), or tol outside (0, 1).
+// Validates the options, dispatches, applies the sign convention and fills result.quality.
+// Throws InputError (on every rank alike) when k < 1 or k > min(m, n), tol outside (0, 1), both or
+// neither of rank and tol are given, or oversample / power_iters are negative.
 TruncatedSvd truncated_svd(const DistMatrix& a, const SvdOptions& options);
+
+// Halko-Martinsson-Tropp randomized SVD of rank options.rank (randomized_svd.cpp).
+TruncatedSvd randomized_truncated_svd(const DistMatrix& a, const SvdOptions& options);
+
+// Fixed accuracy (randQB_EI, Yu-Gu-Li 2018): the smallest k whose estimated error meets options.tol.
+// Reliable for tol above ~1e-7: the indicator ||A||_F^2 - ||B||_F^2 loses the rest to cancellation.
+TruncatedSvd fixed_accuracy_svd(const DistMatrix& a, const SvdOptions& options);
 
 // The exact path alone: ScaLAPACK pdgesvd, truncated to k.
 TruncatedSvd exact_truncated_svd(const DistMatrix& a, int64_t k);
+// pdgesvd, truncated to the smallest k with sqrt(sum_{i >= k} s_i^2) <= tol ||A||_F (the optimal k).
+TruncatedSvd exact_fixed_accuracy_svd(const DistMatrix& a, double tol);
 
 // Fills result.quality (one A V product, two k x k Gram matrices).
 void measure_quality(const DistMatrix& a, TruncatedSvd& result);

@@ -1,0 +1,48 @@
+#pragma once
+// `jointfact run`: input -> svd -> joint -> sparse as configured, each stage checkpointed, resumed by
+// default, results written atomically to one output file plus a JSON summary beside it.
+#include <mpi.h>
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "jointfact/app/common_options.hpp"
+#include "jointfact/app/run_config.hpp"
+#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/io/checkpoint_store.hpp"
+#include "jointfact/io/output_file.hpp"
+
+namespace jf::app {
+
+struct PipelineOptions {
+  std::string output;    // overrides [output] path
+  bool resume = true;    // --no-resume clears the checkpoints first
+  std::string until;     // "" = all configured stages; else stop after "svd" | "joint" | "sparse"
+  CommonOptions common;
+};
+
+// What every stage adapter gets: the grid, the input and its fingerprint, the checkpoint store.
+struct PipelineContext {
+  MPI_Comm comm;
+  GridPtr grid;
+  const RunConfig* config;
+  std::unique_ptr<CheckpointStore> store;
+  DistMatrix input;
+  std::string input_description;   // "W.h5:/W" or "generated lowrank 512x512"
+  std::string input_fingerprint;
+  std::optional<DistMatrix> generated_targets;  // /targets of a generated lowrank input
+  double checkpoint_every_s = 60;
+  nlohmann::json summary;          // what the JSON report will hold
+  std::map<std::string, double> stage_seconds;
+};
+
+// Runs the pipeline; returns the exit code (Interrupted propagates as exit 75 through the CLI).
+int run_pipeline(MPI_Comm comm, const RunConfig& config, const PipelineOptions& options);
+
+// The hash of a stage's configuration: its own table plus every upstream table that changes its input.
+std::string stage_config_hash(const RunConfig& config, const std::string& stage);
+
+}  // namespace jf::app

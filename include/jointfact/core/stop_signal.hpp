@@ -1,0 +1,21 @@
+#pragma once
+// SIGTERM, SIGUSR1 and SIGINT do not kill jointfact: they raise a flag. Long-running stages poll
+// stop_requested() at safe points (between iterations); all ranks agree, write a checkpoint and leave
+// with exit code 75 so the same command resumes. Slurm sends USR1 before the time limit.
+#include <mpi.h>
+
+namespace jf {
+
+// Installs the handlers (idempotent). Called once by the CLI before any stage runs.
+void install_stop_handlers();
+
+// Collective: true on every rank when any rank has received a stop signal.
+bool stop_requested(MPI_Comm comm);
+
+// Local, non-collective: the signal number received on this rank, or 0.
+int received_stop_signal();
+
+// For tests and fault injection: behave as if `signal_number` had arrived on this rank.
+void simulate_stop_signal(int signal_number);
+
+}  // namespace jf

@@ -1,0 +1,83 @@
+#pragma once
+// Penalty mode: alternating block minimisation of
+//   F(L, R) = ||W - L R^T||_F^2 + lambda f(L R^T) + mu_L ||D2 L||^2 + mu_R ||D2 R||^2   [L, R >= 0]
+// for a fixed lambda. Each iteration is an L-step then an R-step (block_solver.hpp); neither increases F.
+// Per iteration the m x n data is touched by exactly two thin products, W R and W^T L; the
+// reconstruction error comes from them for free:
+//   ||W - L R^T||^2 = ||W||^2 - 2 <W^T L, R> + tr((L^T L)(R^T R)).
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "jointfact/joint/block_solver.hpp"
+#include "jointfact/joint/factor_layouts.hpp"
+#include "jointfact/joint/initial_factors.hpp"
+#include "jointfact/joint/objective.hpp"
+
+namespace jf::joint {
+
+// What stays fixed while lambda (and, in compact mode, k) change.
+struct JointProblem {
+  const DistMatrix& w;
+  const Objective& objective;
+  double w_norm_squared;
+  double smooth_l = 0;
+  double smooth_r = 0;
+  bool nonneg = false;
+};
+
+struct PenaltyOptions {
+  double lambda = 1.0;
+  int max_iterations = 500;
+  // Stop when both factors change by at most tol (relative Frobenius) in one iteration.
+  double tol = 1e-9;
+  int majorize_steps = 5;
+  int progress_every = 0;  // log every N iterations (0: never)
+  // An increase of F larger than this (relative) counts as a stall; smaller ones are rounding.
+  double stall_tolerance = 1e-11;
+  std::string progress_prefix;
+};
+
+struct HistoryRow {
+  double objective = 0;    // F
+  double task_loss = 0;    // f(L R^T)
+  double recon_error = 0;  // ||W - L R^T||_F
+};
+
+struct PenaltyResult {
+  Factors factors;
+  std::vector<HistoryRow> history;  // row 0: the start; then one row per iteration
+  int iterations = 0;
+  bool converged = false;
+  // F rose by more than rounding in an iteration (the block problems are too ill-conditioned to solve
+  // to the accuracy the iteration needs, e.g. lambda ~ 1e8 or more). That iteration is discarded and
+  // the solve stops, so the returned factors are the best ones seen.
+  bool stalled = false;
+  const HistoryRow& final_state() const { return history.back(); }
+};
+
+class AlternatingSolver {
+ public:
+  explicit AlternatingSolver(const JointProblem& problem);
+
+  PenaltyResult solve(Factors start, const PenaltyOptions& options) const;
+
+  // F, f and the reconstruction error at (L, R) (one extra product with W).
+  HistoryRow evaluate(const Factors& factors, double lambda) const;
+
+  const JointProblem& problem() const { return problem_; }
+
+ private:
+  void left_step(Factors& factors, double lambda, const BlockRegularization& regularization) const;
+  // Returns W^T L (for the reconstruction error).
+  DistMatrix right_step(Factors& factors, double lambda, const BlockRegularization& regularization) const;
+  HistoryRow assemble(const Factors& factors, double lambda, double recon_squared) const;
+
+  JointProblem problem_;
+  FactorLayouts layouts_;
+};
+
+// ||W - L R^T||_F^2 from <W^T L, R>, without an m x n temporary.
+double recon_error_squared(double w_norm_squared, const DistMatrix& w_t_l, const Factors& factors);
+
+}  // namespace jf::joint

@@ -1,0 +1,52 @@
+#pragma once
+// The task objective f of the joint stage (DESIGN.md, joint): F(L, R) = ||W - L R^T||_F^2 +
+// lambda f(L R^T) + regularisers. An objective never forms the m x n product L R^T or an m x n gradient
+// unless its own data is m x n (the gradient objective); it works through thin products instead.
+#include <Eigen/Dense>
+#include <string>
+
+#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/joint/block_problem.hpp"
+
+namespace jf::joint {
+
+// What the alternating solver already holds when it asks for a block problem. For the L-step
+// `data_product` is W R (m x k) and `fixed_gram` is R^T R; for the R-step they are W^T L (n x k) and L^T L.
+struct BlockContext {
+  const DistMatrix& w;
+  const DistMatrix& l;
+  const DistMatrix& r;
+  const DistMatrix& data_product;
+  const Eigen::MatrixXd& fixed_gram;
+  double lambda;
+};
+
+class Objective {
+ public:
+  virtual ~Objective() = default;
+  virtual std::string name() const = 0;
+
+  // f(L R^T), computed from the factors.
+  virtual double value(const DistMatrix& l, const DistMatrix& r) const = 0;
+  // f(X) for a full m x n matrix (used once, for f(W)).
+  virtual double value_of_matrix(const DistMatrix& x) const = 0;
+
+  // grad f(L R^T) R (m x k, laid out like L); `w_r` is W R.
+  virtual DistMatrix gradient_times_right(const DistMatrix& l, const DistMatrix& r, const DistMatrix& w_r) const = 0;
+  // grad f(L R^T)^T L (n x k, laid out like R); `w_t_l` is W^T L.
+  virtual DistMatrix gradient_transpose_times_left(const DistMatrix& l, const DistMatrix& r,
+                                                   const DistMatrix& w_t_l) const = 0;
+  // c with f(Y) <= f(X) + <grad f(X), Y - X> + c/2 ||Y - X||_F^2 for all X, Y.
+  virtual double curvature_bound() const = 0;
+  // A value f never goes below (-infinity when unknown); lossless mode stops raising lambda once f
+  // has reached it.
+  virtual double lower_bound() const = 0;
+
+  // The block problems of the L- and R-steps. The defaults are the majorise-minimise problems built
+  // from the gradient products and the curvature bound (see majorized_block.hpp); quadratic objectives
+  // override them with their exact block problems.
+  virtual BlockProblem left_block(const BlockContext& context) const;
+  virtual BlockProblem right_block(const BlockContext& context) const;
+};
+
+}  // namespace jf::joint

@@ -1,0 +1,32 @@
+#pragma once
+// Fixed-support matrix factorization (fsmf.hpp) on a block-cyclic DistMatrix A (m x n).
+//
+// The supports S_X (m x r) and S_Y (n x r) and the factors X, Y are small and replicated; A is
+// never gathered on one rank:
+// 1. Classes: each class block A[I, J] is moved, with one MPI_Alltoallv for all classes, to the
+//    rank that solves it (classes dealt by area, largest first, to the least loaded rank).
+// 2. Greedy Algorithm 2 in class order, in waves: a class waits only for earlier classes whose
+//    supports overlap its own (their X, Y columns are subtracted from its block); classes of one
+//    wave are solved in parallel, then their small factor blocks are allgathered. Pairwise
+//    disjoint classes form one wave and the result is optimal (Theorem 2).
+// 3. Otherwise alternating least squares inside the supports, on two copies of A redistributed
+//    with pdgemr2d: rows in blocks (P x 1 grid) for the X half-step, columns in blocks (1 x P
+//    grid) for the Y half-step; each rank solves its own rows and the rows of X (or Y) are
+//    allgathered. Memory per copy O(mn / P). The error never increases.
+// Results equal the serial fsmf_factorize up to rounding, for any P and grid.
+// Limitation: a single class is solved on one rank, so one class covering most of A (e.g. one
+// complete support) puts that block on one rank; the svd stage is the tool for that case.
+
+#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/sparse/fsmf.hpp"
+#include "jointfact/sparse/sparse_progress.hpp"
+
+namespace jf::sparse {
+
+// Collective over a.grid().comm(); the supports must be identical on every rank. Throws
+// InputError on every rank when the supports do not match A's shape or A holds NaN/Inf.
+FsmfResult fsmf_factorize_distributed(const DistMatrix& a, const SupportMatrix& support_x,
+                                      const SupportMatrix& support_y, const FsmfOptions& options = {},
+                                      const SparseProgress& progress = {});
+
+}  // namespace jf::sparse

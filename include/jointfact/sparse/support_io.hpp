@@ -1,0 +1,24 @@
+#pragma once
+// Reading FSMF supports (0/1 masks, m x r and n x r) for `jointfact fsmf` and the pipeline.
+// They are small, so every rank ends with the whole mask.
+
+#include "jointfact/dist/grid.hpp"
+#include "jointfact/io/dataset_path.hpp"
+#include "jointfact/sparse/support_classes.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace jf::sparse {
+
+// Before anything is read: InputError (same on every rank) unless S_X is m x r and S_Y is n x r
+// with the same r >= 1. `option_x` / `option_y` name the arguments in the message.
+void require_support_shapes(std::int64_t m, std::int64_t n, const DatasetInfo& support_x,
+                            const DatasetInfo& support_y, const std::string& option_x = "--support-x",
+                            const std::string& option_y = "--support-y");
+
+// Collective: reads an integer, bool or float mask and replicates it. InputError naming the first
+// entry that is not 0 or 1.
+SupportMatrix read_support(const GridPtr& grid, const DatasetInfo& info, const std::string& option);
+
+}  // namespace jf::sparse

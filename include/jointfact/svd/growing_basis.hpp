@@ -1,0 +1,37 @@
+#pragma once
+// A distributed tall matrix whose column count grows block by block (the fixed-accuracy method's Q and
+// B^T). Storage grows geometrically so appending costs amortised O(1) copies per column, and it never
+// holds more than twice the columns in use (never a min(m, n)-wide preallocation: that is A's size).
+#include <cstdint>
+
+#include "jointfact/dist/dist_matrix.hpp"
+
+namespace jf::svd {
+
+class GrowingBasis {
+ public:
+  // `max_cols` bounds the growth; blocks of nb x nb as for A.
+  GrowingBasis(GridPtr grid, int64_t rows, int64_t max_cols, int64_t nb);
+
+  int64_t rows() const { return storage_.rows(); }
+  int64_t cols() const { return used_; }  // columns in use: the first cols() of storage()
+  const DistMatrix& storage() const { return storage_; }
+
+  // Copies `block` (rows() x b) into columns [cols(), cols() + b).
+  void append(const DistMatrix& block);
+  // A rows() x cols() matrix holding exactly the columns in use.
+  DistMatrix trimmed() const;
+
+ private:
+  void reserve(int64_t cols);
+
+  int64_t max_cols_, nb_;
+  int64_t used_ = 0;
+  DistMatrix storage_;
+};
+
+// y := y - left(:, 0:l) (right(:, 0:l)^T x), l = left.cols() = right.cols(): one deflation step, e.g.
+// (A - Q B) x = A x - Q (B x) with left = Q, right = B^T.  x may be the same matrix as y.
+void subtract_low_rank(const GrowingBasis& left, const GrowingBasis& right, const DistMatrix& x, DistMatrix& y);
+
+}  // namespace jf::svd

@@ -1,0 +1,205 @@
+// `jointfact joint`: loss-aware low-rank factorization (Zhang et al. 2025) of a matrix file for one of
+// the task objectives rowsum | regression | gradient, in penalty, lossless or compact mode. Writes
+// /joint/L, /joint/R, /joint/history and the loss / error attributes of the contract on /joint.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "jointfact/app/command.hpp"
+#include "jointfact/app/common_options.hpp"
+#include "jointfact/core/error.hpp"
+#include "jointfact/core/log.hpp"
+#include "jointfact/io/matrix_io.hpp"
+#include "jointfact/io/output_file.hpp"
+#include "jointfact/joint/gradient_objective.hpp"
+#include "jointfact/joint/joint_stage.hpp"
+#include "jointfact/joint/regression_objective.hpp"
+#include "jointfact/joint/rowsum_objective.hpp"
+
+namespace jf::app {
+namespace {
+
+struct JointCommandOptions {
+  std::string input, output, objective, mode = "penalty";
+  std::string targets, samples, responses, gradient, curvature;
+  int64_t rank = 0;
+  double lambda = 1.0, eps_rel = 0.01, smooth_l = 0, smooth_r = 0, tol = 1e-9;
+  bool nonneg = false;
+  int64_t max_iters = 500;
+  CommonOptions common;
+  CLI::Option* lambda_option = nullptr;
+};
+
+std::string format(const char* pattern, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, pattern, value);
+  return text;
+}
+
+// An objective's data options must be given with it, and only with it.
+void require_objective_data(const JointCommandOptions& o) {
+  auto given = [](const std::string& value) { return !value.empty(); };
+  auto refuse = [&](const std::string& value, const std::string& option, const std::string& owner) {
+    if (given(value)) throw InputError(option + " is only used by --objective " + owner + " (not " + o.objective + ")");
+  };
+  if (o.objective == "rowsum" && !given(o.targets)) throw InputError("--objective rowsum needs --targets FILE:DSET (length m)");
+  if (o.objective == "regression" && (!given(o.samples) || !given(o.responses))) {
+    throw InputError("--objective regression needs --samples FILE:DSET (s x n) and --responses FILE:DSET (s x m)");
+  }
+  if (o.objective == "gradient" && !given(o.gradient)) throw InputError("--objective gradient needs --gradient FILE:DSET (m x n)");
+  if (o.objective != "rowsum") refuse(o.targets, "--targets", "rowsum");
+  if (o.objective != "regression") {
+    refuse(o.samples, "--samples", "regression");
+    refuse(o.responses, "--responses", "regression");
+  }
+  if (o.objective != "gradient") {
+    refuse(o.gradient, "--gradient", "gradient");
+    refuse(o.curvature, "--curvature", "gradient");
+  }
+}
+
+void validate(const JointCommandOptions& o, const DatasetInfo& info) {
+  require_objective_data(o);
+  if (o.lambda < 0) throw InputError("--lambda must be >= 0 (got " + format("%g", o.lambda) + ")");
+  if (o.eps_rel < 0) throw InputError("--eps-rel must be >= 0 (got " + format("%g", o.eps_rel) + ")");
+  if (o.smooth_l < 0 || o.smooth_r < 0) throw InputError("--smooth-l and --smooth-r must be >= 0");
+  if (o.max_iters < 1 || o.max_iters > 1000000000) throw InputError("--max-iters must be between 1 and 1e9");
+  if (o.tol < 0) throw InputError("--tol must be >= 0 (got " + format("%g", o.tol) + ")");
+  if (info.shape.size() != 2) throw InputError(info.dataset + " in '" + info.file + "' is not a 2-D matrix");
+  const int64_t max_rank = std::min(info.shape[0], info.shape[1]);
+  if (o.rank < 1 || o.rank > max_rank) {
+    throw InputError("--rank " + std::to_string(o.rank) + " must be between 1 and min(m, n) = " +
+                     std::to_string(max_rank) + " for " + info.dataset + " (" + std::to_string(info.shape[0]) + " x " +
+                     std::to_string(info.shape[1]) + ")");
+  }
+}
+
+std::vector<std::string> input_files(const JointCommandOptions& o) {
+  std::vector<std::string> files{DatasetPath::parse(o.input).file};
+  for (const std::string* path : {&o.targets, &o.samples, &o.responses, &o.gradient, &o.curvature})
+    if (!path->empty()) files.push_back(DatasetPath::parse(*path).file);
+  return files;
+}
+
+std::unique_ptr<joint::Objective> make_objective(const JointCommandOptions& o, const DistMatrix& w) {
+  ReadOptions read;
+  read.block = w.row_block();
+  const GridPtr& grid = w.grid_ptr();
+  if (o.objective == "rowsum") {
+    return std::make_unique<joint::RowsumObjective>(read_vector(grid, DatasetPath::parse(o.targets), read), w.rows(), w.cols());
+  }
+  if (o.objective == "regression") {
+    return std::make_unique<joint::RegressionObjective>(read_matrix(grid, DatasetPath::parse(o.samples), read),
+                                                        read_matrix(grid, DatasetPath::parse(o.responses), read), w.rows(),
+                                                        w.cols());
+  }
+  std::optional<DistMatrix> curvature;
+  if (!o.curvature.empty()) curvature = read_matrix(grid, DatasetPath::parse(o.curvature), read);
+  return std::make_unique<joint::GradientObjective>(w, read_matrix(grid, DatasetPath::parse(o.gradient), read),
+                                                    std::move(curvature));
+}
+
+joint::JointSettings settings_from(const JointCommandOptions& o) {
+  joint::JointSettings settings;
+  settings.rank = o.rank;
+  settings.mode = joint::parse_mode(o.mode);
+  // Penalty mode needs a lambda (default 1); the searches start from an automatic one unless given.
+  const bool lambda_given = o.lambda_option->count() > 0;
+  settings.lambda = lambda_given ? o.lambda : (settings.mode == joint::JointMode::Penalty ? 1.0 : 0.0);
+  settings.eps_rel = o.eps_rel;
+  settings.smooth_l = o.smooth_l;
+  settings.smooth_r = o.smooth_r;
+  settings.nonneg = o.nonneg;
+  settings.max_iterations = static_cast<int>(o.max_iters);
+  settings.tol = o.tol;
+  return settings;
+}
+
+void print_summary(MPI_Comm comm, const joint::JointOutcome& outcome, const std::string& output) {
+  print_result(comm, "objective:          " + outcome.objective + " (" + outcome.mode + " mode, rank " +
+                         std::to_string(outcome.rank) + ")");
+  print_result(comm, "loss_original:      " + format("%.10g", outcome.loss_original) + "  (f(W))");
+  print_result(comm, "loss_svd:           " + format("%.10g", outcome.loss_svd) + "  (f(W_k))");
+  print_result(comm, "loss_joint:         " + format("%.10g", outcome.loss_joint) + "  (f(L R^T))");
+  print_result(comm, "recon_error_svd:    " + format("%.10g", outcome.recon_error_svd) + "  (||W - W_k||_F)");
+  print_result(comm, "recon_error_joint:  " + format("%.10g", outcome.recon_error_joint) + "  (||W - L R^T||_F)");
+  if (outcome.mode != "penalty") {
+    print_result(comm, "recon_bound:        " + format("%.10g", outcome.recon_bound) +
+                           (outcome.feasible ? "  (met)" : "  (NOT met: no feasible factorization found)"));
+  }
+  if (outcome.mode == "compact" && !outcome.compact_found) {
+    print_result(comm, "compact:            no k <= the given rank reaches f(W); reporting the largest");
+  }
+  print_result(comm, "lambda:             " + format("%.6g", outcome.lambda));
+  print_result(comm, "iterations:         " + std::to_string(outcome.iterations));
+  print_result(comm, "output:             " + output);
+}
+
+int run_joint_command(MPI_Comm comm, const JointCommandOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  GridPtr grid = make_grid_from(comm, options.common);
+  const DatasetInfo info = inspect_dataset(comm, DatasetPath::parse(options.input), 2);
+  validate(options, info);
+  const joint::JointSettings settings = settings_from(options);
+  require_writable_output(comm, options.output, input_files(options));
+  log_progress(comm, "joint: reading " + info.file + ":" + info.dataset + " (" + std::to_string(info.shape[0]) + " x " +
+                         std::to_string(info.shape[1]) + ") on grid " + grid->describe());
+  ReadOptions read;
+  read.block = options.common.block;
+  const DistMatrix w = read_matrix(grid, info, read);
+  const std::unique_ptr<joint::Objective> objective = make_objective(options, w);
+  const joint::JointOutcome outcome = joint::run_joint(w, *objective, settings);
+  OutputFile out(comm, options.output);
+  joint::write_joint_outcome(out, outcome, settings);
+  out.set_attribute("/joint", "input", info.file + ":" + info.dataset);
+  out.commit();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  log_progress(comm, "joint: done in " + format("%.2f", seconds) + " s, wrote " + options.output);
+  print_summary(comm, outcome, options.output);
+  return 0;
+}
+
+}  // namespace
+
+RegisteredCommand register_joint_command(CLI::App& app) {
+  auto options = std::make_shared<JointCommandOptions>();
+  CLI::App* command = app.add_subcommand(
+      "joint", "loss-aware low-rank factorization W ~ L R^T (Zhang et al. 2025): minimise ||W - L R^T||_F^2 + "
+               "lambda f(L R^T) [+ smoothness, L, R >= 0]; writes /joint/L (m,k), /joint/R (n,k), /joint/history "
+               "and the loss / error attributes on /joint");
+  command->add_option("--input", options->input, "FILE[:DSET] (DSET defaults to the file's only 2-D dataset)")
+      ->required();
+  command->add_option("--output", options->output, "OUT.h5 to write (replaced atomically; never an input)")
+      ->required();
+  command->add_option("--rank", options->rank, "rank K of the factors (compact mode: the largest K tried)")->required();
+  command->add_option("--objective", options->objective, "task objective f: rowsum | regression | gradient")
+      ->required()
+      ->check(CLI::IsMember({"rowsum", "regression", "gradient"}));
+  command->add_option("--targets", options->targets, "rowsum: targets t (length m), f(X) = (1/m) ||X 1 - t||^2");
+  command->add_option("--samples", options->samples, "regression: samples Xs (s x n)");
+  command->add_option("--responses", options->responses,
+                      "regression: responses Y (s x m), f(X) = (1/s) ||Xs X^T - Y||_F^2");
+  command->add_option("--gradient", options->gradient, "gradient: G (m x n), f(X) = <G, X - W> + 1/2 sum H (X - W)^2");
+  command->add_option("--curvature", options->curvature, "gradient: diagonal curvature H >= 0 (m x n), optional");
+  command->add_option("--smooth-l", options->smooth_l, "weight of ||D2 L||_F^2 (second differences down L's columns)")
+      ->capture_default_str();
+  command->add_option("--smooth-r", options->smooth_r, "weight of ||D2 R||_F^2")->capture_default_str();
+  command->add_flag("--nonneg", options->nonneg, "constrain L >= 0 and R >= 0");
+  command->add_option("--mode", options->mode,
+                      "penalty (fixed lambda) | lossless (min f with ||W - L R^T||_F <= (1 + eps_rel) ||W - W_k||_F) | "
+                      "compact (smallest k whose lossless optimum has f <= f(W))")
+      ->check(CLI::IsMember({"penalty", "lossless", "compact"}))
+      ->capture_default_str();
+  options->lambda_option = command->add_option(
+      "--lambda", options->lambda, "penalty weight (penalty mode, default 1; lossless/compact: the first one tried)");
+  command->add_option("--eps-rel", options->eps_rel, "lossless / compact: allowed relative growth of the error")
+      ->capture_default_str();
+  command->add_option("--max-iters", options->max_iters, "alternating iterations per penalty solve")->capture_default_str();
+  command->add_option("--tol", options->tol, "stop when both factors change by at most this (relative) in an iteration")
+      ->capture_default_str();
+  add_common_options(*command, options->common);
+  return {command, [options](MPI_Comm comm) { return run_joint_command(comm, *options); }};
+}
+
+}  // namespace jf::app

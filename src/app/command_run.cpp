@@ -1,0 +1,64 @@
+// `jointfact run [CONFIG.toml] [--output OUT.h5] [--set section.key=value ...] [--no-resume] [--until STAGE]`
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "jointfact/app/command.hpp"
+#include "jointfact/app/pipeline.hpp"
+#include "jointfact/core/collective.hpp"
+#include "jointfact/core/error.hpp"
+
+namespace jf::app {
+namespace {
+
+struct RunOptions {
+  std::string config_path;
+  std::vector<std::string> overrides;
+  bool no_resume = false;
+  PipelineOptions pipeline;
+};
+
+// Rank 0 reads the file; every rank parses the same text, so every rank reaches the same verdict.
+std::string read_config_text(MPI_Comm comm, const std::string& path) {
+  std::string text, error;
+  if (comm_rank(comm) == 0) {
+    std::ifstream file(path);
+    if (!file) {
+      error = "cannot read config '" + path + "': no such file";
+    } else {
+      std::ostringstream buffer;
+      buffer << file.rdbuf();
+      text = buffer.str();
+    }
+  }
+  agree_or_throw(comm, comm_rank(comm) != 0 || error.empty(), error);
+  return broadcast_string(comm, text);
+}
+
+int run_run(MPI_Comm comm, RunOptions& options) {
+  RunConfig config = options.config_path.empty()
+                         ? RunConfig::demo()
+                         : RunConfig::parse(read_config_text(comm, options.config_path), options.config_path);
+  for (const auto& assignment : options.overrides) config.apply_override(assignment);
+  options.pipeline.resume = !options.no_resume;
+  return run_pipeline(comm, config, options.pipeline);
+}
+
+}  // namespace
+
+RegisteredCommand register_run_command(CLI::App& app) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* command = app.add_subcommand(
+      "run", "run the pipeline input -> svd -> joint -> sparse from a TOML config (no CONFIG: the built-in demo); "
+             "checkpointed, and rerunning the same command resumes");
+  command->add_option("config", options->config_path, "CONFIG.toml: tables [input] [svd] [joint] [sparse] [output]");
+  command->add_option("--output", options->pipeline.output, "OUT.h5 (overrides [output] path)");
+  command->add_option("--set", options->overrides, "override one key: section.key=value (repeatable)")
+      ->allow_extra_args(false);
+  command->add_flag("--no-resume", options->no_resume, "discard existing checkpoints and start over");
+  command->add_option("--until", options->pipeline.until, "stop after this stage: svd | joint | sparse (job chains)");
+  add_common_options(*command, options->pipeline.common);
+  return {command, [options](MPI_Comm comm) { return run_run(comm, *options); }};
+}
+
+}  // namespace jf::app

@@ -1,0 +1,128 @@
+// The joint stage of `jointfact run`: loss-aware factorization of the input for the configured task.
+#include <memory>
+
+#include "jointfact/app/pipeline_stages.hpp"
+#include "jointfact/core/error.hpp"
+#include "jointfact/core/log.hpp"
+#include "jointfact/io/attribute_reader.hpp"
+#include "jointfact/io/matrix_io.hpp"
+#include "jointfact/joint/gradient_objective.hpp"
+#include "jointfact/joint/joint_stage.hpp"
+#include "jointfact/joint/regression_objective.hpp"
+#include "jointfact/joint/rowsum_objective.hpp"
+
+namespace jf::app {
+namespace {
+
+joint::JointSettings joint_settings_from(const RunConfig& config, const PipelineContext& context) {
+  joint::JointSettings settings;
+  settings.rank = config.get_int("joint", "rank").value_or(config.get_int("svd", "rank").value_or(0));
+  const int64_t max_rank = std::min(context.input.rows(), context.input.cols());
+  if (settings.rank < 1 || settings.rank > max_rank) {
+    throw InputError("[joint] rank (default: [svd] rank) must be between 1 and min(m, n) = " + std::to_string(max_rank));
+  }
+  settings.mode = joint::parse_mode(config.get_string("joint", "mode").value_or("penalty"));
+  const auto lambda = config.get_float("joint", "lambda");
+  settings.lambda = lambda.value_or(settings.mode == joint::JointMode::Penalty ? 1.0 : 0.0);
+  settings.eps_rel = config.get_float("joint", "eps_rel").value_or(settings.eps_rel);
+  settings.smooth_l = config.get_float("joint", "smooth_l").value_or(0.0);
+  settings.smooth_r = config.get_float("joint", "smooth_r").value_or(0.0);
+  settings.nonneg = config.get_bool("joint", "nonneg").value_or(false);
+  settings.max_iterations = static_cast<int>(config.get_int("joint", "max_iters").value_or(settings.max_iterations));
+  settings.tol = config.get_float("joint", "tol").value_or(settings.tol);
+  if (settings.lambda < 0 || settings.eps_rel < 0 || settings.smooth_l < 0 || settings.smooth_r < 0 || settings.tol < 0 ||
+      settings.max_iterations < 1) {
+    throw InputError("[joint] lambda, eps_rel, smooth_l, smooth_r and tol must be >= 0 and max_iters >= 1");
+  }
+  return settings;
+}
+
+std::string required_path(const RunConfig& config, const std::string& key, const std::string& objective) {
+  const auto path = config.get_string("joint", key);
+  if (!path) throw InputError("[joint] objective = \"" + objective + "\" needs " + key + " = \"FILE:DSET\"");
+  return *path;
+}
+
+std::unique_ptr<joint::Objective> objective_from(const RunConfig& config, const PipelineContext& context) {
+  const std::string name = config.get_string("joint", "objective").value_or("");
+  const DistMatrix& w = context.input;
+  ReadOptions read;
+  read.block = w.row_block();
+  if (name == "rowsum") {
+    const auto path = config.get_string("joint", "targets");
+    if (!path && !context.generated_targets) {
+      throw InputError("[joint] objective = \"rowsum\" needs targets = \"FILE:DSET\" (or a generated lowrank input)");
+    }
+    DistMatrix targets = path ? read_vector(context.grid, DatasetPath::parse(*path), read) : *context.generated_targets;
+    if (targets.rows() != w.rows()) {
+      throw InputError("[joint] targets have length " + std::to_string(targets.rows()) + " but the matrix has " +
+                       std::to_string(w.rows()) + " rows");
+    }
+    return std::make_unique<joint::RowsumObjective>(std::move(targets), w.rows(), w.cols());
+  }
+  if (name == "regression") {
+    return std::make_unique<joint::RegressionObjective>(
+        read_matrix(context.grid, DatasetPath::parse(required_path(config, "samples", name)), read),
+        read_matrix(context.grid, DatasetPath::parse(required_path(config, "responses", name)), read), w.rows(), w.cols());
+  }
+  if (name == "gradient") {
+    std::optional<DistMatrix> curvature;
+    if (auto path = config.get_string("joint", "curvature")) curvature = read_matrix(context.grid, DatasetPath::parse(*path), read);
+    return std::make_unique<joint::GradientObjective>(
+        w, read_matrix(context.grid, DatasetPath::parse(required_path(config, "gradient", name)), read), std::move(curvature));
+  }
+  throw InputError("[joint] objective must be rowsum, regression or gradient, not \"" + name + "\"");
+}
+
+nlohmann::json facts_of(const joint::JointOutcome& outcome) {
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& row : outcome.history) history.push_back({row.objective, row.task_loss, row.recon_error});
+  nlohmann::json curve = nlohmann::json::array();
+  for (const auto& point : outcome.rank_curve) curve.push_back({point.rank, point.task_loss});
+  return {{"objective", outcome.objective},     {"mode", outcome.mode},
+          {"rank", outcome.rank},               {"loss_original", outcome.loss_original},
+          {"loss_svd", outcome.loss_svd},       {"loss_joint", outcome.loss_joint},
+          {"recon_error_svd", outcome.recon_error_svd}, {"recon_error_joint", outcome.recon_error_joint},
+          {"lambda", outcome.lambda},           {"iterations", outcome.iterations},
+          {"history", history},                 {"rank_curve", curve}};
+}
+
+nlohmann::json facts_from_checkpoint(MPI_Comm comm, const std::string& path) {
+  nlohmann::json facts;
+  for (const char* name : {"loss_original", "loss_svd", "loss_joint", "recon_error_svd", "recon_error_joint", "lambda",
+                           "iterations"}) {
+    if (auto value = read_double_attribute(comm, path, "/joint", name)) facts[name] = *value;
+  }
+  return facts;
+}
+
+}  // namespace
+
+JointStageResult run_joint_stage(PipelineContext& context, const SvdStageResult& svd) {
+  JointStageResult result;
+  const RunConfig& config = *context.config;
+  if (!config.has_section("joint")) return result;
+  result.ran = true;
+  result.checkpoint_path = context.store->path_of("joint");
+  const joint::JointSettings settings = joint_settings_from(config, context);
+  const std::string hash = stage_config_hash(config, "joint");
+  const auto stamp = context.store->find("joint", hash, context.input_fingerprint);
+  if (stamp && stamp->complete) {
+    result.facts = facts_from_checkpoint(context.comm, result.checkpoint_path);
+    log_progress(context.comm, "joint: resumed from checkpoint " + result.checkpoint_path);
+    return result;
+  }
+  const std::unique_ptr<joint::Objective> objective = objective_from(config, context);
+  log_progress(context.comm, "joint: start (" + joint::mode_name(settings.mode) + ", rank " + std::to_string(settings.rank) + ")");
+  // Start from the svd stage's factors when they have enough rank (no second SVD of the input).
+  const bool reuse_svd = settings.rank <= static_cast<int64_t>(svd.svd.s.size());
+  const joint::JointOutcome outcome = reuse_svd ? joint::run_joint(context.input, *objective, settings, svd.svd)
+                                                : joint::run_joint(context.input, *objective, settings);
+  result.facts = facts_of(outcome);
+  auto checkpoint = context.store->begin({"joint", hash, context.input_fingerprint, outcome.iterations, true});
+  joint::write_joint_outcome(*checkpoint, outcome, settings);
+  checkpoint->commit();
+  return result;
+}
+
+}  // namespace jf::app

@@ -1,0 +1,132 @@
+#include "jointfact/joint/lossless_mode.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "jointfact/core/log.hpp"
+
+namespace jf::joint {
+namespace {
+
+constexpr double kGrowth = 10.0;
+constexpr double kMaxLambdaRange = 1e16;  // continuation stops this far above the first lambda
+// Continuation stops once the task loss is this close to its lower bound, relative to where it started:
+// the bound is not active and larger lambdas only make the block problems ill-conditioned.
+constexpr double kNegligibleLoss = 1e-8;
+
+std::string format_lambda(double lambda) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", lambda);
+  return text;
+}
+
+class LambdaSearch {
+ public:
+  LambdaSearch(const AlternatingSolver& solver, const InitialFactors& start, const LosslessOptions& options)
+      : solver_(solver), options_(options) {
+    best_.factors = start.factors;
+    best_.recon_bound = (1.0 + options.eps_rel) * start.recon_error;
+    best_.lambda = 0;
+    rank_ = start.factors.l.cols();
+    // The SVD start is feasible by definition; a non-negative or smoothed start need not be.
+    best_.state = solver.evaluate(start.factors, 0.0);
+    best_.feasible = best_.state.recon_error <= best_.recon_bound;
+  }
+
+  // Solves at lambda from the best feasible factors; keeps the result when it meets the bound.
+  bool try_lambda(double lambda) {
+    PenaltyOptions penalty = options_.penalty;
+    penalty.lambda = lambda;
+    penalty.progress_every = 0;
+    PenaltyResult result = solver_.solve(best_.factors, penalty);
+    const HistoryRow& state = result.final_state();
+    const bool feasible = state.recon_error <= best_.recon_bound;
+    best_.iterations += result.iterations;
+    best_.segments.push_back({lambda, rank_, result.history, result.iterations, feasible, result.stalled});
+    log_progress(solver_.problem().w.grid().comm(),
+                 "lossless k = " + std::to_string(rank_) + ", lambda = " + format_lambda(lambda) + ": task loss " +
+                     format_lambda(state.task_loss) + ", recon error " + format_lambda(state.recon_error) +
+                     (feasible ? " <= " : " > ") + format_lambda(best_.recon_bound) + " (" +
+                     std::to_string(result.iterations) + " iterations)");
+    if (feasible && (!best_.feasible || state.task_loss <= best_.state.task_loss)) {
+      best_.factors = std::move(result.factors);
+      best_.state = state;
+      best_.lambda = lambda;
+      best_.feasible = true;
+    }
+    return feasible;
+  }
+
+  int solves() const { return static_cast<int>(best_.segments.size()); }
+  const LosslessResult& best() const { return best_; }
+  LosslessResult take() { return std::move(best_); }
+
+ private:
+  const AlternatingSolver& solver_;
+  const LosslessOptions& options_;
+  LosslessResult best_;
+  int64_t rank_ = 0;
+};
+
+// A lambda at which the task term and the allowed growth of the squared error are comparable.
+double default_lambda(const InitialFactors& start, double start_loss, double eps_rel) {
+  const double allowed_growth = ((1.0 + eps_rel) * (1.0 + eps_rel) - 1.0) * start.recon_error * start.recon_error;
+  return std::max(allowed_growth, 1e-300) / std::max(std::abs(start_loss), 1e-300);
+}
+
+}  // namespace
+
+LosslessResult solve_lossless(const AlternatingSolver& solver, const InitialFactors& start, double start_loss,
+                              const LosslessOptions& options) {
+  LambdaSearch search(solver, start, options);
+  if (options.eps_rel <= 0) return search.take();  // no room: W_k is the only feasible answer
+  // With regularisers or L, R >= 0 the start may miss the bound: the plain fit (lambda = 0) is the
+  // best chance to meet it; if even that fails the result says so (feasible = false).
+  if (!search.best().feasible && !search.try_lambda(0.0)) return search.take();
+  const double first = options.lambda_start > 0 ? options.lambda_start : default_lambda(start, start_loss, options.eps_rel);
+  // Continuation: grow lambda while the bound holds; shrink it if even the first is infeasible.
+  double feasible = 0, infeasible = 0;
+  if (search.try_lambda(first)) {
+    feasible = first;
+    for (double lambda = first * kGrowth; lambda <= first * kMaxLambdaRange && search.solves() < options.max_solves;
+         lambda *= kGrowth) {
+      const double loss_before = search.best().state.task_loss;
+      if (!search.try_lambda(lambda)) {
+        infeasible = lambda;
+        break;
+      }
+      feasible = lambda;
+      // The task loss stopped moving or vanished: the bound is not active, larger lambdas change nothing.
+      const double loss_now = search.best().state.task_loss, floor = solver.problem().objective.lower_bound();
+      const bool at_floor = std::isfinite(floor) && loss_now - floor <= kNegligibleLoss * (start_loss - floor);
+      if (loss_now >= loss_before * (1.0 - 1e-12) || at_floor) break;
+    }
+  } else {
+    infeasible = first;
+    for (double lambda = first / kGrowth; search.solves() < options.max_solves && lambda >= first / kMaxLambdaRange;
+         lambda /= kGrowth) {
+      if (search.try_lambda(lambda)) {
+        feasible = lambda;
+        break;
+      }
+      infeasible = lambda;
+    }
+  }
+  if (feasible == 0 || infeasible == 0) return search.take();
+  // Bisection on log(lambda) between the largest feasible and the smallest infeasible lambda.
+  while (search.solves() < options.max_solves && infeasible / feasible > 1.0 + 1e-9) {
+    const LosslessResult& best = search.best();
+    const double eps_squared = best.recon_bound * best.recon_bound;
+    const double slack = eps_squared - best.state.recon_error * best.state.recon_error;
+    if (best.lambda > 0 && slack / best.lambda <= options.loss_gap_rel * std::abs(best.state.task_loss)) break;
+    const double middle = std::sqrt(feasible * infeasible);
+    if (search.try_lambda(middle)) {
+      feasible = middle;
+    } else {
+      infeasible = middle;
+    }
+  }
+  return search.take();
+}
+
+}  // namespace jf::joint

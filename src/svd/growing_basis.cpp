@@ -1,0 +1,43 @@
+#include "jointfact/svd/growing_basis.hpp"
+
+#include <algorithm>
+
+#include "jointfact/core/error.hpp"
+#include "jointfact/dist/pblas.hpp"
+
+namespace jf::svd {
+
+GrowingBasis::GrowingBasis(GridPtr grid, int64_t rows, int64_t max_cols, int64_t nb)
+    : max_cols_(max_cols), nb_(nb), storage_(std::move(grid), rows, 0, nb, nb) {}
+
+void GrowingBasis::reserve(int64_t cols) {
+  if (cols <= storage_.cols()) return;
+  if (cols > max_cols_) throw LibraryError("GrowingBasis: more columns than the bound allows");
+  const int64_t capacity = std::min(max_cols_, std::max(cols, 2 * storage_.cols()));
+  DistMatrix larger(storage_.grid_ptr(), storage_.rows(), capacity, nb_, nb_);
+  copy_block(storage_, 0, 0, storage_.rows(), used_, larger, 0, 0);
+  storage_ = std::move(larger);
+}
+
+void GrowingBasis::append(const DistMatrix& block) {
+  if (block.rows() != rows()) throw LibraryError("GrowingBasis::append: row counts differ");
+  reserve(used_ + block.cols());
+  copy_block(block, 0, 0, rows(), block.cols(), storage_, 0, used_);
+  used_ += block.cols();
+}
+
+DistMatrix GrowingBasis::trimmed() const {
+  DistMatrix exact(storage_.grid_ptr(), rows(), used_, nb_, nb_);
+  copy_block(storage_, 0, 0, rows(), used_, exact, 0, 0);
+  return exact;
+}
+
+void subtract_low_rank(const GrowingBasis& left, const GrowingBasis& right, const DistMatrix& x, DistMatrix& y) {
+  const int64_t l = left.cols(), b = x.cols();
+  if (l == 0 || b == 0) return;
+  DistMatrix coefficients(x.grid_ptr(), l, b, x.row_block(), x.col_block());
+  gemm_sub(Op::Trans, Op::None, l, b, right.rows(), 1.0, right.storage(), 0, 0, x, 0, 0, 0.0, coefficients, 0, 0);
+  gemm_sub(Op::None, Op::None, left.rows(), b, l, -1.0, left.storage(), 0, 0, coefficients, 0, 0, 1.0, y, 0, 0);
+}
+
+}  // namespace jf::svd

@@ -1,0 +1,51 @@
+// LAPACK-style quality figures of a truncated SVD, computed on the distributed factors: one A V product
+// (m x k) and two k x k Gram matrices; nothing m x n is formed.
+#include <algorithm>
+#include <cmath>
+
+#include "jointfact/dist/norms.hpp"
+#include "jointfact/dist/pblas.hpp"
+#include "jointfact/svd/rank_selection.hpp"
+#include "jointfact/svd/truncated_svd.hpp"
+
+namespace jf::svd {
+namespace {
+
+// max |X^T X - I| over the k x k Gram matrix of X's columns.
+double orthogonality_defect(const DistMatrix& x) {
+  const int64_t k = x.cols(), nb = x.col_block();
+  DistMatrix gram(x.grid_ptr(), k, k, nb, nb);
+  gemm(Op::Trans, Op::None, 1.0, x, x, 0.0, gram);
+  double defect = 0;
+  gram.for_each_local([&](int64_t i_gl, int64_t j_gl, double value) {
+    defect = std::max(defect, std::abs(value - (i_gl == j_gl ? 1.0 : 0.0)));
+  });
+  MPI_Allreduce(MPI_IN_PLACE, &defect, 1, MPI_DOUBLE, MPI_MAX, x.grid().comm());
+  return defect;
+}
+
+// ||A V - U diag(s)||_F.
+double residual_norm(const DistMatrix& a, const TruncatedSvd& result) {
+  // residual := U diag(s), then residual := A V - residual.
+  DistMatrix residual = result.u.like();
+  const auto u_local = result.u.local();
+  auto r_local = residual.local();
+  for (int64_t j_lc = 0; j_lc < residual.local_cols(); ++j_lc) {
+    r_local.col(j_lc) = u_local.col(j_lc) * result.s[residual.col_map().local_to_global(j_lc)];
+  }
+  gemm(Op::None, Op::None, 1.0, a, result.v, -1.0, residual);
+  return frobenius_norm(residual);
+}
+
+}  // namespace
+
+void measure_quality(const DistMatrix& a, TruncatedSvd& result) {
+  const double norm_a = frobenius_norm(a);
+  const int64_t k = static_cast<int64_t>(result.s.size());
+  result.quality.residual = norm_a > 0 ? residual_norm(a, result) / norm_a : 0.0;
+  result.quality.orthogonality_u = orthogonality_defect(result.u);
+  result.quality.orthogonality_v = orthogonality_defect(result.v);
+  result.quality.tail_energy = tail_energy_estimate(result.s, k, norm_a);
+}
+
+}  // namespace jf::svd

@@ -1,0 +1,59 @@
+// The stage's entry point: validate the options (the same verdict on every rank, so errors are thrown
+// directly), dispatch to a method, fix the sign convention and measure the quality.
+#include <cstdio>
+
+#include "jointfact/core/error.hpp"
+#include "jointfact/svd/sign_convention.hpp"
+#include "jointfact/svd/truncated_svd.hpp"
+
+namespace jf::svd {
+namespace {
+
+std::string format_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+void validate(const DistMatrix& a, const SvdOptions& options) {
+  const int64_t m = a.rows(), n = a.cols(), max_rank = std::min(m, n);
+  const std::string shape = std::to_string(m) + " x " + std::to_string(n);
+  if (max_rank < 1) throw InputError("cannot factor an empty matrix (" + shape + ")");
+  const bool fixed_accuracy = options.tol != 0;
+  if (fixed_accuracy && options.rank != 0) {
+    throw InputError("give either a rank or a tolerance, not both (rank " + std::to_string(options.rank) +
+                     ", tolerance " + format_number(options.tol) + ")");
+  }
+  if (fixed_accuracy && !(options.tol > 0 && options.tol < 1)) {
+    throw InputError("tolerance " + format_number(options.tol) +
+                     " must be in (0, 1): it bounds ||A - U S V^T||_F / ||A||_F");
+  }
+  if (!fixed_accuracy && (options.rank < 1 || options.rank > max_rank)) {
+    throw InputError("rank " + std::to_string(options.rank) + " must be between 1 and min(m, n) = " +
+                     std::to_string(max_rank) + " for the " + shape + " matrix");
+  }
+  if (options.oversample < 0) throw InputError("oversampling " + std::to_string(options.oversample) + " must be >= 0");
+  if (options.power_iters < 0) {
+    throw InputError("power iterations " + std::to_string(options.power_iters) + " must be >= 0");
+  }
+}
+
+TruncatedSvd dispatch(const DistMatrix& a, const SvdOptions& options) {
+  const bool fixed_accuracy = options.tol != 0;
+  if (options.method == Method::Exact) {
+    return fixed_accuracy ? exact_fixed_accuracy_svd(a, options.tol) : exact_truncated_svd(a, options.rank);
+  }
+  return fixed_accuracy ? fixed_accuracy_svd(a, options) : randomized_truncated_svd(a, options);
+}
+
+}  // namespace
+
+TruncatedSvd truncated_svd(const DistMatrix& a, const SvdOptions& options) {
+  validate(a, options);
+  TruncatedSvd result = dispatch(a, options);
+  apply_sign_convention(result);
+  measure_quality(a, result);
+  return result;
+}
+
+}  // namespace jf::svd

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# `jointfact run`: config checking, checkpoints (resume, refusal of foreign/corrupt ones, another P and
+# grid), SIGTERM/SIGUSR1 -> exit 75 -> rerun continues, atomic outputs, the JSON summary.
+source "$(dirname "$0")/lib.sh"
+cd "$WORK"
+
+cat >svd.toml <<TOML
+[input]
+generate = "lowrank"
+shape = [1200, 900]
+rank = 12
+noise = 0.3
+[svd]
+rank = 12
+method = "randomized"
+[output]
+path = "$WORK/svd.h5"
+TOML
+
+# --- a run, then the same command again resumes (and agrees), also on another P and grid
+expect_ok "run svd pipeline at P=4" 4 run svd.toml
+grep -q "svd: done" "$WORK/out" && [ -f svd.h5 ] && [ -f svd.json ] && [ -f svd.h5.ckpt/svd.h5 ] &&
+  pass "run writes the output, the JSON summary and the checkpoint" || fail "run outputs missing: $(ls)"
+cp svd.h5 svd-first.h5
+expect_ok "rerun at P=3 on a 3x1 grid, block 16" 3 run svd.toml --grid 3x1 --block 16
+grep -q "svd: resumed from checkpoint" "$WORK/out" && pass "rerun resumes from the checkpoint" || fail "no resume: $(cat "$WORK/out")"
+$PYTHON - <<'PY' && pass "resumed result equals the first (1e-12)" || fail "resumed result differs"
+import h5py, numpy as np
+a, b = h5py.File("svd-first.h5", "r"), h5py.File("svd.h5", "r")
+for name in ["svd/U", "svd/S", "svd/V"]:
+    x, y = a[name][...], b[name][...]
+    assert x.shape == y.shape and np.abs(x - y).max() <= 1e-12 * np.abs(x).max(), name
+PY
+expect_ok "--no-resume recomputes" 2 run svd.toml --no-resume
+grep -q "svd: start" "$WORK/out" && pass "--no-resume starts over" || fail "--no-resume did not recompute"
+
+# --- config errors: exit 2, one line, naming the key
+printf '[svd]\nrnak = 3\n' >bad-key.toml
+expect_error "unknown config key" "svd.rnak" 2 run bad-key.toml --output x.h5
+printf '[svd]\nrank = "ten"\n' >bad-type.toml
+expect_error "wrong type in config" "svd.rank must be an integer" 2 run bad-type.toml --output x.h5
+expect_error "unknown --set key" "joint.maxiters" 2 run svd.toml --set joint.maxiters=3
+expect_error "missing config file" "no such file" 2 run nothing.toml
+expect_error "--until names no stage" "--until" 2 run svd.toml --until later
+expect_error "rank out of range" "rank" 2 run svd.toml --set svd.rank=5000 --no-resume --output r.h5
+expect_error "grid larger than the communicator" "needs 6 ranks" 4 run svd.toml --grid 3x2
+expect_error "output directory missing" "does not exist" 2 run svd.toml --output "$WORK/none/out.h5"
+
+# --- checkpoints of another config or input, or corrupt ones, are refused with a hint
+expect_error "foreign checkpoint (other config)" "--no-resume" 2 run svd.toml --set svd.oversample=5
+sed -i 's/noise = 0.3/noise = 0.31/' svd.toml
+expect_error "foreign checkpoint (other input)" "another" 2 run svd.toml
+sed -i 's/noise = 0.31/noise = 0.3/' svd.toml
+echo "garbage" >svd.h5.ckpt/svd.h5
+expect_error "corrupt checkpoint" "corrupt" 2 run svd.toml
+expect_ok "--no-resume gets past a corrupt checkpoint" 2 run svd.toml --no-resume
+
+# --- input file: output equal to input refused, input never modified
+mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" generate --kind lowrank --shape 300,200 --rank 4 --output W.h5 --quiet
+before=$(checksum W.h5)
+printf '[input]\npath = "%s/W.h5"\n[svd]\nrank = 4\n' "$WORK" >file.toml
+expect_error "output equal to input" "is the input" 2 run file.toml --output "$WORK/W.h5"
+expect_ok "run from a file" 2 run file.toml --output "$WORK/from-file.h5"
+[ "$(checksum W.h5)" = "$before" ] && pass "input unchanged" || fail "input modified"
+$PYTHON -c "
+import h5py, numpy as np
+W = h5py.File('W.h5','r')['W'][...]; s = h5py.File('from-file.h5','r')['svd/S'][...]
+ref = np.linalg.svd(W, compute_uv=False)[:4]
+assert np.abs(s - ref).max() <= 1e-10 * ref[0], (s, ref)" && pass "run svd matches numpy" || fail "run svd vs numpy"
+
+# --- SIGTERM to the ranks and SIGUSR1 to mpirun: checkpoint, exit 75, the rerun continues.
+# A larger problem, so the svd stage is still running when the signal arrives.
+sed -e 's/shape = \[1200, 900\]/shape = [3000, 2000]/' -e 's/method = "randomized"/power_iters = 8/' svd.toml >sig.toml
+expect_ok "reference for the signal tests" 4 run sig.toml --output "$WORK/sig-ref.h5"
+for signal in TERM USR1; do
+  rm -rf sig.h5 sig.h5.ckpt
+  mpirun -q --oversubscribe -np 4 "$JOINTFACT_BIN" run sig.toml --output "$WORK/sig.h5" >sig.log 2>&1 &
+  launcher=$!
+  (sleep 300 && kill -9 "$launcher") 2>/dev/null &
+  watchdog=$!
+  for _ in $(seq 1 200); do grep -q "svd: start" sig.log && break; sleep 0.05; done
+  if [ $signal = TERM ]; then
+    pkill -TERM -f "^$JOINTFACT_BIN run sig.toml --output $WORK/sig.h5"  # the ranks, as Slurm would
+  else
+    kill -USR1 "$launcher"  # mpirun forwards USR1 to every rank
+  fi
+  wait "$launcher"
+  code=$?
+  kill "$watchdog" 2>/dev/null
+  if [ $code -eq 75 ] && [ -f sig.h5.ckpt/svd.h5 ] && [ ! -f sig.h5 ] && grep -q "rerun the same command" sig.log; then
+    pass "SIG$signal -> checkpoint, exit 75, no output yet"
+  else
+    fail "SIG$signal: exit $code, $(tail -3 sig.log)"
+  fi
+  expect_ok "rerun after SIG$signal" 2 run sig.toml --output "$WORK/sig.h5"
+  grep -q "svd: resumed" "$WORK/out" && cmp -s <(h5dump -d /svd/S sig.h5 | tail -n +3) <(h5dump -d /svd/S sig-ref.h5 | tail -n +3) &&
+    pass "rerun after SIG$signal resumes to the same result" || fail "rerun after SIG$signal: $(cat "$WORK/out")"
+done
+finish

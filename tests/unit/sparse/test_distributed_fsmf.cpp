@@ -1,0 +1,152 @@
+// The distributed FSMF driver against the serial fsmf_factorize, on every grid the conventions
+// list: disjoint, identical and complete classes (optimal), the overlapping SEC-like case
+// (greedy + refinement), and input validation.
+#include "jointfact/core/error.hpp"
+#include "jointfact/sparse/distributed_fsmf.hpp"
+#include "jointfact/sparse/fsmf.hpp"
+#include "sparse_test_helpers.hpp"
+#include "../test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <Eigen/Dense>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+using namespace jf::sparse;
+using jf::sparse::testing::gaussian_matrix;
+using jf::sparse::testing::make_sec_data;
+using jf::sparse::testing::pearson;
+using jf::sparse::testing::support_from;
+
+namespace {
+
+jf::DistMatrix distribute(const Eigen::MatrixXd& full, jf::GridShape shape, std::int64_t block) {
+  jf::DistMatrix a(jf::make_grid(MPI_COMM_WORLD, shape), full.rows(), full.cols(), block, block);
+  jf::test::scatter(full, a);
+  return a;
+}
+
+double relative_difference(const Eigen::MatrixXd& a, const Eigen::MatrixXd& reference) {
+  return (a - reference).norm() / std::max(reference.norm(), 1e-300);
+}
+
+void check_equal_to_serial(const FsmfResult& d, const FsmfResult& s) {
+  CHECK(d.optimal == s.optimal);
+  CHECK(std::abs(d.greedy_rel_error - s.greedy_rel_error) <= 1e-10);
+  CHECK(std::abs(d.rel_error - s.rel_error) <= 1e-10);
+  CHECK(relative_difference(d.x, s.x) <= 1e-10);
+  CHECK(relative_difference(d.y, s.y) <= 1e-10);
+  CHECK(relative_difference(d.x * d.y.transpose(), s.x * s.y.transpose()) <= 1e-10);
+}
+
+bool zero_off_support(const Eigen::MatrixXd& factor, const SupportMatrix& support) {
+  return ((factor.array() != 0.0) && !support).count() == 0;
+}
+
+}  // namespace
+
+TEST_CASE("distributed FSMF with disjoint, identical and complete classes equals the serial optimum",
+          "[sparse][distributed][fsmf]") {
+  const Eigen::Index m = 30, n = 24;
+  std::mt19937_64 rng(13);
+  const Eigen::MatrixXd a = gaussian_matrix(m, n, rng);
+  // Same supports as the serial test: classes {0,3} and {1}, {2} disjoint; {4,5} complete (exact).
+  const SupportMatrix sx = support_from(m, 6, {{{0, 10}, {0, 3, 2}}, {{10, 20}, {1}}, {{20, 22}, {4, 5}}});
+  const SupportMatrix sy =
+      support_from(n, 6, {{{0, 12}, {0, 3}}, {{5, 16}, {1}}, {{12, 24}, {2}}, {{0, 24}, {4, 5}}});
+  const FsmfResult serial = fsmf_factorize(a, sx, sy);
+  REQUIRE(serial.optimal);
+  for (const jf::GridShape& shape : jf::test::grids_fitting(jf::test::world_size())) {
+    for (std::int64_t block : {std::int64_t{1}, std::int64_t{5}, std::int64_t{64}}) {
+      INFO("grid " << shape.prows << "x" << shape.pcols << ", block " << block);
+      const FsmfResult result = fsmf_factorize_distributed(distribute(a, shape, block), sx, sy);
+      check_equal_to_serial(result, serial);
+      CHECK(result.refine_history.empty());
+      CHECK(zero_off_support(result.x, sx));
+      CHECK(zero_off_support(result.y, sy));
+      const Eigen::MatrixXd product = result.x * result.y.transpose();
+      CHECK((product.block(20, 0, 2, 24) - a.block(20, 0, 2, 24)).norm() <= 1e-12 * a.norm());
+    }
+  }
+}
+
+TEST_CASE("distributed FSMF with one full class is the truncated SVD", "[sparse][distributed][fsmf]") {
+  std::mt19937_64 rng(19);
+  const Eigen::MatrixXd a = gaussian_matrix(20, 15, rng);
+  const SupportMatrix sx = SupportMatrix::Constant(20, 3, true);
+  const SupportMatrix sy = SupportMatrix::Constant(15, 3, true);
+  const FsmfResult serial = fsmf_factorize(a, sx, sy);
+  const FsmfResult result = fsmf_factorize_distributed(distribute(a, {}, 4), sx, sy);
+  check_equal_to_serial(result, serial);
+  const Eigen::VectorXd s = Eigen::JacobiSVD<Eigen::MatrixXd>(a).singularValues();
+  CHECK(result.rel_error == Approx(std::sqrt(s.tail(s.size() - 3).squaredNorm()) / a.norm()).epsilon(1e-10));
+}
+
+TEST_CASE("distributed FSMF on overlapping SEC-like windows matches the serial greedy and refinement",
+          "[sparse][distributed][fsmf]") {
+  const testing::SecData d = make_sec_data(2e-3);
+  FsmfOptions options;
+  options.refine_iters = 100;
+  const FsmfResult serial = fsmf_factorize(d.noisy, d.support_x, d.support_y, options);
+  REQUIRE_FALSE(serial.optimal);
+  const std::vector<jf::GridShape> shapes = jf::test::grids_fitting(jf::test::world_size());
+  for (const jf::GridShape& shape : shapes) {
+    const std::int64_t block = shape.prows * shape.pcols == 1 ? 64 : 7;
+    INFO("grid " << shape.prows << "x" << shape.pcols << ", block " << block << ": greedy "
+                 << serial.greedy_rel_error << ", refined " << serial.rel_error << ", noise " << d.noise_rel);
+    const FsmfResult result = fsmf_factorize_distributed(distribute(d.noisy, shape, block), d.support_x,
+                                                         d.support_y, options);
+    check_equal_to_serial(result, serial);
+    REQUIRE_FALSE(result.refine_history.empty());
+    CHECK(result.refine_history.size() == serial.refine_history.size());
+    CHECK(result.refine_history.front() <= result.greedy_rel_error);
+    for (std::size_t i = 1; i < result.refine_history.size(); ++i)
+      CHECK(result.refine_history[i] <= result.refine_history[i - 1]);
+    CHECK(result.rel_error == result.refine_history.back());
+    CHECK(result.rel_error <= 1.01 * d.noise_rel);
+    CHECK(zero_off_support(result.x, d.support_x));
+    CHECK(zero_off_support(result.y, d.support_y));
+    for (int k = 0; k < 3; ++k) {
+      CHECK(std::abs(pearson(result.x.col(k), d.profiles.col(k))) >= 0.99);
+      CHECK(std::abs(pearson(result.y.col(k), d.concentrations.col(k))) >= 0.99);
+    }
+  }
+}
+
+TEST_CASE("distributed FSMF greedy in waves: classes wait only for the overlapping earlier ones",
+          "[sparse][distributed][fsmf]") {
+  // Class 0 overlaps class 2; class 1 is disjoint from both: waves {0, 1} then {2}.
+  const Eigen::Index m = 40, n = 36;
+  std::mt19937_64 rng(3);
+  const Eigen::MatrixXd a = gaussian_matrix(m, n, rng);
+  const SupportMatrix sx = support_from(m, 4, {{{0, 20}, {0}}, {{25, 40}, {1, 3}}, {{10, 30}, {2}}});
+  const SupportMatrix sy = support_from(n, 4, {{{0, 18}, {0, 2}}, {{20, 36}, {1, 3}}});
+  FsmfOptions no_refinement;
+  no_refinement.refine_iters = 0;
+  const FsmfResult serial = fsmf_factorize(a, sx, sy, no_refinement);
+  REQUIRE_FALSE(serial.optimal);
+  const FsmfResult result = fsmf_factorize_distributed(distribute(a, {}, 3), sx, sy, no_refinement);
+  check_equal_to_serial(result, serial);
+  CHECK(result.refine_history.empty());
+  CHECK(result.rel_error == result.greedy_rel_error);
+}
+
+TEST_CASE("distributed FSMF rejects supports that do not match the matrix", "[sparse][distributed][fsmf]") {
+  const jf::DistMatrix a = distribute(Eigen::MatrixXd::Ones(4, 5), {}, 2);
+  CHECK_THROWS_AS(fsmf_factorize_distributed(a, SupportMatrix::Constant(3, 2, true), SupportMatrix::Constant(5, 2, true)),
+                  jf::InputError);
+  CHECK_THROWS_AS(fsmf_factorize_distributed(a, SupportMatrix::Constant(4, 2, true), SupportMatrix::Constant(4, 2, true)),
+                  jf::InputError);
+  CHECK_THROWS_AS(fsmf_factorize_distributed(a, SupportMatrix::Constant(4, 2, true), SupportMatrix::Constant(5, 3, true)),
+                  jf::InputError);
+  Eigen::MatrixXd not_finite = Eigen::MatrixXd::Ones(4, 5);
+  not_finite(3, 1) = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_AS(fsmf_factorize_distributed(distribute(not_finite, {}, 2), SupportMatrix::Constant(4, 2, true),
+                                             SupportMatrix::Constant(5, 2, true)),
+                  jf::InputError);
+}
