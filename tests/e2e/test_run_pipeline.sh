@@ -76,7 +76,7 @@ for signal in TERM USR1; do
   rm -rf sig.h5 sig.h5.ckpt
   mpirun -q --oversubscribe -np 4 "$JOINTFACT_BIN" run sig.toml --output "$WORK/sig.h5" >sig.log 2>&1 &
   launcher=$!
-  (sleep 300 && kill -9 "$launcher") 2>/dev/null &
+  (sleep 300 && kill -9 "$launcher") >/dev/null 2>&1 &  # not holding the test's output open
   watchdog=$!
   for _ in $(seq 1 200); do grep -q "svd: start" sig.log && break; sleep 0.05; done
   if [ $signal = TERM ]; then
