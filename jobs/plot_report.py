@@ -48,12 +48,17 @@ def plot_joint(joint, outdir):
     if not history:
         return
     iterations = range(len(history))
+    # Dotted lines where the next penalty solve (a new lambda, or a new k in compact mode) begins.
+    segment = joint.get("history_segment") or []
+    boundaries = [i for i in range(1, len(segment)) if segment[i] != segment[i - 1]]
     fig, axes = plt.subplots(1, 3, figsize=(13, 4))
     labels = [("objective F", 0), ("task loss f(L R^T)", 1), ("reconstruction error ||W - L R^T||_F", 2)]
     for ax, (label, column) in zip(axes, labels):
         ax.plot(iterations, [row[column] for row in history], "-", color="C%d" % column)
-        ax.set_xlabel("iteration")
+        ax.set_xlabel("iteration (all penalty solves in order)" if boundaries else "iteration")
         ax.set_ylabel(label)
+        for boundary in boundaries:
+            ax.axvline(boundary, color="lightgray", linestyle=":", linewidth=1)
         ax.set_yscale("log" if min(row[column] for row in history) > 0 else "linear")
         ax.grid(True, alpha=0.3)
     if "loss_svd" in joint:
@@ -62,7 +67,10 @@ def plot_joint(joint, outdir):
     if "recon_error_svd" in joint:
         axes[2].axhline(joint["recon_error_svd"], color="gray", linestyle="--", label="SVD ||W - W_k||_F")
         axes[2].legend()
-    fig.suptitle(f"Joint stage ({joint.get('objective', '')}, {joint.get('mode', '')} mode)")
+    title = f"Joint stage ({joint.get('objective', '')}, {joint.get('mode', '')} mode)"
+    if boundaries:
+        title += f": {len(boundaries) + 1} penalty solves, dotted lines where lambda changes"
+    fig.suptitle(title)
     save(fig, outdir, "joint.png")
 
 

@@ -32,7 +32,7 @@ std::string one_line(std::string text) {
 
 std::vector<RegisteredCommand> register_all_commands(CLI::App& app) {
   return {register_info_command(app), register_generate_command(app), register_svd_command(app), register_joint_command(app), register_fsmf_command(app),
-          register_butterfly_command(app), register_run_command(app)};
+          register_butterfly_command(app), register_run_command(app), register_bench_command(app)};
 }
 
 int run_cli(int argc, char** argv, MPI_Comm comm) {

@@ -58,7 +58,7 @@ void validate(const SvdCommandOptions& options, const DatasetInfo& info) {
 
 svd::SvdOptions library_options(const SvdCommandOptions& options, MPI_Comm comm) {
   svd::SvdOptions svd_options;
-  svd_options.method = options.method == "exact" ? svd::Method::Exact : svd::Method::Randomized;
+  svd_options.method = svd::parse_method(options.method).value_or(svd::Method::Randomized);
   svd_options.rank = options.tol_option->count() > 0 ? 0 : options.rank;
   svd_options.tol = options.tol_option->count() > 0 ? options.tol : 0.0;
   svd_options.oversample = options.oversample;
@@ -77,8 +77,9 @@ void write_result(MPI_Comm comm, const SvdCommandOptions& options, const Dataset
   out.write_matrix("/svd/V", result.v);
   out.set_attribute("/svd", "method", options.method);
   out.set_attribute("/svd", "k", k);
-  out.set_attribute("/svd", "p", options.method == "exact" ? int64_t{0} : result.basis_columns - k);
-  out.set_attribute("/svd", "q", options.method == "exact" ? int64_t{0} : options.power_iters);
+  const bool exact = options.method != "randomized";
+  out.set_attribute("/svd", "p", exact ? int64_t{0} : result.basis_columns - k);
+  out.set_attribute("/svd", "q", exact ? int64_t{0} : options.power_iters);
   out.set_attribute("/svd", "tol", options.tol_option->count() > 0 ? options.tol : 0.0);
   out.set_attribute("/svd", "residual", result.quality.residual);
   out.set_attribute("/svd", "orthogonality_u", result.quality.orthogonality_u);
@@ -148,8 +149,10 @@ RegisteredCommand register_svd_command(CLI::App& app) {
   options->tol_option = command->add_option(
       "--tol", options->tol, "relative tolerance E in (0, 1): the smallest K with ||A - U S V^T||_F <= E ||A||_F");
   options->rank_option->excludes(options->tol_option);
-  command->add_option("--method", options->method, "randomized (Halko-Martinsson-Tropp) | exact (ScaLAPACK pdgesvd)")
-      ->check(CLI::IsMember({"randomized", "exact"}))
+  command->add_option("--method", options->method,
+                      "randomized (Halko-Martinsson-Tropp) | exact (pdgebrd + divide-and-conquer, like LAPACK "
+                      "dgesdd) | pdgesvd (ScaLAPACK pdgesvd, the slower exact reference)")
+      ->check(CLI::IsMember({"randomized", "exact", "pdgesvd"}))
       ->capture_default_str();
   command->add_option("--oversample", options->oversample, "P: the randomized basis has K + P columns")
       ->check(CLI::NonNegativeNumber)

@@ -95,7 +95,7 @@ const std::vector<KeySpec>& config_schema() {
       {"input", "seed", KeyType::Integer, "seed of the generated matrix"},
       {"svd", "rank", KeyType::Integer, "k"},
       {"svd", "tol", KeyType::Float, "relative tolerance instead of rank"},
-      {"svd", "method", KeyType::String, "randomized | exact"},
+      {"svd", "method", KeyType::String, "randomized | exact | pdgesvd"},
       {"svd", "oversample", KeyType::Integer, "p"},
       {"svd", "power_iters", KeyType::Integer, "q"},
       {"svd", "seed", KeyType::Integer, "seed of the random test matrix"},

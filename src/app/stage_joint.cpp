@@ -1,6 +1,7 @@
 // The joint stage of `jointfact run`: loss-aware factorization of the input for the configured task.
 #include <memory>
 
+#include "jointfact/app/joint_checkpoint.hpp"
 #include "jointfact/app/pipeline_stages.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
@@ -10,6 +11,8 @@
 #include "jointfact/joint/joint_stage.hpp"
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
+#include "jointfact/dist/small_vector.hpp"
+#include "jointfact/svd/replicated_matrix.hpp"
 
 namespace jf::app {
 namespace {
@@ -84,14 +87,32 @@ nlohmann::json facts_of(const joint::JointOutcome& outcome) {
           {"loss_svd", outcome.loss_svd},       {"loss_joint", outcome.loss_joint},
           {"recon_error_svd", outcome.recon_error_svd}, {"recon_error_joint", outcome.recon_error_joint},
           {"lambda", outcome.lambda},           {"iterations", outcome.iterations},
-          {"history", history},                 {"rank_curve", curve}};
+          {"history", history},                 {"history_segment", outcome.history_segment},
+          {"rank_curve", curve}};
 }
 
-nlohmann::json facts_from_checkpoint(MPI_Comm comm, const std::string& path) {
+// The same facts, read back from a finished joint checkpoint (a resumed run still reports and plots them).
+nlohmann::json facts_from_checkpoint(const PipelineContext& context, const std::string& path) {
   nlohmann::json facts;
   for (const char* name : {"loss_original", "loss_svd", "loss_joint", "recon_error_svd", "recon_error_joint", "lambda",
-                           "iterations"}) {
-    if (auto value = read_double_attribute(comm, path, "/joint", name)) facts[name] = *value;
+                           "iterations", "rank"}) {
+    if (auto value = read_double_attribute(context.comm, path, "/joint", name)) facts[name] = *value;
+  }
+  for (const char* name : {"objective", "mode"}) {
+    if (auto value = read_string_attribute(context.comm, path, "/joint", name)) facts[name] = *value;
+  }
+  const Eigen::MatrixXd history = svd::replicate_small(read_matrix(context.grid, DatasetPath{path, "/joint/history"}));
+  facts["history"] = nlohmann::json::array();
+  for (Eigen::Index i = 0; i < history.rows(); ++i) facts["history"].push_back({history(i, 0), history(i, 1), history(i, 2)});
+  ReadOptions integers;
+  integers.allow_integer = true;
+  const std::vector<double> segment = replicate_small_vector(read_vector(context.grid, DatasetPath{path, "/joint/history_segment"}, integers));
+  facts["history_segment"] = nlohmann::json::array();
+  for (double value : segment) facts["history_segment"].push_back(static_cast<int64_t>(value));
+  if (facts.value("mode", "") == "compact") {
+    const Eigen::MatrixXd curve = svd::replicate_small(read_matrix(context.grid, DatasetPath{path, "/joint/rank_curve"}));
+    facts["rank_curve"] = nlohmann::json::array();
+    for (Eigen::Index i = 0; i < curve.rows(); ++i) facts["rank_curve"].push_back({static_cast<int64_t>(curve(i, 0)), curve(i, 1)});
   }
   return facts;
 }
@@ -104,15 +125,24 @@ JointStageResult run_joint_stage(PipelineContext& context, const SvdStageResult&
   if (!config.has_section("joint")) return result;
   result.ran = true;
   result.checkpoint_path = context.store->path_of("joint");
-  const joint::JointSettings settings = joint_settings_from(config, context);
+  joint::JointSettings settings = joint_settings_from(config, context);
   const std::string hash = stage_config_hash(config, "joint");
   const auto stamp = context.store->find("joint", hash, context.input_fingerprint);
   if (stamp && stamp->complete) {
-    result.facts = facts_from_checkpoint(context.comm, result.checkpoint_path);
+    result.facts = facts_from_checkpoint(context, result.checkpoint_path);
     log_progress(context.comm, "joint: resumed from checkpoint " + result.checkpoint_path);
     return result;
   }
   const std::unique_ptr<joint::Objective> objective = objective_from(config, context);
+  // An unfinished checkpoint (periodic, or written on a signal) holds the journal to continue from.
+  joint::SolveJournal journal = stamp ? joint::SolveJournal(read_joint_snapshot(context, result.checkpoint_path))
+                                      : joint::SolveJournal();
+  journal.set_safe_point(joint_safe_point(context, hash));
+  settings.journal = &journal;
+  if (stamp) {
+    log_progress(context.comm, "joint: resuming from checkpoint " + result.checkpoint_path + " at iteration " +
+                                   std::to_string(stamp->iteration));
+  }
   log_progress(context.comm, "joint: start (" + joint::mode_name(settings.mode) + ", rank " + std::to_string(settings.rank) + ")");
   // Start from the svd stage's factors when they have enough rank (no second SVD of the input).
   const bool reuse_svd = settings.rank <= static_cast<int64_t>(svd.svd.s.size());

@@ -14,8 +14,9 @@ namespace {
 svd::SvdOptions svd_options_from(const RunConfig& config) {
   svd::SvdOptions options;
   const std::string method = config.get_string("svd", "method").value_or("randomized");
-  if (method != "randomized" && method != "exact") throw InputError("[svd] method must be randomized or exact");
-  options.method = method == "exact" ? svd::Method::Exact : svd::Method::Randomized;
+  const std::optional<svd::Method> parsed = svd::parse_method(method);
+  if (!parsed) throw InputError("[svd] method must be randomized, exact or pdgesvd");
+  options.method = *parsed;
   options.rank = config.get_int("svd", "rank").value_or(0);
   options.tol = config.get_float("svd", "tol").value_or(0.0);
   if ((options.rank > 0) == (options.tol > 0)) throw InputError("[svd] needs exactly one of rank = K or tol = E");
@@ -33,6 +34,8 @@ svd::TruncatedSvd load_svd(PipelineContext& context, const std::string& path) {
   result.v = read_matrix(context.grid, DatasetPath{path, "/svd/V"}, read);
   result.s = replicate_small_vector(read_vector(context.grid, DatasetPath{path, "/svd/S"}, read));
   auto attribute = [&](const char* name) { return read_double_attribute(context.comm, path, "/svd", name).value_or(0); };
+  // The basis width is not stored, only p = l - k; the report and /svd need it back.
+  result.basis_columns = static_cast<int64_t>(result.s.size()) + static_cast<int64_t>(attribute("p"));
   result.quality = {attribute("residual"), attribute("orthogonality_u"), attribute("orthogonality_v"),
                     attribute("tail_energy")};
   return result;
@@ -45,9 +48,9 @@ void write_svd_stage(OutputFile& out, const SvdStageResult& result) {
   out.write_matrix("/svd/U", svd.u);
   out.write_replicated("/svd/S", svd.s, {static_cast<int64_t>(svd.s.size())});
   out.write_matrix("/svd/V", svd.v);
-  out.set_attribute("/svd", "method", std::string(result.options.method == svd::Method::Exact ? "exact" : "randomized"));
+  out.set_attribute("/svd", "method", std::string(svd::method_name(result.options.method)));
   out.set_attribute("/svd", "k", static_cast<int64_t>(svd.s.size()));
-  const bool exact = result.options.method == svd::Method::Exact;
+  const bool exact = result.options.method != svd::Method::Randomized;
   out.set_attribute("/svd", "p", exact ? int64_t{0} : svd.basis_columns - static_cast<int64_t>(svd.s.size()));
   out.set_attribute("/svd", "q", result.options.power_iters);
   out.set_attribute("/svd", "seed", static_cast<int64_t>(result.options.seed));

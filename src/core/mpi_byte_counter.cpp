@@ -1,7 +1,10 @@
 // PMPI interposition: these definitions of MPI's send and collective entry points count the payload
 // bytes each rank hands to MPI, then call the real implementation (PMPI_*). They take effect in any
 // executable that links this object (it is pulled in by mpi_traffic()), including the calls ScaLAPACK's
-// BLACS makes. MPI-IO traffic (HDF5) is not counted.
+// BLACS makes (the executable exports these symbols because libscalapack references them). Collectives
+// count what leaves this rank in the simplest algorithm (a bcast root sends P - 1 copies, an allreduce
+// contributor n elements), not what the MPI library's tree actually moves. MPI-IO traffic (HDF5) and
+// OpenMPI's internal point-to-point inside collectives are not counted.
 #include <mpi.h>
 
 #include "jointfact/core/resource_usage.hpp"
@@ -23,6 +26,12 @@ int comm_size(MPI_Comm comm) {
   int size = 1;
   PMPI_Comm_size(comm, &size);
   return size;
+}
+
+int comm_rank_of(MPI_Comm comm) {
+  int rank = 0;
+  PMPI_Comm_rank(comm, &rank);
+  return rank;
 }
 
 }  // namespace
@@ -104,6 +113,36 @@ int MPI_Alltoallv(const void* sendbuf, const int sendcounts[], const int sdispls
     if (r != rank) total += sendcounts[r];
   count(total, sendtype);
   return PMPI_Alltoallv(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype, comm);
+}
+
+int MPI_Allgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, const int recvcounts[],
+                   const int displs[], MPI_Datatype recvtype, MPI_Comm comm) {
+  count(sendcount * (comm_size(comm) - 1), sendtype);
+  return PMPI_Allgatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm);
+}
+
+int MPI_Gather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount,
+               MPI_Datatype recvtype, int root, MPI_Comm comm) {
+  if (comm_rank_of(comm) != root) count(sendcount, sendtype);
+  return PMPI_Gather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm);
+}
+
+int MPI_Gatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, const int recvcounts[],
+                const int displs[], MPI_Datatype recvtype, int root, MPI_Comm comm) {
+  if (comm_rank_of(comm) != root) count(sendcount, sendtype);
+  return PMPI_Gatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, root, comm);
+}
+
+int MPI_Scatterv(const void* sendbuf, const int sendcounts[], const int displs[], MPI_Datatype sendtype,
+                 void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm) {
+  int rank = 0, total = 0;
+  PMPI_Comm_rank(comm, &rank);
+  if (rank == root) {
+    for (int r = 0; r < comm_size(comm); ++r)
+      if (r != rank) total += sendcounts[r];
+    count(total, sendtype);
+  }
+  return PMPI_Scatterv(sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount, recvtype, root, comm);
 }
 
 }  // extern "C"

@@ -5,13 +5,34 @@
 
 namespace jf {
 
-int64_t peak_rss_bytes() {
+namespace {
+
+// A "Name:   1234 kB" line of /proc/self/status, in bytes.
+int64_t status_kib_field(const std::string& name) {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;  // reported in kB
+    if (line.rfind(name, 0) == 0) return std::stoll(line.substr(name.size())) * 1024;  // reported in kB
   }
   return 0;
+}
+
+}  // namespace
+
+int64_t peak_rss_bytes() { return status_kib_field("VmHWM:"); }
+
+int64_t current_rss_bytes() { return status_kib_field("VmRSS:"); }
+
+bool reset_peak_rss() {
+  std::ofstream clear_refs("/proc/self/clear_refs");
+  clear_refs << "5";
+  clear_refs.close();
+  return clear_refs.good();
+}
+
+UsageSnapshot usage_now() {
+  const MpiTraffic traffic = mpi_traffic();
+  return {peak_rss_bytes(), traffic.bytes_sent, traffic.calls};
 }
 
 RankSpread spread_over_ranks(MPI_Comm comm, double value) {

@@ -29,4 +29,15 @@ bool stop_requested(MPI_Comm comm) {
   return any != 0;
 }
 
+SafePointDecision poll_safe_point(MPI_Comm comm, bool checkpoint_due_on_rank0) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  int flags = (g_stop_signal != 0 ? 1 : 0) | (rank == 0 && checkpoint_due_on_rank0 ? 2 : 0);
+  MPI_Allreduce(MPI_IN_PLACE, &flags, 1, MPI_INT, MPI_BOR, comm);
+  SafePointDecision decision;
+  decision.stop = (flags & 1) != 0;
+  decision.checkpoint = decision.stop || (flags & 2) != 0;
+  return decision;
+}
+
 }  // namespace jf

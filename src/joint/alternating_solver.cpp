@@ -1,10 +1,15 @@
 #include "jointfact/joint/alternating_solver.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <deque>
+#include <optional>
 
 #include "jointfact/core/log.hpp"
+#include "jointfact/core/progress.hpp"
 #include "jointfact/dist/pblas.hpp"
+#include "jointfact/joint/solve_journal.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
@@ -16,6 +21,48 @@ std::string describe(const HistoryRow& row) {
                 row.recon_error);
   return text;
 }
+
+// Timed progress lines with an estimate of the time left in this solve. The factors' change per
+// iteration falls roughly geometrically, so the iterations still needed to reach tol follow from the
+// rate over the last few iterations; max_iterations bounds the estimate (and is all there is to go by
+// once the change stagnates at rounding level).
+class SolveProgress {
+ public:
+  SolveProgress(MPI_Comm comm, const PenaltyOptions& options, int first_iteration)
+      : comm_(comm), options_(options), first_iteration_(first_iteration) {}
+
+  void after_iteration(int iteration, double change, const HistoryRow& state) {
+    recent_changes_.push_back(change);
+    if (recent_changes_.size() > kRateWindow) recent_changes_.pop_front();
+    const auto now = std::chrono::steady_clock::now();
+    if (options_.progress_interval_s <= 0 ||
+        std::chrono::duration<double>(now - last_print_).count() < options_.progress_interval_s) {
+      return;
+    }
+    last_print_ = now;
+    const double per_iteration = std::chrono::duration<double>(now - start_).count() / (iteration - first_iteration_);
+    const double at_most = options_.max_iterations - iteration;
+    double expected = at_most;
+    const double oldest = recent_changes_.front();
+    if (recent_changes_.size() > 1 && oldest > 0 && change > options_.tol) {
+      const double rate = std::pow(change / oldest, 1.0 / static_cast<double>(recent_changes_.size() - 1));
+      if (rate < 0.999) expected = std::min(at_most, std::ceil(std::log(options_.tol / change) / std::log(rate)));
+    }
+    char line[320];
+    std::snprintf(line, sizeof line, "%slambda = %.4g, iteration %d: %s, change %.2e, ETA %s (this solve; at most %s)",
+                  options_.progress_prefix.c_str(), options_.lambda, iteration, describe(state).c_str(), change,
+                  format_duration(expected * per_iteration).c_str(), format_duration(at_most * per_iteration).c_str());
+    log_progress(comm_, line);
+  }
+
+ private:
+  static constexpr size_t kRateWindow = 10;
+  MPI_Comm comm_;
+  const PenaltyOptions& options_;
+  int first_iteration_;
+  std::deque<double> recent_changes_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_print_ = start_;
+};
 
 }  // namespace
 
@@ -65,13 +112,28 @@ DistMatrix AlternatingSolver::right_step(Factors& factors, double lambda,
 }
 
 PenaltyResult AlternatingSolver::solve(Factors start, const PenaltyOptions& options) const {
+  SolveJournal* journal = options.journal;
+  const int64_t rank = start.l.cols();
+  if (journal) {
+    if (std::optional<PenaltyResult> replayed = journal->replay(options.lambda, start)) return std::move(*replayed);
+  }
   PenaltyResult result;
-  result.factors = std::move(start);
-  result.history.push_back(evaluate(result.factors, options.lambda));
+  std::optional<RunningSolve> running = journal ? journal->take_running(options.lambda, rank) : std::nullopt;
+  if (running) {
+    // Continue the interrupted solve from its last iterate, with its history.
+    start = std::move(running->start);
+    result.factors = std::move(running->iterate);
+    result.history = std::move(running->history);
+    result.iterations = running->iterations;
+  } else {
+    result.factors = start;
+    result.history.push_back(evaluate(result.factors, options.lambda));
+  }
   BlockRegularization left{problem_.smooth_l, problem_.nonneg, options.majorize_steps};
   BlockRegularization right{problem_.smooth_r, problem_.nonneg, options.majorize_steps};
   MPI_Comm comm = problem_.w.grid().comm();
-  for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {
+  SolveProgress progress(comm, options, result.iterations);
+  for (int iteration = result.iterations + 1; iteration <= options.max_iterations; ++iteration) {
     Factors previous = result.factors;
     left_step(result.factors, options.lambda, left);
     const DistMatrix w_t_l = right_step(result.factors, options.lambda, right);
@@ -94,8 +156,13 @@ PenaltyResult AlternatingSolver::solve(Factors start, const PenaltyOptions& opti
       log_progress(comm, options.progress_prefix + "iteration " + std::to_string(iteration) + ": " +
                              describe(result.history.back()));
     }
+    progress.after_iteration(iteration, change, result.history.back());
     if (result.converged) break;
+    if (journal && iteration < options.max_iterations) {
+      journal->at_safe_point({options.lambda, rank, start, result.factors, result.history, iteration});
+    }
   }
+  if (journal) journal->record_finished(options.lambda, rank, result);
   return result;
 }
 

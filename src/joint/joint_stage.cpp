@@ -37,6 +37,8 @@ PenaltyOptions penalty_options(const JointSettings& settings) {
   options.lambda = settings.lambda;
   options.max_iterations = settings.max_iterations;
   options.tol = settings.tol;
+  options.journal = settings.journal;
+  options.progress_prefix = "joint: ";
   return options;
 }
 

@@ -38,6 +38,7 @@ class LambdaSearch {
     PenaltyOptions penalty = options_.penalty;
     penalty.lambda = lambda;
     penalty.progress_every = 0;
+    penalty.progress_prefix += "k = " + std::to_string(rank_) + ", ";
     PenaltyResult result = solver_.solve(best_.factors, penalty);
     const HistoryRow& state = result.final_state();
     const bool feasible = state.recon_error <= best_.recon_bound;

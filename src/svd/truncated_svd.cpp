@@ -43,10 +43,29 @@ TruncatedSvd dispatch(const DistMatrix& a, const SvdOptions& options) {
   if (options.method == Method::Exact) {
     return fixed_accuracy ? exact_fixed_accuracy_svd(a, options.tol) : exact_truncated_svd(a, options.rank);
   }
+  if (options.method == Method::ExactPdgesvd) {
+    return fixed_accuracy ? pdgesvd_fixed_accuracy_svd(a, options.tol) : pdgesvd_truncated_svd(a, options.rank);
+  }
   return fixed_accuracy ? fixed_accuracy_svd(a, options) : randomized_truncated_svd(a, options);
 }
 
 }  // namespace
+
+const char* method_name(Method method) {
+  switch (method) {
+    case Method::Randomized: return "randomized";
+    case Method::Exact: return "exact";
+    case Method::ExactPdgesvd: return "pdgesvd";
+  }
+  return "unknown";
+}
+
+std::optional<Method> parse_method(const std::string& name) {
+  for (Method method : {Method::Randomized, Method::Exact, Method::ExactPdgesvd}) {
+    if (name == method_name(method)) return method;
+  }
+  return std::nullopt;
+}
 
 TruncatedSvd truncated_svd(const DistMatrix& a, const SvdOptions& options) {
   validate(a, options);

@@ -68,6 +68,38 @@ W = h5py.File('W.h5','r')['W'][...]; s = h5py.File('from-file.h5','r')['svd/S'][
 ref = np.linalg.svd(W, compute_uv=False)[:4]
 assert np.abs(s - ref).max() <= 1e-10 * ref[0], (s, ref)" && pass "run svd matches numpy" || fail "run svd vs numpy"
 
+# --- bad input files and settings through `run`: exit 2, one line, no hang, the input untouched
+$PYTHON - <<'PY'
+import h5py, numpy as np
+rng = np.random.default_rng(5)
+with h5py.File("vec.h5", "w") as f: f["W"] = rng.standard_normal(64)
+a = rng.standard_normal((64, 48)); a[7, 9] = np.nan
+with h5py.File("nan.h5", "w") as f: f["W"] = a
+with h5py.File("targets.h5", "w") as f: f["t"] = rng.standard_normal(299)
+PY
+head -c 3000 W.h5 >truncated.h5
+echo "not an hdf5 file" >text.h5
+run_input() {  # run_input NAME NEEDLE FILE[:DSET] [extra lines for the toml] -- a run of [input] path = FILE
+  local name=$1 needle=$2 path=$3 extra=${4:-}
+  printf '[input]\npath = "%s"\n[svd]\nrank = 4\n%b' "$path" "$extra" >bad-input.toml
+  local sums
+  sums=$(checksum "${path%%:*}" 2>/dev/null)
+  expect_error "$name" "$needle" 2 run bad-input.toml --output "$WORK/bad-out.h5" --no-resume
+  [ "$(checksum "${path%%:*}" 2>/dev/null)" = "$sums" ] && [ ! -f bad-out.h5 ] && pass "$name: input unchanged, no output" ||
+    fail "$name: input modified or output left behind"
+}
+run_input "missing input file" "no-such.h5" "$WORK/no-such.h5"
+run_input "missing dataset" "/nope" "$WORK/W.h5:/nope"
+run_input "input not 2-D" "2-D" "$WORK/vec.h5:/W"
+run_input "NaN in the input" "non-finite" "$WORK/nan.h5:/W"
+run_input "truncated input file" "truncated.h5" "$WORK/truncated.h5"
+run_input "non-HDF5 input file" "text.h5" "$WORK/text.h5"
+run_input "target length mismatch" "length 299" "$WORK/W.h5:/W" '[joint]\nobjective = "rowsum"\nmode = "lossless"\ntargets = "'"$WORK"'/targets.h5:/t"\n'
+run_input "negative lambda" "lambda" "$WORK/W.h5:/W" '[joint]\nobjective = "rowsum"\nlambda = -1.0\ntargets = "'"$WORK"'/targets.h5:/t"\n'
+run_input "butterfly size not a power of two" "power of two" "$WORK/W.h5:/W" '[sparse]\nkind = "butterfly"\n'
+run_input "negative checkpoint interval" "checkpoint_every_s" "$WORK/W.h5:/W" '[output]\ncheckpoint_every_s = -1.0\n'
+expect_error "unknown option" "--frobnicate" 2 run svd.toml --frobnicate
+
 # --- SIGTERM to the ranks and SIGUSR1 to mpirun: checkpoint, exit 75, the rerun continues.
 # A larger problem, so the svd stage is still running when the signal arrives.
 sed -e 's/shape = \[1200, 900\]/shape = [3000, 2000]/' -e 's/method = "randomized"/power_iters = 8/' svd.toml >sig.toml

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Smoke test of the local multi-node Slurm (tests/slurm/slurm-cluster.sh) and of the
 # job plumbing in jobs/: real sbatch/srun/mpirun jobs on 2 simulated nodes.
-# The factorize.sbatch/submit-chain.sh checks run tests/slurm/fixtures/fake-resumable-app.sh
-# in place of jointfact: they test signals, exit 75, requeue and afterok only.
+# The factorize.sbatch/submit-chain.sh checks here run tests/slurm/fixtures/fake-resumable-app.sh
+# in place of jointfact: they test what the real run cannot show cheaply (the signal reaching
+# each rank under srun, exit codes of failures and of a missing binary, a requeued stage
+# holding its chain). test_jointfact_on_slurm.sh runs the real `jointfact run` (mpirun launcher).
 # Exit 0 pass, 1 fail, 77 skip (not root, or Slurm/MPI missing). Bounded: < 3 minutes.
 #
 # Uses its own cluster (JF_SLURM_DIR=/tmp/jf-slurm-smoke, ports from 16917) so a
@@ -204,7 +206,6 @@ if ((JF_FAILED == 0)); then
     jf_test "compile MPI hello" t_compile_hello
     jf_test "mpirun across a 2-node allocation" t_mpirun_two_nodes
     jf_test "srun --mpi=pmix across 2 nodes" t_srun_pmix_two_nodes
-    jf_test "factorize.sbatch (mpirun): USR1 -> exit 75 -> requeue -> resumed" t_usr1_requeue mpirun
     jf_test "factorize.sbatch (srun): USR1 -> exit 75 -> requeue -> resumed" t_usr1_requeue srun
     jf_test "factorize.sbatch: failures propagate" t_failure_propagates
     jf_test "afterok chain" t_afterok_chain

@@ -23,6 +23,7 @@ RegisteredCommand register_joint_command(CLI::App& app);
 RegisteredCommand register_fsmf_command(CLI::App& app);
 RegisteredCommand register_butterfly_command(CLI::App& app);
 RegisteredCommand register_run_command(CLI::App& app);
+RegisteredCommand register_bench_command(CLI::App& app);
 
 // All subcommands, in the order --help lists them.
 std::vector<RegisteredCommand> register_all_commands(CLI::App& app);

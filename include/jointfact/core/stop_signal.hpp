@@ -12,6 +12,15 @@ void install_stop_handlers();
 // Collective: true on every rank when any rank has received a stop signal.
 bool stop_requested(MPI_Comm comm);
 
+// Collective, one allreduce: at a safe point inside a stage, whether to write a checkpoint now and
+// whether to stop. Timers differ between ranks, so rank 0's clock decides the periodic checkpoint;
+// a stop signal on any rank stops every rank (and implies a checkpoint).
+struct SafePointDecision {
+  bool checkpoint = false;
+  bool stop = false;
+};
+SafePointDecision poll_safe_point(MPI_Comm comm, bool checkpoint_due_on_rank0);
+
 // Local, non-collective: the signal number received on this rank, or 0.
 int received_stop_signal();
 

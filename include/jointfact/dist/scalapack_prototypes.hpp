@@ -35,4 +35,18 @@ void pdgemr2d_(const int* m, const int* n, const double* a, const int* ia, const
 void pdtran_(const int* m, const int* n, const double* alpha, const double* a, const int* ia,
              const int* ja, const int* desca, const double* beta, double* c, const int* ic,
              const int* jc, const int* descc);
+
+// Bidiagonal reduction and its Householder transforms (the svd module's divide-and-conquer exact path).
+void pdgebrd_(const int* m, const int* n, double* a, const int* ia, const int* ja, const int* desca, double* d,
+              double* e, double* tauq, double* taup, double* work, const int* lwork, int* info);
+void pdormlq_(const char* side, const char* trans, const int* m, const int* n, const int* k, const double* a,
+              const int* ia, const int* ja, const int* desca, const double* tau, double* c, const int* ic,
+              const int* jc, const int* descc, double* work, const int* lwork, int* info);
+void pdormqr_(const char* side, const char* trans, const int* m, const int* n, const int* k, const double* a,
+              const int* ia, const int* ja, const int* desca, const double* tau, double* c, const int* ic,
+              const int* jc, const int* descc, double* work, const int* lwork, int* info);
+
+// LAPACK (serial): divide-and-conquer SVD of a bidiagonal matrix.
+void dbdsdc_(const char* uplo, const char* compq, const int* n, double* d, double* e, double* u, const int* ldu,
+             double* vt, const int* ldvt, double* q, int* iq, double* work, int* iwork, int* info);
 }

@@ -16,6 +16,8 @@
 
 namespace jf::joint {
 
+class SolveJournal;  // solve_journal.hpp
+
 // What stays fixed while lambda (and, in compact mode, k) change.
 struct JointProblem {
   const DistMatrix& w;
@@ -36,6 +38,11 @@ struct PenaltyOptions {
   // An increase of F larger than this (relative) counts as a stall; smaller ones are rounding.
   double stall_tolerance = 1e-11;
   std::string progress_prefix;
+  // A progress line (iteration, F, task loss, recon error, ETA of this solve) at most this often, from
+  // rank 0, besides the progress_every lines. 0: never.
+  double progress_interval_s = 5.0;
+  // Replays or continues an interrupted stage and is told about every safe point (may be null).
+  SolveJournal* journal = nullptr;
 };
 
 struct HistoryRow {

@@ -26,6 +26,8 @@ struct JointSettings {
   int max_iterations = 500;  // per penalty solve
   double tol = 1e-9;         // relative change of the factors per iteration
   int progress_every = 10;
+  // Resumes an interrupted stage and takes its periodic checkpoints (solve_journal.hpp); may be null.
+  SolveJournal* journal = nullptr;
 };
 
 struct JointOutcome {

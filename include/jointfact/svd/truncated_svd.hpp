@@ -7,6 +7,7 @@
 // methods, grids and rank counts, and measures the quality; the per-method functions below do neither.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,13 @@
 
 namespace jf::svd {
 
-enum class Method { Randomized, Exact };
+// Randomized: Halko-Martinsson-Tropp. Exact: the divide-and-conquer path (bidiagonal_svd.hpp, a distributed
+// dgesdd). ExactPdgesvd: ScaLAPACK pdgesvd, the slower reference the exact path is checked against.
+enum class Method { Randomized, Exact, ExactPdgesvd };
+
+// "randomized", "exact", "pdgesvd": the names the CLI's --method and the config's [svd] method take.
+const char* method_name(Method method);
+std::optional<Method> parse_method(const std::string& name);
 
 // Optional progress reporting (the CLI passes log_progress); called on every rank.
 using ProgressFn = std::function<void(const std::string&)>;
@@ -57,10 +64,16 @@ TruncatedSvd randomized_truncated_svd(const DistMatrix& a, const SvdOptions& opt
 // Reliable for tol above ~1e-7: the indicator ||A||_F^2 - ||B||_F^2 loses the rest to cancellation.
 TruncatedSvd fixed_accuracy_svd(const DistMatrix& a, const SvdOptions& options);
 
-// The exact path alone: ScaLAPACK pdgesvd, truncated to k.
+// The exact path alone: pdgebrd (after pdgeqrf when tall), LAPACK's divide-and-conquer dbdsdc on the
+// bidiagonal replicated on every rank, then pdormqr/pdormlq on the k leading vectors (bidiagonal_svd.hpp;
+// transient memory ~5 min(m, n)^2 doubles per rank). Truncated to k.
 TruncatedSvd exact_truncated_svd(const DistMatrix& a, int64_t k);
-// pdgesvd, truncated to the smallest k with sqrt(sum_{i >= k} s_i^2) <= tol ||A||_F (the optimal k).
+// The same, truncated to the smallest k with sqrt(sum_{i >= k} s_i^2) <= tol ||A||_F (the optimal k).
 TruncatedSvd exact_fixed_accuracy_svd(const DistMatrix& a, double tol);
+
+// The reference exact path: ScaLAPACK pdgesvd (full SVD), truncated to k / to the optimal k for tol.
+TruncatedSvd pdgesvd_truncated_svd(const DistMatrix& a, int64_t k);
+TruncatedSvd pdgesvd_fixed_accuracy_svd(const DistMatrix& a, double tol);
 
 // Fills result.quality (one A V product, two k x k Gram matrices).
 void measure_quality(const DistMatrix& a, TruncatedSvd& result);

@@ -30,7 +30,7 @@ TEST_CASE("bad ranks, tolerances and parameters are InputErrors with a clear mes
   auto grid = make_grid(MPI_COMM_WORLD);
   DistMatrix a(grid, 40, 31, 8, 8);
   fill_normal(a, 1, kStreamUser);
-  for (svd::Method method : {svd::Method::Randomized, svd::Method::Exact}) {
+  for (svd::Method method : {svd::Method::Randomized, svd::Method::Exact, svd::Method::ExactPdgesvd}) {
     auto with_method = [method](svd::SvdOptions options) {
       options.method = method;
       return options;
@@ -61,6 +61,16 @@ TEST_CASE("bad ranks, tolerances and parameters are InputErrors with a clear mes
   }
   // A valid call afterwards still works: nobody was left inside a collective.
   REQUIRE(svd::truncated_svd(a, with_rank(3)).s.size() == 3);
+}
+
+TEST_CASE("method names round-trip and unknown names are refused", "[svd][options]") {
+  for (svd::Method method : {svd::Method::Randomized, svd::Method::Exact, svd::Method::ExactPdgesvd}) {
+    REQUIRE(svd::parse_method(svd::method_name(method)) == method);
+  }
+  REQUIRE(std::string(svd::method_name(svd::Method::ExactPdgesvd)) == "pdgesvd");
+  REQUIRE(svd::parse_method("exact") == svd::Method::Exact);
+  REQUIRE_FALSE(svd::parse_method("Exact").has_value());
+  REQUIRE_FALSE(svd::parse_method("gesdd").has_value());
 }
 
 TEST_CASE("rank selection from a spectrum and from a projection", "[svd][rank]") {

@@ -1,0 +1,91 @@
+#include "jointfact/bench/svd_bench.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "jointfact/bench/dgemm_rate.hpp"
+#include "jointfact/bench/flop_model.hpp"
+#include "jointfact/core/error.hpp"
+#include "jointfact/core/log.hpp"
+#include "jointfact/dist/synthetic.hpp"
+#include "jointfact/svd/truncated_svd.hpp"
+
+namespace jf::bench {
+namespace {
+
+// max_i |s_i - reference_i| / reference_i (0 when there is no reference).
+double singular_value_error(const std::vector<double>& s, const std::vector<double>& reference) {
+  double error = 0;
+  for (size_t i = 0; i < std::min(s.size(), reference.size()); ++i) {
+    if (reference[i] > 0) error = std::max(error, std::abs(s[i] - reference[i]) / reference[i]);
+  }
+  return error;
+}
+
+// Times one SVD method and returns its record with the residual ||A V - U S||_F / ||A||_F of its result
+// and, when an exact answer is known, the largest relative error of its singular values. `s_exact`
+// receives this method's singular values when it was empty (the first exact method sets it).
+template <class Method>
+Record time_svd(const DistMatrix& a, const std::string& name, int reps, std::vector<double>& s_exact,
+                Method&& method) {
+  log_progress(a.grid().comm(), "bench svd: " + name + " " + std::to_string(a.rows()) + "x" + std::to_string(a.cols()));
+  svd::TruncatedSvd result;
+  const Measurement measurement = measure(a.grid().comm(), reps, [&] { result = method(); });
+  svd::measure_quality(a, result);
+  Record record = make_record("svd", name, a, measurement);
+  record["k"] = static_cast<int64_t>(result.s.size());
+  record["residual"] = result.quality.residual;
+  if (!s_exact.empty()) record["sv_max_rel_error"] = singular_value_error(result.s, s_exact);
+  if (s_exact.empty() && name != "randomized") s_exact = result.s;
+  return record;
+}
+
+}  // namespace
+
+void run_svd_bench(const GridPtr& grid, const MatrixSize& size, const BenchSettings& settings, BenchPrinter& out) {
+  const int64_t m = size.rows, n = size.cols, k = settings.rank;
+  if (k < 1 || k > std::min(m, n)) {
+    throw InputError("bench svd: --rank " + std::to_string(k) + " must be between 1 and min(m, n) = " +
+                     std::to_string(std::min(m, n)) + " for " + size.str());
+  }
+  MPI_Comm comm = grid->comm();
+  log_progress(comm, "bench svd: generating a " + size.str() + " low-rank + noise matrix");
+  DistMatrix a = make_lowrank(grid, m, n, std::min<int64_t>(100, std::min(m, n)), 0.1, settings.seed, settings.block).w;
+
+  // The slow references first, so that the DGEMM rate and the randomized SVD are measured back to back.
+  double pdgesvd_seconds = 0, exact_seconds = 0;
+  std::vector<double> s_exact;  // from the first exact method that runs
+  if (settings.pdgesvd_reference) {
+    Record record =
+        time_svd(a, "pdgesvd", settings.reference_reps, s_exact, [&] { return svd::pdgesvd_truncated_svd(a, k); });
+    pdgesvd_seconds = record["seconds"].get<double>();
+    out.row(record);
+  }
+  if (settings.exact) {
+    Record record = time_svd(a, "exact", settings.reps, s_exact, [&] { return svd::exact_truncated_svd(a, k); });
+    exact_seconds = record["seconds"].get<double>();
+    if (pdgesvd_seconds > 0) add_reference(record, "pdgesvd", pdgesvd_seconds);
+    out.row(record);
+  }
+
+  log_progress(comm, "bench svd: DGEMM rate (" + std::to_string(settings.dgemm_size) + "^3 pdgemm)");
+  const DgemmRate rate = measure_dgemm_rate(grid, settings.dgemm_size, settings.block, settings.reps);
+  out.row(dgemm_record(comm, "svd", rate));
+
+  svd::SvdOptions options;
+  options.rank = k;
+  options.oversample = settings.oversample;
+  options.power_iters = settings.power_iters;
+  options.seed = settings.seed;
+  Record record = time_svd(a, "randomized", settings.reps, s_exact, [&] { return svd::randomized_truncated_svd(a, options); });
+  const int64_t l = std::min(k + settings.oversample, std::min(m, n));
+  record["p"] = l - k;
+  record["q"] = settings.power_iters;
+  add_floor(record, randomized_svd_flops(m, n, k, l, settings.power_iters), rate.gflops);
+  if (pdgesvd_seconds > 0) add_reference(record, "pdgesvd", pdgesvd_seconds);
+  if (exact_seconds > 0) add_reference(record, "exact", exact_seconds);
+  out.row(record);
+}
+
+}  // namespace jf::bench
