@@ -71,7 +71,7 @@ void RunReport::add(const std::string& stage, const nlohmann::json& facts) {
 void RunReport::add_svd(const SvdStageResult& result) {
   mark_stage_resources("svd");
   json_["svd"] = {{"k", result.svd.s.size()},
-                  {"method", result.options.method == svd::Method::Exact ? "exact" : "randomized"},
+                  {"method", svd::method_name(result.options.method)},
                   {"singular_values", result.svd.s},
                   {"residual", result.svd.quality.residual},
                   {"orthogonality_u", result.svd.quality.orthogonality_u},

@@ -53,7 +53,9 @@ bool posix_read_whole(const std::string& file, int64_t& bytes) {
   const std::unique_ptr<char[]> buffer(new char[std::max<size_t>(size, 1)]);
   bytes = 0;
   ssize_t got = 0;
-  while (static_cast<size_t>(bytes) < size && (got = ::read(fd, buffer.get() + bytes, size - bytes)) > 0) bytes += got;
+  while (static_cast<size_t>(bytes) < size && (got = ::read(fd, buffer.get() + bytes, size - bytes)) > 0) {
+    bytes += got;
+  }
   ::close(fd);
   return got >= 0 && static_cast<size_t>(bytes) == size;
 }
@@ -63,8 +65,8 @@ bool posix_read_whole(const std::string& file, int64_t& bytes) {
 void run_io_bench(const GridPtr& grid, const MatrixSize& size, const BenchSettings& settings, BenchPrinter& out) {
   MPI_Comm comm = grid->comm();
   const int64_t m = size.rows, n = size.cols;
-  const std::string name = comm_rank(comm) == 0 ? settings.dir + "/jointfact-bench-io-" + std::to_string(::getpid()) + ".h5" : "";
-  TemporaryFile file{comm, broadcast_string(comm, name)};
+  const std::string name = settings.dir + "/jointfact-bench-io-" + std::to_string(::getpid()) + ".h5";
+  TemporaryFile file{comm, broadcast_string(comm, name)};  // rank 0's pid names it
   require_writable_output(comm, file.path);
   log_progress(comm, "bench io: writing a " + size.str() + " float64 matrix to " + file.path);
   {
@@ -105,7 +107,8 @@ void run_io_bench(const GridPtr& grid, const MatrixSize& size, const BenchSettin
     return record;
   };
   const int64_t local_bytes = a.local_bytes();
-  out.row(with_rate(make_record(comm, "io", "h5read-1rank", m, n, "1x1", n, root ? int64_t(bytes) : 0, h5read), h5read));
+  const int64_t whole = root ? static_cast<int64_t>(bytes) : 0;
+  out.row(with_rate(make_record(comm, "io", "h5read-1rank", m, n, "1x1", n, whole, h5read), h5read));
   Record posix_record = with_rate(make_record(comm, "io", "posix-read-1rank", m, n, "1x1", n, 0, posix), posix);
   posix_record["file_bytes"] = max_over_ranks(comm, static_cast<double>(file_bytes));
   out.row(posix_record);

@@ -53,7 +53,7 @@ void run_joint_bench(const GridPtr& grid, const MatrixSize& size, const BenchSet
   record["lambda"] = settings.lambda;
   record["iterations"] = iterations;
   record["seconds_per_iteration"] = iterations > 0 ? measurement.best() / iterations : 0.0;
-  add_floor(record, joint_solve_flops(m, n, k, iterations), rate.gflops);
+  add_floor(record, joint_solve_flops(m, n, k, iterations), rate.gflops, rate.local_gflops);
   out.row(record);
 }
 

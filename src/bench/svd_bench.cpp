@@ -78,11 +78,12 @@ void run_svd_bench(const GridPtr& grid, const MatrixSize& size, const BenchSetti
   options.oversample = settings.oversample;
   options.power_iters = settings.power_iters;
   options.seed = settings.seed;
-  Record record = time_svd(a, "randomized", settings.reps, s_exact, [&] { return svd::randomized_truncated_svd(a, options); });
+  Record record = time_svd(a, "randomized", settings.reps, s_exact,
+                           [&] { return svd::randomized_truncated_svd(a, options); });
   const int64_t l = std::min(k + settings.oversample, std::min(m, n));
   record["p"] = l - k;
   record["q"] = settings.power_iters;
-  add_floor(record, randomized_svd_flops(m, n, k, l, settings.power_iters), rate.gflops);
+  add_floor(record, randomized_svd_flops(m, n, k, l, settings.power_iters), rate.gflops, rate.local_gflops);
   if (pdgesvd_seconds > 0) add_reference(record, "pdgesvd", pdgesvd_seconds);
   if (exact_seconds > 0) add_reference(record, "exact", exact_seconds);
   out.row(record);

@@ -56,6 +56,7 @@ r = by_case["randomized"]
 assert (r["m"], r["n"], r["k"], r["p"], r["q"]) == (130, 90, 6, 10, 2), r
 assert abs(r["floor_ratio"] - r["seconds"] / (r["flops"] / (r["dgemm_gflops"] * 1e9))) <= 1e-9 * r["floor_ratio"]
 assert r["dgemm_gflops"] == by_case["dgemm"]["gflops"]
+assert r["local_dgemm_gflops"] == by_case["dgemm"]["local_dgemm_gflops"] > 0 and r["local_floor_ratio"] > 0, r
 assert abs(r["speedup_vs_pdgesvd"] - by_case["pdgesvd"]["seconds"] / r["seconds"]) <= 1e-9 * r["speedup_vs_pdgesvd"]
 assert r["speedup_vs_exact"] > 0
 assert by_case["pdgesvd"]["residual"] < 1e-12 and by_case["exact"]["residual"] < 1e-12, by_case

@@ -23,8 +23,9 @@ Record make_record(const std::string& bench, const std::string& name, const Dist
 Record make_record(MPI_Comm comm, const std::string& bench, const std::string& name, int64_t m, int64_t n,
                    const std::string& grid, int64_t block, int64_t local_bytes, const Measurement& measurement);
 
-// Adds flops, gflops, dgemm_gflops, floor_seconds = flops / DGEMM rate and floor_ratio = seconds / floor.
-void add_floor(Record& record, double flops, double dgemm_gflops);
+// Adds flops, gflops, dgemm_gflops, floor_seconds = flops / DGEMM rate and floor_ratio = seconds / floor;
+// with local_dgemm_gflops > 0 also local_floor_ratio, the same against the ranks' plain local dgemm rate.
+void add_floor(Record& record, double flops, double dgemm_gflops, double local_dgemm_gflops = 0);
 
 // Adds <reference>_seconds and speedup_vs_<reference> = reference_seconds / seconds.
 void add_reference(Record& record, const std::string& reference, double reference_seconds);

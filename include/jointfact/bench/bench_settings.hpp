@@ -4,6 +4,9 @@
 #include <cstdint>
 #include <string>
 
+#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/svd/truncated_svd.hpp"
+
 namespace jf::bench {
 
 // "4000x3000" (rows x cols) or "1024" (square). InputError on anything else or a size < 1.
@@ -16,14 +19,14 @@ struct MatrixSize {
 struct BenchSettings {
   int reps = 3;                 // timed repetitions of each subject; the best is reported, the median too
   int reference_reps = 1;       // repetitions of slow references (pdgesvd)
-  int64_t block = 64;           // block-cyclic block size
+  int64_t block = DistMatrix::kDefaultBlock;
   std::string grid;             // "PRxPC"; empty = near-square over all ranks
   int64_t dgemm_size = 2048;    // the square pdgemm that sets the DGEMM rate
   uint64_t seed = 1;
   // svd and joint
   int64_t rank = 50;
-  int64_t oversample = 10;
-  int64_t power_iters = 2;
+  int64_t oversample = svd::SvdOptions{}.oversample;  // the library's defaults
+  int64_t power_iters = svd::SvdOptions{}.power_iters;
   bool pdgesvd_reference = true;  // --reference pdgesvd|none
   bool exact = true;              // time the exact (fast path) SVD too
   // joint
