@@ -33,7 +33,7 @@ for r in map(json.loads, open(sys.argv[1])):
 PY
 }
 
-# Layout: each configuration runs right after the default one (near-square grid, block 64) on the same
+# Layout: each configuration runs right after the default one (near-square grid PR >= PC, block 64) on the same
 # ranks, ROUNDS times; the summary is the median of time(config) / time(default) over the pairs, which
 # survives the background load of a shared machine better than absolute times.
 ROUNDS=${ROUNDS:-2}
@@ -41,7 +41,7 @@ if [[ " $PARTS " == *" layout "* ]]; then
   for round in $(seq "$ROUNDS"); do
     for np in 2 4; do
       grids=$([ "$np" = 2 ] && echo "1x2 2x1" || echo "1x4 2x2 4x1")
-      default_grid=$([ "$np" = 2 ] && echo 1x2 || echo 2x2)
+      default_grid=$([ "$np" = 2 ] && echo 2x1 || echo 2x2)
       for grid in $grids; do
         for block in 32 64 128 256; do
           [ "$grid" = "$default_grid" ] && [ "$block" = 64 ] && continue
@@ -73,7 +73,7 @@ from collections import defaultdict
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 subjects = [r for r in rows if r["case"] in ("randomized", "rowsum") and r.get("p", 10) == 10
             and r.get("q", 2) == 2 and r["m"] * r["n"] >= 4000 * 3000]
-default = {2: "1x2", 4: "2x2"}
+default = {2: "2x1", 4: "2x2"}
 ratios, times = defaultdict(list), defaultdict(list)
 last_default = {}
 for r in subjects:  # the file is in run order: each configuration follows its default run

@@ -6,22 +6,27 @@ measured on this machine, then used to predict a 200000 x 100000, rank-500 SVD o
                                          [--latency US] [--floor-ratio F]
 
 Communication (2-D block-cyclic, Pr x Pc grid). The randomized SVD makes 2q + 2 passes over A, each a
-pdgemm of A (m x n) with a thin l-column matrix (l = k + p). PBLAS keeps A in place: for Y = A X each
-rank needs the n/Pc x l rows of X matching its columns of A (spread over its process column; only moves
-when Pr > 1) and its m/Pr x l partial product is summed across its process row (only when Pc > 1);
-A^T X is the same with the roles swapped. Words sent per rank per pass:
+product of A (m x n) with a thin l-column matrix (l = k + p; src/dist/thin_product.cpp). A stays in
+place: for Y = A X each rank needs the n/Pc x l rows of X matching its columns of A (broadcast down its
+process column; only moves when Pr > 1), does one local dgemm, and its m/Pr x l partial product is summed
+across its process row (one reduce; only when Pc > 1); A^T X is the same with the roles swapped. Words
+sent per rank per pass:
     V = l * (m / Pr * [Pc > 1] + n / Pc * [Pr > 1])
-The QR factorizations of the thin blocks move O(l^2) words per column (reductions), negligible at this
-scale; they cost latency and panel time instead (below).
+The thin QRs (CholeskyQR2, src/dist/cholesky_qr.cpp) reduce one l x l Gram matrix per pass over the
+Pr ranks of one process column: O(l^2) words, negligible at this scale; they cost latency and local
+level-3 work instead (below).
 
 Time on N nodes (node-level grid, one MPI rank per node with threaded BLAS; intra-node traffic free):
     T = f * flops_gemm / (N R)                               products with A, at the measured floor ratio f
       + (2q + 2) * c * 8 V / B                               bandwidth (c: measured / modelled bytes here)
-      + (2q + 2) * ceil(n / nb) * alpha * (log2 Pr + log2 Pc) one broadcast/reduce per block step
-      + (2q + 2) * [panel: 4 x l nb / (Pr R2) + trailing: 4 x l^2 / (N R) + latency: 6 l alpha log2 Pr]
+      + (2q + 2) * 3 * alpha * (log2 Pr + log2 Pc)          a transpose, a broadcast and a reduce per pass
+      + (2q + 1) * 2 * [6 x l^2 / (Pr R) + 8 l^2 / B + 2 alpha log2 Pr]   CholeskyQR2 of an x x l block
+      + panel: 4 n l nb / (Pr R2) + 4 n l^2 / (N R) + 6 l alpha log2 Pr    Householder QR of B^T (n x l)
       + 22 l^3 / R1                                          the l x l SVD on one rank (Eigen, one core)
-with x = m or n for the QR of an m x l or n x l block (geqrf + orgqr; the level-2 panel work runs on the
-Pr ranks of one process column at R2). Parallel efficiency = T(1 node) / (N T(N nodes)).
+with x = m or n for the QR of an m x l or n x l block: per pass a Gram product (2 x l^2 flops) and a
+triangular solve (x l^2) on the Pr ranks of one process column, and one l x l reduce + broadcast; the
+projection's QR keeps Householder, whose level-2 panels run on one process column at R2.
+Parallel efficiency = T(1 node) / (N T(N nodes)).
 """
 import argparse
 import json
@@ -46,13 +51,15 @@ def predict(m, n, k, p, q, nb, nodes, a):
     t_gemm = a.floor_ratio * gemm_flops / (nodes * a.rate * 1e12)
     t_bw = passes * a.traffic_factor * 8 * words_per_pass(m, n, l, pr, pc) / (a.bandwidth * 1e9)
     hops = math.log2(pr) + math.log2(pc)
-    t_lat = passes * math.ceil(n / nb) * a.latency * 1e-6 * hops
+    t_lat = passes * 3 * a.latency * 1e-6 * hops
     t_qr = 0.0
-    for x in [m, n] * (q + 1):
-        panel = 4.0 * x * l * nb / (pr * a.panel_rate * 1e9)
-        trailing = 4.0 * x * l * l / (nodes * a.rate * 1e12)
-        latency = 6 * l * a.latency * 1e-6 * math.log2(pr) if pr > 1 else 0.0
-        t_qr += panel + trailing + latency
+    for x in [m] * (q + 1) + [n] * q:
+        local = 6.0 * x * l * l / (pr * a.rate * 1e12)
+        reduce = 8.0 * l * l / (a.bandwidth * 1e9) + 2 * a.latency * 1e-6 * math.log2(pr)
+        t_qr += 2 * (local + reduce)
+    # The projection's QR of B^T (n x l) is Householder (pdgeqrf + pdorgqr): level-2 panels on one column.
+    t_qr += 4.0 * n * l * nb / (pr * a.panel_rate * 1e9) + 4.0 * n * l * l / (nodes * a.rate * 1e12)
+    t_qr += 6 * l * a.latency * 1e-6 * math.log2(pr) if pr > 1 else 0.0
     t_small = 22.0 * l ** 3 / (a.serial_rate * 1e9)
     parts = {"gemm": t_gemm, "bandwidth": t_bw, "latency": t_lat, "qr": t_qr, "small_svd": t_small}
     return (pr, pc), sum(parts.values()), parts, gemm_flops

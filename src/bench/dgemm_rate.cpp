@@ -7,10 +7,8 @@
 #include "jointfact/bench/flop_model.hpp"
 #include "jointfact/dist/counter_random.hpp"
 #include "jointfact/dist/pblas.hpp"
+#include "jointfact/dist/scalapack_typed.hpp"
 
-extern "C" void dgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
-                       const double* alpha, const double* a, const int* lda, const double* b, const int* ldb,
-                       const double* beta, double* c, const int* ldc);
 
 namespace jf::bench {
 namespace {
@@ -21,9 +19,8 @@ double local_dgemm_gflops(MPI_Comm comm, int64_t n, int reps) {
   MPI_Comm_size(comm, &ranks);
   const int s = std::max(1, static_cast<int>(std::lround(static_cast<double>(n) / std::cbrt(ranks))));
   std::vector<double> a(static_cast<size_t>(s) * s, 1.0), b(a.size(), 0.5), c(a.size(), 0.0);
-  const double one = 1.0, zero = 0.0;
   const Measurement local = measure(comm, reps, [&] {
-    dgemm_("N", "N", &s, &s, &s, &one, a.data(), &s, b.data(), &s, &zero, c.data(), &s);
+    scalapack::local_gemm('N', 'N', s, s, s, 1.0, a.data(), s, b.data(), s, 0.0, c.data(), s);
   });
   return local.best() > 0 ? ranks * gemm_flops(s, s, s) / local.best() / 1e9 : 0.0;
 }

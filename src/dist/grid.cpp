@@ -21,9 +21,9 @@ GridShape GridShape::parse(const std::string& text) {
 }
 
 GridShape GridShape::near_square(int nranks) {
-  int prows = static_cast<int>(std::sqrt(static_cast<double>(nranks)));
-  while (prows > 1 && nranks % prows != 0) --prows;
-  return {prows, nranks / prows};
+  int pcols = static_cast<int>(std::sqrt(static_cast<double>(nranks)));
+  while (pcols > 1 && nranks % pcols != 0) --pcols;
+  return {nranks / pcols, pcols};
 }
 
 Grid::Grid(MPI_Comm comm, GridShape shape) : comm_(comm), rank_(comm_rank(comm)), size_(comm_size(comm)) {

@@ -8,9 +8,11 @@
 #include <cstdio>
 #include <string>
 
+#include "jointfact/dist/cholesky_qr.hpp"
 #include "jointfact/dist/counter_random.hpp"
 #include "jointfact/dist/norms.hpp"
 #include "jointfact/dist/pblas.hpp"
+#include "jointfact/dist/thin_product.hpp"
 #include "jointfact/svd/growing_basis.hpp"
 #include "jointfact/svd/projected_svd.hpp"
 #include "jointfact/svd/rank_selection.hpp"
@@ -36,11 +38,11 @@ struct DeflatedMatrix {
   const GrowingBasis& b_t;  // n x l
 
   void apply(const DistMatrix& x, DistMatrix& y) const {  // y = D x
-    gemm(Op::None, Op::None, 1.0, a, x, 0.0, y);
+    multiply_thin(a, x, y);
     subtract_low_rank(q, b_t, x, y);
   }
   void apply_transposed(const DistMatrix& y, DistMatrix& z) const {  // z = D^T y
-    gemm(Op::Trans, Op::None, 1.0, a, y, 0.0, z);
+    multiply_thin_transposed(a, y, z);
     subtract_low_rank(b_t, q, y, z);
   }
 };
@@ -54,16 +56,16 @@ DistMatrix next_basis_block(const DeflatedMatrix& deflated, const SvdOptions& op
   fill_normal(omega, options.seed, kStreamSketch, 0, deflated.q.cols());
   DistMatrix y(a.grid_ptr(), a.rows(), b, nb, nb);
   deflated.apply(omega, y);
-  orthonormalize_columns(y);
+  orthonormalize_thin(y);
   for (int64_t iter = 0; iter < options.power_iters; ++iter) {
     deflated.apply_transposed(y, omega);
-    orthonormalize_columns(omega);
+    orthonormalize_thin(omega);
     deflated.apply(omega, y);
-    orthonormalize_columns(y);
+    orthonormalize_thin(y);
   }
   // Rounding (and a D that is already ~0) leave y slightly outside q's complement: project twice.
   for (int pass = 0; pass < 2; ++pass) subtract_low_rank(deflated.q, deflated.q, y, y);
-  orthonormalize_columns(y);
+  orthonormalize_thin(y);
   return y;
 }
 
@@ -90,7 +92,7 @@ TruncatedSvd fixed_accuracy_svd(const DistMatrix& a, const SvdOptions& options) 
   while (q.cols() == 0 || (q.cols() < max_rank && error_squared > options.tol * options.tol)) {
     const DistMatrix q_block = next_basis_block(deflated, options, std::min(b, max_rank - q.cols()));
     DistMatrix b_t_block(a.grid_ptr(), n, q_block.cols(), nb, nb);
-    gemm(Op::Trans, Op::None, 1.0, a, q_block, 0.0, b_t_block);  // B_i^T = A^T Q_i
+    multiply_thin_transposed(a, q_block, b_t_block);  // B_i^T = A^T Q_i
     const double captured = norm_a > 0 ? frobenius_norm(b_t_block) / norm_a : 0.0;
     error_squared -= captured * captured;
     q.append(q_block);

@@ -1,11 +1,13 @@
 // Randomized truncated SVD (Halko, Martinsson, Tropp 2011, Algorithms 4.4 and 5.1): a Gaussian sketch
 // of A's range, q power iterations with a QR after every product (so the basis never loses the small
 // singular directions to rounding), then the small SVD of the projection. The heavy work is 2q + 2
-// products of A with a thin n x l or m x l matrix, all pdgemm; A is only read.
+// products of A with a thin n x l or m x l matrix (thin_product.hpp: one local dgemm per rank, not
+// pdgemm) and 2q + 1 thin QRs (CholeskyQR2, Householder where that is unsafe); A is only read.
 #include <string>
 
+#include "jointfact/dist/cholesky_qr.hpp"
 #include "jointfact/dist/counter_random.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/dist/thin_product.hpp"
 #include "jointfact/svd/projected_svd.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
@@ -27,16 +29,16 @@ TruncatedSvd randomized_truncated_svd(const DistMatrix& a, const SvdOptions& opt
   DistMatrix range_n(grid, n, l, nb, nb);  // Omega, then the row-space iterates, then B^T
   fill_normal(range_n, options.seed, kStreamSketch);
   DistMatrix range_m(grid, m, l, nb, nb);  // Y = A Omega, then the column-space basis Q
-  gemm(Op::None, Op::None, 1.0, a, range_n, 0.0, range_m);
-  orthonormalize_columns(range_m);
+  multiply_thin(a, range_n, range_m);
+  orthonormalize_thin(range_m);
   for (int64_t iter = 1; iter <= options.power_iters; ++iter) {
-    gemm(Op::Trans, Op::None, 1.0, a, range_m, 0.0, range_n);
-    orthonormalize_columns(range_n);
-    gemm(Op::None, Op::None, 1.0, a, range_n, 0.0, range_m);
-    orthonormalize_columns(range_m);
+    multiply_thin_transposed(a, range_m, range_n);
+    orthonormalize_thin(range_n);
+    multiply_thin(a, range_n, range_m);
+    orthonormalize_thin(range_m);
     report(options, "power iteration " + std::to_string(iter) + "/" + std::to_string(options.power_iters));
   }
-  gemm(Op::Trans, Op::None, 1.0, a, range_m, 0.0, range_n);  // B^T = A^T Q
+  multiply_thin_transposed(a, range_m, range_n);  // B^T = A^T Q
   const ProjectedSvd projected = factor_projection(std::move(range_n));
   return rotate_to_singular_vectors(range_m, projected, k);
 }

@@ -35,7 +35,9 @@ expect_error() {
   jf "$@"
   local code=$?
   local lines
-  lines=$(wc -l <"$WORK/err")
+  # mpirun's own event library now and then prints "[warn] Epoll MOD(1) on fd N failed ... Bad file
+  # descriptor" while the ranks' pipes close (OpenMPI 4.1's libevent, not jointfact): not counted.
+  lines=$(grep -vc '^\[warn\] Epoll ' "$WORK/err")
   if [ "$code" -ne 2 ]; then
     fail "$name: exit $code, expected 2; stderr: $(head -c 400 "$WORK/err")"
   elif [ "$lines" -ne 1 ]; then

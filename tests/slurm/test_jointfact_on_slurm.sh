@@ -145,7 +145,7 @@ t_two_nodes() {
         "$work/small.toml" --output "$work/plain.h5") || return 1
     state=$(jf_wait_job "$job" 120) || return 1
     grep -E 'run: 2 ranks|run took' "$work/plain-$job.out" | sed 's/^/  /'
-    jf_expect "2 ranks, grid 1x2" grep -q 'run: 2 ranks, grid 1x2' "$work/plain-$job.out" &&
+    jf_expect "2 ranks, grid 2x1" grep -q 'run: 2 ranks, grid 2x1' "$work/plain-$job.out" &&
         jf_expect "job ran on node1 and node2" grep -q 'on node\[1-2\] (2 tasks)' "$work/plain-$job.out" &&
         compare "$work/ref-small.h5" "$work/plain.h5"
 }

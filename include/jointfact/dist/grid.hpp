@@ -15,7 +15,9 @@ struct GridShape {
   bool is_auto() const { return prows == 0 && pcols == 0; }
   // Parses "PRxPC" (e.g. "2x3"); throws InputError on anything else.
   static GridShape parse(const std::string& text);
-  // The most square PR x PC = nranks with PR <= PC.
+  // The most square PR x PC = nranks with PR >= PC: taller grids measured faster on tall matrices
+  // (m >= n, the usual input): randomized SVD 4000 x 3000 on 2 ranks 0.178 s on 2x1 against 0.194 s
+  // on 1x2, 10 joint iterations 0.67 s against 0.73 s (README "Performance", defaults).
   static GridShape near_square(int nranks);
 };
 

@@ -46,6 +46,13 @@ void pdormqr_(const char* side, const char* trans, const int* m, const int* n, c
               const int* ia, const int* ja, const int* desca, const double* tau, double* c, const int* ic,
               const int* jc, const int* descc, double* work, const int* lwork, int* info);
 
+// BLAS (serial): the local work of the thin products and CholeskyQR (thin_product.hpp, cholesky_qr.hpp).
+void dgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k, const double* alpha,
+            const double* a, const int* lda, const double* b, const int* ldb, const double* beta, double* c,
+            const int* ldc);
+void dtrsm_(const char* side, const char* uplo, const char* transa, const char* diag, const int* m, const int* n,
+            const double* alpha, const double* a, const int* lda, double* b, const int* ldb);
+
 // LAPACK (serial): divide-and-conquer SVD of a bidiagonal matrix.
 void dbdsdc_(const char* uplo, const char* compq, const int* n, double* d, double* e, double* u, const int* ldu,
              double* vt, const int* ldvt, double* q, int* iq, double* work, int* iwork, int* info);

@@ -5,6 +5,18 @@
 
 namespace jf::scalapack {
 
+// Serial BLAS dgemm on column-major arrays (C = alpha op(A) op(B) + beta C).
+inline void local_gemm(char ta, char tb, int m, int n, int k, double alpha, const double* a, int lda,
+                       const double* b, int ldb, double beta, double* c, int ldc) {
+  dgemm_(&ta, &tb, &m, &n, &k, &alpha, a, &lda, b, &ldb, &beta, c, &ldc);
+}
+
+// Serial BLAS dtrsm: B := alpha B op(A)^-1 (side 'R') or alpha op(A)^-1 B (side 'L'), A triangular.
+inline void local_trsm(char side, char uplo, char trans, char diag, int m, int n, double alpha, const double* a,
+                       int lda, double* b, int ldb) {
+  dtrsm_(&side, &uplo, &trans, &diag, &m, &n, &alpha, a, &lda, b, &ldb);
+}
+
 inline void gemm(char ta, char tb, int m, int n, int k, double alpha, const double* a, int ia, int ja,
                  const int* desca, const double* b, int ib, int jb, const int* descb, double beta, double* c,
                  int ic, int jc, const int* descc) {

@@ -57,9 +57,10 @@ TEST_CASE("grid shapes: parse, near-square default, refusal of too many ranks", 
   REQUIRE_THROWS_AS(jf::GridShape::parse("2by3"), jf::InputError);
   REQUIRE_THROWS_AS(jf::GridShape::parse("0x3"), jf::InputError);
   REQUIRE(jf::GridShape::near_square(4).prows == 2);
-  REQUIRE(jf::GridShape::near_square(6).prows == 2);
-  REQUIRE(jf::GridShape::near_square(6).pcols == 3);
-  REQUIRE(jf::GridShape::near_square(7).prows == 1);
+  REQUIRE(jf::GridShape::near_square(6).prows == 3);
+  REQUIRE(jf::GridShape::near_square(6).pcols == 2);
+  REQUIRE(jf::GridShape::near_square(2).prows == 2);
+  REQUIRE(jf::GridShape::near_square(7).pcols == 1);
   REQUIRE(jf::GridShape::near_square(1).pcols == 1);
 
   int size = 1;

@@ -1,0 +1,143 @@
+// The thin products (one local dgemm per rank + a reduce) and CholeskyQR2 against Eigen on gathered
+// matrices: every grid that fits, blocks of 1-64 (ragged edges), thin operands in the aligned layout
+// and in others, l below and above the block size, and the Householder fallback on rank-deficient input.
+#include <catch2/catch.hpp>
+
+#include "../test_support.hpp"
+#include "jointfact/dist/cholesky_qr.hpp"
+#include "jointfact/dist/counter_random.hpp"
+#include "jointfact/dist/thin_product.hpp"
+
+using namespace jf;
+using jf::test::gather;
+
+namespace {
+
+DistMatrix random_matrix(const GridPtr& grid, int64_t m, int64_t n, int64_t mb, int64_t nb, uint64_t stream) {
+  DistMatrix a(grid, m, n, mb, nb);
+  fill_normal(a, 11, kStreamUser + stream);
+  return a;
+}
+
+double orthogonality_error(const Eigen::MatrixXd& q) {
+  return (q.transpose() * q - Eigen::MatrixXd::Identity(q.cols(), q.cols())).norm();
+}
+
+// Largest principal-angle sine between the column spans of orthonormal q and of y.
+double span_distance(const Eigen::MatrixXd& q, const Eigen::MatrixXd& y) {
+  const Eigen::MatrixXd y_basis = Eigen::HouseholderQR<Eigen::MatrixXd>(y).householderQ() *
+                                  Eigen::MatrixXd::Identity(y.rows(), y.cols());
+  return (y_basis - q * (q.transpose() * y_basis)).norm();
+}
+
+}  // namespace
+
+TEST_CASE("thin products equal A x and A^T q for every grid, block size and thin layout", "[dist][thin]") {
+  const int64_t m = 29, n = 23;
+  for (const GridShape shape : test::grids_fitting(test::world_size())) {
+    auto grid = make_grid(MPI_COMM_WORLD, shape);
+    for (int64_t nb : test::block_sizes()) {
+      for (int64_t l : {1, 5, 9}) {
+        // Thin operands with A's block size (the aligned layout when l <= nb) and with other blocks.
+        for (int64_t thin_block : {nb, int64_t{2}}) {
+          const DistMatrix a = random_matrix(grid, m, n, nb, nb, 1);
+          const DistMatrix x = random_matrix(grid, n, l, thin_block, thin_block, 2);
+          const DistMatrix q = random_matrix(grid, m, l, thin_block, thin_block, 3);
+          DistMatrix y = random_matrix(grid, m, l, thin_block, thin_block, 4);  // overwritten, not accumulated
+          DistMatrix z = random_matrix(grid, n, l, thin_block, thin_block, 5);
+          multiply_thin(a, x, y);
+          multiply_thin_transposed(a, q, z);
+          const Eigen::MatrixXd a_full = gather(a), x_full = gather(x), q_full = gather(q);
+          INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " l " << l << " thin block "
+                       << thin_block);
+          REQUIRE(test::scaled_residual((gather(y) - a_full * x_full).norm(), a_full.norm() * x_full.norm(), m, l) <
+                  10.0);
+          REQUIRE(test::scaled_residual((gather(z) - a_full.transpose() * q_full).norm(),
+                                        a_full.norm() * q_full.norm(), n, l) < 10.0);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("thin products with A in rectangular blocks and a non-zero source", "[dist][thin]") {
+  for (const GridShape shape : test::grids_fitting(test::world_size())) {
+    auto grid = make_grid(MPI_COMM_WORLD, shape);
+    DistMatrix a(grid, 31, 19, 4, 3, shape.prows - 1, shape.pcols - 1);
+    fill_normal(a, 11, kStreamUser + 6);
+    const DistMatrix x = random_matrix(grid, 19, 6, 5, 5, 7);
+    const DistMatrix q = random_matrix(grid, 31, 6, 4, 8, 8);
+    DistMatrix y = random_matrix(grid, 31, 6, 3, 3, 9), z = random_matrix(grid, 19, 6, 7, 7, 10);
+    multiply_thin(a, x, y);
+    multiply_thin_transposed(a, q, z);
+    const Eigen::MatrixXd a_full = gather(a);
+    INFO("grid " << shape.prows << "x" << shape.pcols);
+    REQUIRE(test::scaled_residual((gather(y) - a_full * gather(x)).norm(), a_full.norm() * gather(x).norm(), 31, 6) <
+            10.0);
+    REQUIRE(test::scaled_residual((gather(z) - a_full.transpose() * gather(q)).norm(),
+                                  a_full.norm() * gather(q).norm(), 19, 6) < 10.0);
+  }
+}
+
+TEST_CASE("CholeskyQR2 gives an orthonormal basis of the same span", "[dist][thin]") {
+  for (const GridShape shape : test::grids_fitting(test::world_size())) {
+    auto grid = make_grid(MPI_COMM_WORLD, shape);
+    for (int64_t nb : test::block_sizes()) {
+      for (int64_t l : {1, 6, 13}) {
+        const int64_t m = 41;
+        // Block columns nb and >= l: the CholeskyQR path when all l columns are in one block column.
+        DistMatrix y = random_matrix(grid, m, l, nb, std::max(nb, l), 12);
+        // Columns of very different scales (condition ~1e5): still well inside CholeskyQR2's range.
+        y.for_each_local([](int64_t, int64_t j, double& value) { value *= std::pow(10.0, -0.4 * j); });
+        const Eigen::MatrixXd y_before = gather(y);
+        orthonormalize_thin(y);
+        const Eigen::MatrixXd q = gather(y);
+        INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " l " << l);
+        REQUIRE(orthogonality_error(q) < 50 * l * test::kEps);
+        REQUIRE(span_distance(q, y_before) < 1e-9);
+      }
+    }
+  }
+}
+
+TEST_CASE("CholeskyQR2 falls back to Householder QR on rank-deficient and ill-conditioned input", "[dist][thin]") {
+  for (const GridShape shape : test::grids_fitting(test::world_size())) {
+    auto grid = make_grid(MPI_COMM_WORLD, shape);
+    const int64_t m = 37, l = 8, nb = 16;
+    SECTION("a repeated column and a zero column") {
+      DistMatrix y = random_matrix(grid, m, l, nb, nb, 13);
+      Eigen::MatrixXd full = gather(y);
+      full.col(3) = full.col(1);
+      full.col(5).setZero();
+      y.for_each_local([&](int64_t i, int64_t j, double& value) { value = full(i, j); });
+      orthonormalize_thin(y);
+      const Eigen::MatrixXd q = gather(y);
+      INFO("grid " << shape.prows << "x" << shape.pcols);
+      REQUIRE(orthogonality_error(q) < 50 * l * test::kEps);
+      // The independent columns stay inside the span (q has two more, arbitrary, directions).
+      Eigen::MatrixXd independent(m, l - 2);
+      independent << full.leftCols(3), full.col(4), full.rightCols(2);
+      REQUIRE((independent - q * (q.transpose() * independent)).norm() < 1e-12 * independent.norm());
+    }
+    // 1e9: the Cholesky factor exists but CholeskyQR2 would lose orthogonality (the spread check
+    // catches it); 1e12: the Cholesky factorization itself breaks down.
+    for (const double log_condition : {9.0, 12.0}) {
+      // Singular values 1 .. 10^-c, mixed by an orthogonal matrix so that no column scaling undoes them.
+      DistMatrix y = random_matrix(grid, m, l, nb, nb, 14);
+      const Eigen::MatrixXd gaussian = gather(y);
+      const Eigen::MatrixXd left = Eigen::HouseholderQR<Eigen::MatrixXd>(gaussian).householderQ() *
+                                   Eigen::MatrixXd::Identity(m, l);
+      const Eigen::MatrixXd mixing = Eigen::HouseholderQR<Eigen::MatrixXd>(gaussian.topRows(l).transpose()).householderQ();
+      Eigen::VectorXd singular(l);
+      for (int64_t j = 0; j < l; ++j) singular(j) = std::pow(10.0, -log_condition * j / (l - 1.0));
+      const Eigen::MatrixXd full = left * singular.asDiagonal() * mixing.transpose();
+      y.for_each_local([&](int64_t i, int64_t j, double& value) { value = full(i, j); });
+      const Eigen::MatrixXd y_before = gather(y);
+      orthonormalize_thin(y);
+      const Eigen::MatrixXd q = gather(y);
+      INFO("grid " << shape.prows << "x" << shape.pcols << " condition 1e" << log_condition);
+      REQUIRE(orthogonality_error(q) < 50 * l * test::kEps);
+      REQUIRE((y_before - q * (q.transpose() * y_before)).norm() < 1e-12 * y_before.norm());
+    }
+  }
+}
