@@ -8,15 +8,10 @@
 #          times the exact SVD for the accuracy reference)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-source jobs/env.sh
-BUILD=${1:-build}
-BIN=$PWD/$BUILD/jointfact
-OUT=${OUT:-$BUILD/bench-results}
-REPS=${REPS:-3}
+source jobs/bench_common.sh "${1:-build}"
 PARTS=${PARTS:-"layout pq"}
 SIZE=${SIZE:-4000x3000}
 PQ_SIZE=${PQ_SIZE:-2000x1500}
-mkdir -p "$OUT"
 SWEEP=$OUT/sweep.jsonl
 bench() {
   local np=$1

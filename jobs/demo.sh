@@ -4,10 +4,8 @@
 # butterfly factorization) on 4 ranks, and draw the report's plots. Everything lands in demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash cmake/install-deps.sh
+bash jobs/build.sh
 source jobs/env.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
-cmake --build build -j "$(nproc)"
 mkdir -p demo
 mpirun -q --oversubscribe -np 4 build/jointfact run --output demo/out.h5 "$@"
 /usr/bin/python3 jobs/plot_report.py demo/out.json

@@ -2,8 +2,6 @@
 # The test command: install dependencies, build, run every test (unit at 1/2/4 ranks, e2e, fault, Slurm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash cmake/install-deps.sh
+bash jobs/build.sh
 source jobs/env.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
-cmake --build build -j "$(nproc)"
 ctest --test-dir build --output-on-failure --timeout 900 "$@"

@@ -89,10 +89,8 @@ RegisteredCommand register_butterfly_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "butterfly", "hierarchical butterfly factorization A ~ F1 F2 ... FJ of a square N x N matrix, N = 2^J; "
                    "writes CSR groups /butterfly/F1 ... /butterfly/FJ with rel_error and tree attributes");
-  command->add_option("--input", options->input, "FILE[:DSET] (DSET defaults to the file's only 2-D dataset)")
-      ->required();
-  command->add_option("--output", options->output, "OUT.h5 to write (replaced atomically; never the input)")
-      ->required();
+  add_input_option(*command, options->input);
+  add_output_option(*command, options->output, "the input");
   command->add_option("--tree", options->tree, "balanced | left-to-right: the order in which factors are split off")
       ->check(CLI::IsMember({"balanced", "left-to-right"}))
       ->capture_default_str();

@@ -99,14 +99,12 @@ RegisteredCommand register_fsmf_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "fsmf", "fixed-support factorization A ~ X Y^T, X zero off S_X (m x r), Y zero off S_Y (n x r); writes "
               "/fsmf/X, /fsmf/Y with rel_error and optimal attributes on /fsmf");
-  command->add_option("--input", options->input, "FILE[:DSET] (DSET defaults to the file's only 2-D dataset)")
-      ->required();
+  add_input_option(*command, options->input);
   command->add_option("--support-x", options->support_x, "FILE[:DSET]: m x r 0/1 mask (uint8, bool or float)")
       ->required();
   command->add_option("--support-y", options->support_y, "FILE[:DSET]: n x r 0/1 mask (uint8, bool or float)")
       ->required();
-  command->add_option("--output", options->output, "OUT.h5 to write (replaced atomically; never an input)")
-      ->required();
+  add_output_option(*command, options->output, "an input");
   command->add_option("--refine-iters", options->refine_iters,
                       "at most N alternating least-squares sweeps when supports overlap")
       ->check(CLI::NonNegativeNumber)

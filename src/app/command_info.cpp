@@ -65,8 +65,7 @@ RegisteredCommand register_info_command(CLI::App& app) {
   auto options = std::make_shared<InfoOptions>();
   CLI::App* command = app.add_subcommand("info", "describe a matrix: shape, dtype, Frobenius norm, range, "
                                                  "non-finite entries, memory per rank");
-  command->add_option("--input", options->input, "FILE[:DSET] (DSET defaults to the file's only 2-D dataset)")
-      ->required();
+  add_input_option(*command, options->input);
   add_common_options(*command, options->common);
   return {command, [options](MPI_Comm comm) { return run_info(comm, *options); }};
 }

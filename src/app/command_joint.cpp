@@ -168,10 +168,8 @@ RegisteredCommand register_joint_command(CLI::App& app) {
       "joint", "loss-aware low-rank factorization W ~ L R^T (Zhang et al. 2025): minimise ||W - L R^T||_F^2 + "
                "lambda f(L R^T) [+ smoothness, L, R >= 0]; writes /joint/L (m,k), /joint/R (n,k), /joint/history "
                "and the loss / error attributes on /joint");
-  command->add_option("--input", options->input, "FILE[:DSET] (DSET defaults to the file's only 2-D dataset)")
-      ->required();
-  command->add_option("--output", options->output, "OUT.h5 to write (replaced atomically; never an input)")
-      ->required();
+  add_input_option(*command, options->input);
+  add_output_option(*command, options->output, "an input");
   command->add_option("--rank", options->rank, "rank K of the factors (compact mode: the largest K tried)")->required();
   command->add_option("--objective", options->objective, "task objective f: rowsum | regression | gradient")
       ->required()

@@ -141,10 +141,8 @@ RegisteredCommand register_svd_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "svd", "truncated SVD A ~ U diag(S) V^T of rank K (or to a relative tolerance E); writes /svd/U (m,k), "
              "/svd/S (k,), /svd/V (n,k) with quality attributes on /svd");
-  command->add_option("--input", options->input, "FILE[:DSET] (DSET defaults to the file's only 2-D dataset)")
-      ->required();
-  command->add_option("--output", options->output, "OUT.h5 to write (replaced atomically; never the input)")
-      ->required();
+  add_input_option(*command, options->input);
+  add_output_option(*command, options->output, "the input");
   options->rank_option = command->add_option("--rank", options->rank, "rank K of the truncated SVD");
   options->tol_option = command->add_option(
       "--tol", options->tol, "relative tolerance E in (0, 1): the smallest K with ||A - U S V^T||_F <= E ||A||_F");

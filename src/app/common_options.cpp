@@ -13,6 +13,14 @@ void add_common_options(CLI::App& command, CommonOptions& options) {
   command.add_flag("--quiet", options.quiet, "no progress lines, only results and errors");
 }
 
+void add_input_option(CLI::App& command, std::string& input) {
+  command.add_option("--input", input, "FILE[:DSET] (DSET defaults to the file's only 2-D dataset)")->required();
+}
+
+void add_output_option(CLI::App& command, std::string& output, const std::string& never) {
+  command.add_option("--output", output, "OUT.h5 to write (replaced atomically; never " + never + ")")->required();
+}
+
 GridPtr make_grid_from(MPI_Comm comm, const CommonOptions& options) {
   set_quiet(options.quiet);
   return make_grid(comm, options.grid.empty() ? GridShape{} : GridShape::parse(options.grid));

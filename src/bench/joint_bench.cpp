@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "jointfact/bench/bench_matrix.hpp"
 #include "jointfact/bench/dgemm_rate.hpp"
 #include "jointfact/bench/flop_model.hpp"
 #include "jointfact/core/error.hpp"
@@ -15,14 +16,9 @@ namespace jf::bench {
 
 void run_joint_bench(const GridPtr& grid, const MatrixSize& size, const BenchSettings& settings, BenchPrinter& out) {
   const int64_t m = size.rows, n = size.cols, k = settings.rank;
-  if (k < 1 || k > std::min(m, n)) {
-    throw InputError("bench joint: --rank " + std::to_string(k) + " must be between 1 and min(m, n) = " +
-                     std::to_string(std::min(m, n)) + " for " + size.str());
-  }
   MPI_Comm comm = grid->comm();
   log_progress(comm, "bench joint: generating a " + size.str() + " low-rank + noise matrix and its row-sum task");
-  LowRankProblem problem = make_lowrank(grid, m, n, std::min<int64_t>(100, std::min(m, n)), 0.1, settings.seed,
-                                        settings.block);
+  LowRankProblem problem = make_bench_problem(grid, size, settings, "bench joint");
   const DistMatrix& w = problem.w;
   const joint::RowsumObjective objective(problem.targets, m, n);
   const double norm = frobenius_norm(w);

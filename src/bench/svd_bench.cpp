@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "jointfact/bench/bench_matrix.hpp"
 #include "jointfact/bench/dgemm_rate.hpp"
 #include "jointfact/bench/flop_model.hpp"
 #include "jointfact/core/error.hpp"
@@ -45,13 +46,9 @@ Record time_svd(const DistMatrix& a, const std::string& name, int reps, std::vec
 
 void run_svd_bench(const GridPtr& grid, const MatrixSize& size, const BenchSettings& settings, BenchPrinter& out) {
   const int64_t m = size.rows, n = size.cols, k = settings.rank;
-  if (k < 1 || k > std::min(m, n)) {
-    throw InputError("bench svd: --rank " + std::to_string(k) + " must be between 1 and min(m, n) = " +
-                     std::to_string(std::min(m, n)) + " for " + size.str());
-  }
   MPI_Comm comm = grid->comm();
   log_progress(comm, "bench svd: generating a " + size.str() + " low-rank + noise matrix");
-  DistMatrix a = make_lowrank(grid, m, n, std::min<int64_t>(100, std::min(m, n)), 0.1, settings.seed, settings.block).w;
+  DistMatrix a = make_bench_problem(grid, size, settings, "bench svd").w;
 
   // The slow references first, so that the DGEMM rate and the randomized SVD are measured back to back.
   double pdgesvd_seconds = 0, exact_seconds = 0;

@@ -22,9 +22,8 @@ constexpr double kMaxSecondPassSpread = 1e2;
 bool gram_cholesky(const LocalMatrixMap& y_local, MPI_Comm column_comm, double max_spread, Eigen::MatrixXd& r) {
   const int64_t l = y_local.cols(), m_loc = y_local.rows();
   Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(l, l);
-  if (m_loc > 0) {
-    scalapack::local_gemm('T', 'N', to_fortran_int(l, "l"), to_fortran_int(l, "l"), to_fortran_int(m_loc, "m"), 1.0,
-                          y_local.data(), to_fortran_int(y_local.outerStride(), "lld"), y_local.data(),
+  if (m_loc > 0) {  // the upper triangle only (half the flops of a gemm): LLT below reads just that one
+    scalapack::local_syrk('U', 'T', to_fortran_int(l, "l"), to_fortran_int(m_loc, "m"), 1.0, y_local.data(),
                           to_fortran_int(y_local.outerStride(), "lld"), 0.0, gram.data(), to_fortran_int(l, "l"));
   }
   int column_rank = 0;
@@ -34,7 +33,7 @@ bool gram_cholesky(const LocalMatrixMap& y_local, MPI_Comm column_comm, double m
   // [R | ok] packed into one message.
   Eigen::MatrixXd packed = Eigen::MatrixXd::Zero(l, l + 1);
   if (column_rank == 0) {
-    const Eigen::LLT<Eigen::MatrixXd> llt(gram);
+    const Eigen::LLT<Eigen::MatrixXd, Eigen::Upper> llt(gram);
     if (llt.info() == Eigen::Success) {
       packed.leftCols(l) = llt.matrixU();
       const Eigen::VectorXd diagonal = packed.leftCols(l).diagonal().cwiseAbs();
@@ -48,8 +47,7 @@ bool gram_cholesky(const LocalMatrixMap& y_local, MPI_Comm column_comm, double m
 }
 
 // One CholeskyQR pass on this rank's rows: Y := Y R^-1. False (Y untouched) when R is unusable.
-bool cholesky_qr_pass(LocalMatrixMap& y_local, MPI_Comm column_comm, double max_spread) {
-  Eigen::MatrixXd r;
+bool cholesky_qr_pass(LocalMatrixMap& y_local, MPI_Comm column_comm, double max_spread, Eigen::MatrixXd& r) {
   if (!gram_cholesky(y_local, column_comm, max_spread, r)) return false;
   if (y_local.rows() > 0) {
     const int l = to_fortran_int(r.cols(), "l");
@@ -61,27 +59,40 @@ bool cholesky_qr_pass(LocalMatrixMap& y_local, MPI_Comm column_comm, double max_
 
 }  // namespace
 
-void orthonormalize_thin(DistMatrix& y) {
+bool try_cholesky_qr2(DistMatrix& y, Eigen::MatrixXd& r) {
   const Grid& grid = y.grid();
   const bool one_block_column = y.col_block() >= y.cols() && y.cols() > 0 && y.rows() >= y.cols();
-  if (!one_block_column) {
-    orthonormalize_columns(y);
-    return;
-  }
+  if (!one_block_column) return false;
   // Only the process column holding the columns works; the verdict goes to every rank of the
-  // communicator (ranks outside the grid included) because the Householder fallback is collective.
+  // communicator (ranks outside the grid included) because a Householder fallback is collective.
+  const int64_t l = y.cols();
+  const bool working = grid.in_grid() && grid.mycol() == y.col_map().source();
   int succeeded = 1;
   std::vector<double> saved;
-  if (grid.in_grid() && grid.mycol() == y.col_map().source()) {
-    LocalMatrixMap y_local(y.data(), y.local_rows(), y.cols(), Eigen::OuterStride<>(y.lld()));
-    saved.assign(y.data(), y.data() + y.lld() * y.cols());
-    succeeded = cholesky_qr_pass(y_local, grid.col_comm(), kMaxFirstPassSpread) &&
-                cholesky_qr_pass(y_local, grid.col_comm(), kMaxSecondPassSpread);
+  Eigen::MatrixXd r1, r2;
+  if (working) {
+    LocalMatrixMap y_local(y.data(), y.local_rows(), l, Eigen::OuterStride<>(y.lld()));
+    saved.assign(y.data(), y.data() + y.lld() * l);
+    succeeded = cholesky_qr_pass(y_local, grid.col_comm(), kMaxFirstPassSpread, r1) &&
+                cholesky_qr_pass(y_local, grid.col_comm(), kMaxSecondPassSpread, r2);
   }
   MPI_Allreduce(MPI_IN_PLACE, &succeeded, 1, MPI_INT, MPI_LAND, grid.comm());
-  if (succeeded) return;
-  if (!saved.empty()) std::copy(saved.begin(), saved.end(), y.data());
-  orthonormalize_columns(y);
+  if (!succeeded) {
+    if (!saved.empty()) std::copy(saved.begin(), saved.end(), y.data());
+    return false;
+  }
+  // Y = Q1 R1 and Q1 = Q R2, so Y = Q (R2 R1). One rank of the working column sends it to all, others add zeros.
+  r = Eigen::MatrixXd::Zero(l, l);
+  int column_rank = 1;
+  if (working) MPI_Comm_rank(grid.col_comm(), &column_rank);
+  if (column_rank == 0) r = (r2 * r1).triangularView<Eigen::Upper>();
+  MPI_Allreduce(MPI_IN_PLACE, r.data(), to_fortran_int(l * l, "R size"), MPI_DOUBLE, MPI_SUM, grid.comm());
+  return true;
+}
+
+void orthonormalize_thin(DistMatrix& y) {
+  Eigen::MatrixXd r;
+  if (!try_cholesky_qr2(y, r)) orthonormalize_columns(y);
 }
 
 }  // namespace jf

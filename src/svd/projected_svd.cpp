@@ -2,6 +2,7 @@
 
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
+#include "jointfact/dist/cholesky_qr.hpp"
 #include "jointfact/dist/pblas.hpp"
 #include "jointfact/svd/replicated_matrix.hpp"
 
@@ -30,10 +31,13 @@ ProjectedSvd factor_projection(DistMatrix b_t) {
   const int64_t l = b_t.cols();
   if (b_t.rows() < l) throw LibraryError("factor_projection: B^T must have at least as many rows as columns");
   ProjectedSvd result;
-  std::vector<double> tau;
-  geqrf(b_t, tau);
-  const Eigen::MatrixXd r = replicate_upper_triangle(b_t, l);
-  orgqr(b_t, tau);
+  Eigen::MatrixXd r;
+  if (!try_cholesky_qr2(b_t, r)) {  // Householder where CholeskyQR2 is unsafe or the columns span blocks
+    std::vector<double> tau;
+    geqrf(b_t, tau);
+    r = replicate_upper_triangle(b_t, l);
+    orgqr(b_t, tau);
+  }
   result.q_b = std::move(b_t);
   small_svd_on_root(r, result.q_b.grid().comm(), result);
   return result;

@@ -1,5 +1,6 @@
 #pragma once
-// Options every subcommand takes: --grid, --block, --checkpoint-dir, --quiet.
+// Options every subcommand takes (--grid, --block, --checkpoint-dir, --quiet) and the --input / --output
+// pair that the factorization commands share.
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
@@ -16,6 +17,12 @@ struct CommonOptions {
 };
 
 void add_common_options(CLI::App& command, CommonOptions& options);
+
+// The required --input FILE[:DSET] of the commands that read one matrix.
+void add_input_option(CLI::App& command, std::string& input);
+// The required --output OUT.h5 of the commands that write factors; `never` names what it may not be
+// ("the input" or, for commands that read several files, "an input").
+void add_output_option(CLI::App& command, std::string& output, const std::string& never);
 
 // The process grid the options ask for (InputError when it needs more ranks than are running).
 GridPtr make_grid_from(MPI_Comm comm, const CommonOptions& options);

@@ -11,6 +11,12 @@ inline void local_gemm(char ta, char tb, int m, int n, int k, double alpha, cons
   dgemm_(&ta, &tb, &m, &n, &k, &alpha, a, &lda, b, &ldb, &beta, c, &ldc);
 }
 
+// Serial BLAS dsyrk: C := alpha op(A) op(A)^T + beta C, only the `uplo` triangle of C is written.
+inline void local_syrk(char uplo, char trans, int n, int k, double alpha, const double* a, int lda, double beta,
+                       double* c, int ldc) {
+  dsyrk_(&uplo, &trans, &n, &k, &alpha, a, &lda, &beta, c, &ldc);
+}
+
 // Serial BLAS dtrsm: B := alpha B op(A)^-1 (side 'R') or alpha op(A)^-1 B (side 'L'), A triangular.
 inline void local_trsm(char side, char uplo, char trans, char diag, int m, int n, double alpha, const double* a,
                        int lda, double* b, int ldb) {

@@ -40,6 +40,23 @@ TEST_CASE("generators give bit-identical matrices on every grid and block size",
   }
 }
 
+TEST_CASE("fill_normal writes exactly counter_normal at every global index, offsets included", "[dist][random]") {
+  for (const GridShape shape : test::grids_fitting(test::world_size())) {
+    auto grid = make_grid(MPI_COMM_WORLD, shape);
+    for (int64_t nb : test::block_sizes()) {
+      DistMatrix a(grid, 23, 11, nb, nb);
+      fill_normal(a, 7, kStreamUser + 2, 5, 3);
+      int mismatches = 0;
+      a.for_each_local([&](int64_t i, int64_t j, double value) {
+        if (value != counter_normal(7, kStreamUser + 2, static_cast<uint64_t>(i + 5), static_cast<uint64_t>(j + 3))) {
+          ++mismatches;
+        }
+      });
+      REQUIRE(mismatches == 0);
+    }
+  }
+}
+
 TEST_CASE("lowrank: W - noise has rank k and targets are its row sums plus small noise", "[dist][synthetic]") {
   auto grid = make_grid(MPI_COMM_WORLD);
   const Eigen::MatrixXd clean = gather(make_lowrank(grid, 50, 30, 3, 0.0, 5, 8).w);

@@ -90,11 +90,24 @@ TEST_CASE("CholeskyQR2 gives an orthonormal basis of the same span", "[dist][thi
         // Columns of very different scales (condition ~1e5): still well inside CholeskyQR2's range.
         y.for_each_local([](int64_t, int64_t j, double& value) { value *= std::pow(10.0, -0.4 * j); });
         const Eigen::MatrixXd y_before = gather(y);
+        DistMatrix y_with_r = y;
         orthonormalize_thin(y);
         const Eigen::MatrixXd q = gather(y);
         INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " l " << l);
         REQUIRE(orthogonality_error(q) < 50 * l * test::kEps);
         REQUIRE(span_distance(q, y_before) < 1e-9);
+
+        // The R that try_cholesky_qr2 returns: upper triangular, the same on every rank, Y = Q R.
+        Eigen::MatrixXd r;
+        REQUIRE(try_cholesky_qr2(y_with_r, r));
+        const Eigen::MatrixXd q_r = gather(y_with_r);
+        REQUIRE(r.rows() == l);
+        REQUIRE(r.cols() == l);
+        REQUIRE(r.triangularView<Eigen::StrictlyLower>().toDenseMatrix().norm() == 0.0);
+        REQUIRE((y_before - q_r * r).norm() < 50 * l * test::kEps * y_before.norm());
+        Eigen::MatrixXd r_root = r;
+        MPI_Bcast(r_root.data(), static_cast<int>(r_root.size()), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        REQUIRE(r_root == r);
       }
     }
   }
@@ -133,6 +146,9 @@ TEST_CASE("CholeskyQR2 falls back to Householder QR on rank-deficient and ill-co
       const Eigen::MatrixXd full = left * singular.asDiagonal() * mixing.transpose();
       y.for_each_local([&](int64_t i, int64_t j, double& value) { value = full(i, j); });
       const Eigen::MatrixXd y_before = gather(y);
+      Eigen::MatrixXd r;
+      REQUIRE_FALSE(try_cholesky_qr2(y, r));  // declined, and Y left as it was
+      REQUIRE(gather(y) == y_before);
       orthonormalize_thin(y);
       const Eigen::MatrixXd q = gather(y);
       INFO("grid " << shape.prows << "x" << shape.pcols << " condition 1e" << log_condition);

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs the dependencies (cmake/install-deps.sh) and builds jointfact and its tests in build/ (Release).
+# Used by jobs/demo.sh and jobs/test.sh; on its own: `bash jobs/build.sh`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash cmake/install-deps.sh
+source jobs/env.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j "$(nproc)"
