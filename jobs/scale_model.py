@@ -20,12 +20,12 @@ Time on N nodes (node-level grid, one MPI rank per node with threaded BLAS; intr
     T = f * flops_gemm / (N R)                               products with A, at the measured floor ratio f
       + (2q + 2) * c * 8 V / B                               bandwidth (c: measured / modelled bytes here)
       + (2q + 2) * 3 * alpha * (log2 Pr + log2 Pc)          a transpose, a broadcast and a reduce per pass
-      + (2q + 1) * 2 * [6 x l^2 / (Pr R) + 8 l^2 / B + 2 alpha log2 Pr]   CholeskyQR2 of an x x l block
-      + panel: 4 n l nb / (Pr R2) + 4 n l^2 / (N R) + 6 l alpha log2 Pr    Householder QR of B^T (n x l)
+      + (2q + 2) * 2 * [6 x l^2 / (Pr R) + 8 l^2 / B + 2 alpha log2 Pr]   CholeskyQR2 of an x x l block
       + 22 l^3 / R1                                          the l x l SVD on one rank (Eigen, one core)
 with x = m or n for the QR of an m x l or n x l block: per pass a Gram product (2 x l^2 flops) and a
-triangular solve (x l^2) on the Pr ranks of one process column, and one l x l reduce + broadcast; the
-projection's QR keeps Householder, whose level-2 panels run on one process column at R2.
+triangular solve (x l^2) on the Pr ranks of one process column, and one l x l reduce + broadcast. The
+thin matrices keep all l columns in one block column (src/svd/randomized_svd.cpp), so every QR, the
+projection's of B^T included, is CholeskyQR2 (Householder only where it declines: cond > ~1e7).
 Parallel efficiency = T(1 node) / (N T(N nodes)).
 """
 import argparse
@@ -53,13 +53,10 @@ def predict(m, n, k, p, q, nb, nodes, a):
     hops = math.log2(pr) + math.log2(pc)
     t_lat = passes * 3 * a.latency * 1e-6 * hops
     t_qr = 0.0
-    for x in [m] * (q + 1) + [n] * q:
+    for x in [m] * (q + 1) + [n] * (q + 1):  # the last n x l one is the projection's QR of B^T
         local = 6.0 * x * l * l / (pr * a.rate * 1e12)
         reduce = 8.0 * l * l / (a.bandwidth * 1e9) + 2 * a.latency * 1e-6 * math.log2(pr)
         t_qr += 2 * (local + reduce)
-    # The projection's QR of B^T (n x l) is Householder (pdgeqrf + pdorgqr): level-2 panels on one column.
-    t_qr += 4.0 * n * l * nb / (pr * a.panel_rate * 1e9) + 4.0 * n * l * l / (nodes * a.rate * 1e12)
-    t_qr += 6 * l * a.latency * 1e-6 * math.log2(pr) if pr > 1 else 0.0
     t_small = 22.0 * l ** 3 / (a.serial_rate * 1e9)
     parts = {"gemm": t_gemm, "bandwidth": t_bw, "latency": t_lat, "qr": t_qr, "small_svd": t_small}
     return (pr, pc), sum(parts.values()), parts, gemm_flops
@@ -87,7 +84,6 @@ def main():
     parser.add_argument("--rate", type=float, default=3.0, help="DGEMM TFLOP/s per node (2 x 64-core EPYC ~ 3)")
     parser.add_argument("--bandwidth", type=float, default=20.0, help="GB/s per node (HDR InfiniBand 200 Gb/s)")
     parser.add_argument("--latency", type=float, default=2.0, help="microseconds per message hop")
-    parser.add_argument("--panel-rate", type=float, default=50.0, help="GFLOP/s per node, level-2 QR panels")
     parser.add_argument("--serial-rate", type=float, default=10.0, help="GFLOP/s of the l x l SVD on one core")
     parser.add_argument("--floor-ratio", type=float, default=1.5,
                         help="time / DGEMM floor of the products (measured here; README)")
@@ -118,7 +114,7 @@ def main():
     # 2. The prediction.
     m, n, k, p, q = 200000, 100000, 500, 10, 2
     print(f"Prediction: {m} x {n}, k = {k}, p = {p}, q = {q}, block {args.block}; per node {args.rate} TFLOP/s "
-          f"DGEMM, {args.bandwidth} GB/s, {args.latency} us latency, QR panels {args.panel_rate} GFLOP/s, "
+          f"DGEMM, {args.bandwidth} GB/s, {args.latency} us latency, "
           f"floor ratio {args.floor_ratio}")
     print(f"A = {8 * m * n / 1e9:.0f} GB")
     t1 = predict(m, n, k, p, q, args.block, 1, args)[1]

@@ -3,6 +3,7 @@
 // singular directions to rounding), then the small SVD of the projection. The heavy work is 2q + 2
 // products of A with a thin n x l or m x l matrix (thin_product.hpp: one local dgemm per rank, not
 // pdgemm) and 2q + 1 thin QRs (CholeskyQR2, Householder where that is unsafe); A is only read.
+#include <algorithm>
 #include <string>
 
 #include "jointfact/dist/cholesky_qr.hpp"
@@ -25,10 +26,13 @@ TruncatedSvd randomized_truncated_svd(const DistMatrix& a, const SvdOptions& opt
   const int64_t l = std::min(k + options.oversample, std::min(m, n));
   const GridPtr& grid = a.grid_ptr();
 
+  // The thin matrices keep all l columns in one block column (rows blocked like A's), so that the thin
+  // products need no redistribution and every QR can be CholeskyQR2, also when l exceeds the block size.
+  const int64_t thin_block = std::max(nb, l);
   // Omega (n x l) from the counter-based generator: the same test matrix on any grid or rank count.
-  DistMatrix range_n(grid, n, l, nb, nb);  // Omega, then the row-space iterates, then B^T
+  DistMatrix range_n(grid, n, l, nb, thin_block);  // Omega, then the row-space iterates, then B^T
   fill_normal(range_n, options.seed, kStreamSketch);
-  DistMatrix range_m(grid, m, l, nb, nb);  // Y = A Omega, then the column-space basis Q
+  DistMatrix range_m(grid, m, l, nb, thin_block);  // Y = A Omega, then the column-space basis Q
   multiply_thin(a, range_n, range_m);
   orthonormalize_thin(range_m);
   for (int64_t iter = 1; iter <= options.power_iters; ++iter) {
