@@ -2,6 +2,8 @@
 // setting, monotone F, and agreement across grids, block sizes and rank counts.
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 #include "jointfact/core/error.hpp"
 #include "jointfact/joint/joint_stage.hpp"
 #include "jointfact/joint/lossless_mode.hpp"
@@ -53,16 +55,27 @@ TEST_CASE("rowsum penalty: monotone, and converges to the serial reference optim
   CHECK(std::abs(result.final_state().task_loss - reference.task_loss(x)) <= 1e-10 * reference.task_loss(x));
 }
 
+namespace {
+
+// The seeds' lossless setting (240 x 130, rank 6 + noise 0.5, blocks of 32) with the SVD start.
+struct SeedsLosslessSetting {
+  GridPtr grid = make_grid(MPI_COMM_WORLD);
+  LowRankProblem data = make_lowrank(grid, 240, 130, 6, 0.5, 42, 32);
+  RowsumObjective objective{data.targets, 240, 130};
+  double w_norm_squared = squared_norm(data.w);
+  AlternatingSolver solver{JointProblem{data.w, objective, w_norm_squared}};
+  InitialFactors start = initial_factors(data.w, 6, w_norm_squared);
+  double svd_loss = objective.value(start.factors.l, start.factors.r);
+
+  auto parts() const { return std::tie(data, objective, solver, start, svd_loss); }
+};
+
+}  // namespace
+
 TEST_CASE("rowsum lossless in the seeds' setting: within the bound, task loss below 1e-3 of the SVD's",
           "[joint][rowsum][lossless]") {
-  auto grid = make_grid(MPI_COMM_WORLD);
-  const int64_t m = 240, n = 130, k = 6, nb = 32;
-  const LowRankProblem data = make_lowrank(grid, m, n, k, 0.5, 42, nb);
-  const RowsumObjective objective(data.targets, m, n);
-  const double w_norm_squared = squared_norm(data.w);
-  const AlternatingSolver solver(JointProblem{data.w, objective, w_norm_squared});
-  const InitialFactors start = initial_factors(data.w, k, w_norm_squared);
-  const double svd_loss = objective.value(start.factors.l, start.factors.r);
+  const SeedsLosslessSetting setting;
+  const auto& [data, objective, solver, start, svd_loss] = setting.parts();
   LosslessOptions options;
   options.eps_rel = 0.01;
   const LosslessResult result = solve_lossless(solver, start, svd_loss, options);
@@ -85,14 +98,8 @@ TEST_CASE("rowsum lossless in the seeds' setting: within the bound, task loss be
 
 TEST_CASE("rowsum lossless with an active bound: the answer sits on the bound at the largest feasible lambda",
           "[joint][rowsum][lossless]") {
-  auto grid = make_grid(MPI_COMM_WORLD);
-  const int64_t m = 240, n = 130, k = 6, nb = 32;
-  const LowRankProblem data = make_lowrank(grid, m, n, k, 0.5, 42, nb);
-  const RowsumObjective objective(data.targets, m, n);
-  const double w_norm_squared = squared_norm(data.w);
-  const AlternatingSolver solver(JointProblem{data.w, objective, w_norm_squared});
-  const InitialFactors start = initial_factors(data.w, k, w_norm_squared);
-  const double svd_loss = objective.value(start.factors.l, start.factors.r);
+  const SeedsLosslessSetting setting;
+  const auto& [data, objective, solver, start, svd_loss] = setting.parts();
   LosslessOptions options;
   options.eps_rel = 0.001;  // small enough that the bound stops the task loss from reaching zero
   options.penalty.tol = 1e-11;
