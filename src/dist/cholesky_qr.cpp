@@ -57,9 +57,9 @@ bool cholesky_qr_pass(LocalMatrixMap& y_local, MPI_Comm column_comm, double max_
   return true;
 }
 
-}  // namespace
-
-bool try_cholesky_qr2(DistMatrix& y, Eigen::MatrixXd& r) {
+// CholeskyQR2 of Y; R (Y = Q R) goes to every rank only when `r` is given, so the basis-only callers in
+// the power iterations skip that allreduce. False, Y untouched, when CholeskyQR2 is not applicable.
+bool cholesky_qr2(DistMatrix& y, Eigen::MatrixXd* r) {
   const Grid& grid = y.grid();
   const bool one_block_column = y.col_block() >= y.cols() && y.cols() > 0 && y.rows() >= y.cols();
   if (!one_block_column) return false;
@@ -81,18 +81,22 @@ bool try_cholesky_qr2(DistMatrix& y, Eigen::MatrixXd& r) {
     if (!saved.empty()) std::copy(saved.begin(), saved.end(), y.data());
     return false;
   }
+  if (r == nullptr) return true;
   // Y = Q1 R1 and Q1 = Q R2, so Y = Q (R2 R1). One rank of the working column sends it to all, others add zeros.
-  r = Eigen::MatrixXd::Zero(l, l);
+  *r = Eigen::MatrixXd::Zero(l, l);
   int column_rank = 1;
   if (working) MPI_Comm_rank(grid.col_comm(), &column_rank);
-  if (column_rank == 0) r = (r2 * r1).triangularView<Eigen::Upper>();
-  MPI_Allreduce(MPI_IN_PLACE, r.data(), to_fortran_int(l * l, "R size"), MPI_DOUBLE, MPI_SUM, grid.comm());
+  if (column_rank == 0) *r = (r2 * r1).triangularView<Eigen::Upper>();
+  MPI_Allreduce(MPI_IN_PLACE, r->data(), to_fortran_int(l * l, "R size"), MPI_DOUBLE, MPI_SUM, grid.comm());
   return true;
 }
 
+}  // namespace
+
+bool try_cholesky_qr2(DistMatrix& y, Eigen::MatrixXd& r) { return cholesky_qr2(y, &r); }
+
 void orthonormalize_thin(DistMatrix& y) {
-  Eigen::MatrixXd r;
-  if (!try_cholesky_qr2(y, r)) orthonormalize_columns(y);
+  if (!cholesky_qr2(y, nullptr)) orthonormalize_columns(y);
 }
 
 }  // namespace jf
