@@ -1,7 +1,6 @@
 // `jointfact butterfly`: the hierarchical butterfly factorization A ~ F1 F2 ... FJ of a square
 // N x N matrix (N = 2^J), written as CSR groups /butterfly/F1 ... /butterfly/FJ.
 #include <chrono>
-#include <cstdio>
 #include <memory>
 
 #include "jointfact/app/command.hpp"
@@ -24,16 +23,6 @@ struct ButterflyCommandOptions {
   CommonOptions common;
 };
 
-std::string format(const char* pattern, double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, pattern, value);
-  return text;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 void print_summary(MPI_Comm comm, const sparse::ButterflyFactorization& result, int64_t n,
                    const std::string& output) {
   int64_t max_nnz = 0;
@@ -41,7 +30,7 @@ void print_summary(MPI_Comm comm, const sparse::ButterflyFactorization& result, 
   print_result(comm, "N:          " + std::to_string(n) + " (J = " + std::to_string(result.factors.size()) + " factors)");
   print_result(comm, "tree:       " + sparse::butterfly_tree_name(result.tree));
   print_result(comm, "nonzeros:   " + std::to_string(max_nnz) + " per factor at most (2N = " + std::to_string(2 * n) + ")");
-  print_result(comm, "rel_error:  " + format("%.3e", result.rel_error) + "  (||A - F1 ... FJ||_F / ||A||_F)");
+  print_result(comm, "rel_error:  " + format_number("%.3e", result.rel_error) + "  (||A - F1 ... FJ||_F / ||A||_F)");
   print_result(comm, "output:     " + output);
 }
 
@@ -69,7 +58,7 @@ int run_butterfly(MPI_Comm comm, const ButterflyCommandOptions& options) {
   progress.step = [&meter](long done, long total, const std::string& detail) { meter.update(done, detail, done == total); };
   const auto factor_start = std::chrono::steady_clock::now();
   const sparse::ButterflyFactorization result = sparse::butterfly_factorize_distributed(a, tree, progress);
-  log_progress(comm, "butterfly: factored in " + format("%.2f", seconds_since(factor_start)) + " s");
+  log_progress(comm, "butterfly: factored in " + format_number("%.2f", seconds_since(factor_start)) + " s");
   const int64_t n = a.rows();
   a = DistMatrix();  // not needed while writing
 
@@ -77,7 +66,8 @@ int run_butterfly(MPI_Comm comm, const ButterflyCommandOptions& options) {
   sparse::write_butterfly(out, result);
   out.set_attribute("/butterfly", "input", input_name);
   out.commit();
-  log_progress(comm, "butterfly: done in " + format("%.2f", seconds_since(start)) + " s, wrote " + options.output);
+  log_progress(comm,
+               "butterfly: done in " + format_number("%.2f", seconds_since(start)) + " s, wrote " + options.output);
   print_summary(comm, result, n, options.output);
   return 0;
 }

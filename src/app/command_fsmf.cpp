@@ -1,7 +1,6 @@
 // `jointfact fsmf`: fixed-support factorization A ~ X Y^T with supp(X) in S_X and supp(Y) in S_Y,
 // written to /fsmf/X (m,r), /fsmf/Y (n,r) with rel_error and optimal attributes on /fsmf.
 #include <chrono>
-#include <cstdio>
 #include <memory>
 
 #include "jointfact/app/command.hpp"
@@ -27,27 +26,17 @@ struct FsmfCommandOptions {
   CommonOptions common;
 };
 
-std::string format(const char* pattern, double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, pattern, value);
-  return text;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 void print_summary(MPI_Comm comm, const sparse::FsmfResult& result, const std::string& output) {
   print_result(comm, "shape:      X " + std::to_string(result.x.rows()) + " x " + std::to_string(result.x.cols()) +
                          ", Y " + std::to_string(result.y.rows()) + " x " + std::to_string(result.y.cols()));
   print_result(comm, std::string("optimal:    ") +
                          (result.optimal ? "yes (classes of supports pairwise disjoint)"
                                          : "not guaranteed (overlapping supports: greedy + refinement)"));
-  print_result(comm, "greedy:     " + format("%.6e", result.greedy_rel_error));
+  print_result(comm, "greedy:     " + format_number("%.6e", result.greedy_rel_error));
   if (!result.optimal)
-    print_result(comm, "refined:    " + format("%.6e", result.rel_error) + " after " +
+    print_result(comm, "refined:    " + format_number("%.6e", result.rel_error) + " after " +
                            std::to_string(result.refine_history.size()) + " sweeps");
-  print_result(comm, "rel_error:  " + format("%.6e", result.rel_error) + "  (||A - X Y^T||_F / ||A||_F)");
+  print_result(comm, "rel_error:  " + format_number("%.6e", result.rel_error) + "  (||A - X Y^T||_F / ||A||_F)");
   print_result(comm, "output:     " + output);
 }
 
@@ -80,14 +69,14 @@ int run_fsmf(MPI_Comm comm, const FsmfCommandOptions& options) {
   progress.step = [&meter](long done, long total, const std::string& detail) { meter.update(done, detail, done == total); };
   const auto factor_start = std::chrono::steady_clock::now();
   const sparse::FsmfResult result = sparse::fsmf_factorize_distributed(a, sx, sy, fsmf_options, progress);
-  log_progress(comm, "fsmf: factored in " + format("%.2f", seconds_since(factor_start)) + " s");
+  log_progress(comm, "fsmf: factored in " + format_number("%.2f", seconds_since(factor_start)) + " s");
   a = DistMatrix();
 
   OutputFile out(comm, options.output);
   sparse::write_fsmf(out, grid, result, options.common.block);
   out.set_attribute("/fsmf", "input", input_name);
   out.commit();
-  log_progress(comm, "fsmf: done in " + format("%.2f", seconds_since(start)) + " s, wrote " + options.output);
+  log_progress(comm, "fsmf: done in " + format_number("%.2f", seconds_since(start)) + " s, wrote " + options.output);
   print_summary(comm, result, options.output);
   return 0;
 }

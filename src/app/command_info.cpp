@@ -1,5 +1,4 @@
 // `jointfact info --input FILE[:DSET]`: what is in a matrix file and what it costs to distribute.
-#include <cstdio>
 #include <memory>
 
 #include "jointfact/app/command.hpp"
@@ -15,12 +14,6 @@ struct InfoOptions {
   std::string input;
   CommonOptions common;
 };
-
-std::string format(const char* pattern, double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, pattern, value);
-  return text;
-}
 
 int run_info(MPI_Comm comm, const InfoOptions& options) {
   GridPtr grid = make_grid_from(comm, options.common);
@@ -43,19 +36,19 @@ int run_info(MPI_Comm comm, const InfoOptions& options) {
   print_result(comm, "dataset:       " + info.dataset);
   print_result(comm, "shape:         " + shape);
   print_result(comm, "dtype:         " + info.dtype);
-  print_result(comm, "frobenius:     " + format("%.17g", norm));
-  print_result(comm, "min:           " + format("%.17g", values.min));
-  print_result(comm, "max:           " + format("%.17g", values.max));
+  print_result(comm, "frobenius:     " + format_number("%.17g", norm));
+  print_result(comm, "min:           " + format_number("%.17g", values.min));
+  print_result(comm, "max:           " + format_number("%.17g", values.max));
   std::string bad = std::to_string(values.non_finite);
   if (values.non_finite > 0) {
-    bad += " (first: " + format("%g", values.first_bad_value) + " at (" + std::to_string(values.first_bad_row) + ", " +
-           std::to_string(values.first_bad_col) + "))";
+    bad += " (first: " + format_number("%g", values.first_bad_value) + " at (" + std::to_string(values.first_bad_row) +
+           ", " + std::to_string(values.first_bad_col) + "))";
   }
   print_result(comm, "non-finite:    " + bad);
   print_result(comm, "grid:          " + grid->describe() + " (" + std::to_string(grid->size()) + " ranks), block " +
                          std::to_string(a.row_block()));
-  print_result(comm, "memory/rank:   " + format("%.3f MiB", max_bytes / 1048576.0) + " max, " +
-                         format("%.3f MiB", total_bytes / 1048576.0) + " total");
+  print_result(comm, "memory/rank:   " + format_number("%.3f MiB", max_bytes / 1048576.0) + " max, " +
+                         format_number("%.3f MiB", total_bytes / 1048576.0) + " total");
   return 0;
 }
 

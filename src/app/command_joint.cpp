@@ -2,7 +2,6 @@
 // the task objectives rowsum | regression | gradient, in penalty, lossless or compact mode. Writes
 // /joint/L, /joint/R, /joint/history and the loss / error attributes of the contract on /joint.
 #include <chrono>
-#include <cstdio>
 #include <memory>
 #include <optional>
 
@@ -10,6 +9,7 @@
 #include "jointfact/app/common_options.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
+#include "jointfact/core/progress.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/output_file.hpp"
 #include "jointfact/joint/gradient_objective.hpp"
@@ -30,12 +30,6 @@ struct JointCommandOptions {
   CommonOptions common;
   CLI::Option* lambda_option = nullptr;
 };
-
-std::string format(const char* pattern, double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, pattern, value);
-  return text;
-}
 
 // An objective's data options must be given with it, and only with it.
 void require_objective_data(const JointCommandOptions& o) {
@@ -61,11 +55,11 @@ void require_objective_data(const JointCommandOptions& o) {
 
 void validate(const JointCommandOptions& o, const DatasetInfo& info) {
   require_objective_data(o);
-  if (o.lambda < 0) throw InputError("--lambda must be >= 0 (got " + format("%g", o.lambda) + ")");
-  if (o.eps_rel < 0) throw InputError("--eps-rel must be >= 0 (got " + format("%g", o.eps_rel) + ")");
+  if (o.lambda < 0) throw InputError("--lambda must be >= 0 (got " + format_number("%g", o.lambda) + ")");
+  if (o.eps_rel < 0) throw InputError("--eps-rel must be >= 0 (got " + format_number("%g", o.eps_rel) + ")");
   if (o.smooth_l < 0 || o.smooth_r < 0) throw InputError("--smooth-l and --smooth-r must be >= 0");
   if (o.max_iters < 1 || o.max_iters > 1000000000) throw InputError("--max-iters must be between 1 and 1e9");
-  if (o.tol < 0) throw InputError("--tol must be >= 0 (got " + format("%g", o.tol) + ")");
+  if (o.tol < 0) throw InputError("--tol must be >= 0 (got " + format_number("%g", o.tol) + ")");
   if (info.shape.size() != 2) throw InputError(info.dataset + " in '" + info.file + "' is not a 2-D matrix");
   const int64_t max_rank = std::min(info.shape[0], info.shape[1]);
   if (o.rank < 1 || o.rank > max_rank) {
@@ -119,19 +113,20 @@ joint::JointSettings settings_from(const JointCommandOptions& o) {
 void print_summary(MPI_Comm comm, const joint::JointOutcome& outcome, const std::string& output) {
   print_result(comm, "objective:          " + outcome.objective + " (" + outcome.mode + " mode, rank " +
                          std::to_string(outcome.rank) + ")");
-  print_result(comm, "loss_original:      " + format("%.10g", outcome.loss_original) + "  (f(W))");
-  print_result(comm, "loss_svd:           " + format("%.10g", outcome.loss_svd) + "  (f(W_k))");
-  print_result(comm, "loss_joint:         " + format("%.10g", outcome.loss_joint) + "  (f(L R^T))");
-  print_result(comm, "recon_error_svd:    " + format("%.10g", outcome.recon_error_svd) + "  (||W - W_k||_F)");
-  print_result(comm, "recon_error_joint:  " + format("%.10g", outcome.recon_error_joint) + "  (||W - L R^T||_F)");
+  print_result(comm, "loss_original:      " + format_number("%.10g", outcome.loss_original) + "  (f(W))");
+  print_result(comm, "loss_svd:           " + format_number("%.10g", outcome.loss_svd) + "  (f(W_k))");
+  print_result(comm, "loss_joint:         " + format_number("%.10g", outcome.loss_joint) + "  (f(L R^T))");
+  print_result(comm, "recon_error_svd:    " + format_number("%.10g", outcome.recon_error_svd) + "  (||W - W_k||_F)");
+  print_result(comm,
+               "recon_error_joint:  " + format_number("%.10g", outcome.recon_error_joint) + "  (||W - L R^T||_F)");
   if (outcome.mode != "penalty") {
-    print_result(comm, "recon_bound:        " + format("%.10g", outcome.recon_bound) +
+    print_result(comm, "recon_bound:        " + format_number("%.10g", outcome.recon_bound) +
                            (outcome.feasible ? "  (met)" : "  (NOT met: no feasible factorization found)"));
   }
   if (outcome.mode == "compact" && !outcome.compact_found) {
     print_result(comm, "compact:            no k <= the given rank reaches f(W); reporting the largest");
   }
-  print_result(comm, "lambda:             " + format("%.6g", outcome.lambda));
+  print_result(comm, "lambda:             " + format_number("%.6g", outcome.lambda));
   print_result(comm, "iterations:         " + std::to_string(outcome.iterations));
   print_result(comm, "output:             " + output);
 }
@@ -154,8 +149,8 @@ int run_joint_command(MPI_Comm comm, const JointCommandOptions& options) {
   joint::write_joint_outcome(out, outcome, settings);
   out.set_attribute("/joint", "input", info.file + ":" + info.dataset);
   out.commit();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  log_progress(comm, "joint: done in " + format("%.2f", seconds) + " s, wrote " + options.output);
+  const double seconds = seconds_since(start);
+  log_progress(comm, "joint: done in " + format_number("%.2f", seconds) + " s, wrote " + options.output);
   print_summary(comm, outcome, options.output);
   return 0;
 }

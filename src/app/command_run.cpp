@@ -1,5 +1,7 @@
-// `jointfact run [CONFIG.toml] [--output OUT.h5] [--set section.key=value ...] [--no-resume] [--until STAGE]`
+// `jointfact run [CONFIG.toml] [--output OUT.h5] [--set section.key=value ...] [--no-resume] [--until STAGE]
+//  [--print-config]`
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <sstream>
 
@@ -15,6 +17,7 @@ struct RunOptions {
   std::string config_path;
   std::vector<std::string> overrides;
   bool no_resume = false;
+  bool print_config = false;
   PipelineOptions pipeline;
 };
 
@@ -40,6 +43,11 @@ int run_run(MPI_Comm comm, RunOptions& options) {
                          ? RunConfig::demo()
                          : RunConfig::parse(read_config_text(comm, options.config_path), options.config_path);
   for (const auto& assignment : options.overrides) config.apply_override(assignment);
+  if (options.print_config) {
+    // The configuration the run would use, as a CONFIG.toml to edit: the demo's or the file's, --set applied.
+    if (comm_rank(comm) == 0) std::cout << config.to_toml() << std::flush;
+    return 0;
+  }
   options.pipeline.resume = !options.no_resume;
   return run_pipeline(comm, config, options.pipeline);
 }
@@ -56,6 +64,8 @@ RegisteredCommand register_run_command(CLI::App& app) {
   command->add_option("--set", options->overrides, "override one key: section.key=value (repeatable)")
       ->allow_extra_args(false);
   command->add_flag("--no-resume", options->no_resume, "discard existing checkpoints and start over");
+  command->add_flag("--print-config", options->print_config,
+                    "print the configuration (CONFIG or the demo, --set applied) as TOML and exit without running");
   command->add_option("--until", options->pipeline.until, "stop after this stage: svd | joint | sparse (job chains)");
   add_common_options(*command, options->pipeline.common);
   return {command, [options](MPI_Comm comm) { return run_run(comm, *options); }};

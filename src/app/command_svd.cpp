@@ -1,13 +1,13 @@
 // `jointfact svd`: the truncated SVD stage on a matrix file, written to /svd/U, /svd/S, /svd/V with the
 // quality figures as attributes on /svd.
 #include <chrono>
-#include <cstdio>
 #include <memory>
 
 #include "jointfact/app/command.hpp"
 #include "jointfact/app/common_options.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
+#include "jointfact/core/progress.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/output_file.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
@@ -29,22 +29,13 @@ struct SvdCommandOptions {
   CLI::Option* tol_option = nullptr;
 };
 
-std::string format(const char* pattern, double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, pattern, value);
-  return text;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // Checks that need only the command line and the dataset's shape, before the matrix is read.
 void validate(const SvdCommandOptions& options, const DatasetInfo& info) {
   const bool has_rank = options.rank_option->count() > 0, has_tol = options.tol_option->count() > 0;
   if (!has_rank && !has_tol) throw InputError("give --rank K or --tol E");
   if (has_tol && !(options.tol > 0 && options.tol < 1)) {
-    throw InputError("--tol " + format("%g", options.tol) + " must be in (0, 1): it bounds ||A - U S V^T||_F / ||A||_F");
+    throw InputError("--tol " + format_number("%g", options.tol) +
+                     " must be in (0, 1): it bounds ||A - U S V^T||_F / ||A||_F");
   }
   if (has_rank && info.shape.size() == 2) {
     const int64_t max_rank = std::min(info.shape[0], info.shape[1]);
@@ -92,20 +83,24 @@ void write_result(MPI_Comm comm, const SvdCommandOptions& options, const Dataset
 
 void print_summary(MPI_Comm comm, const svd::TruncatedSvd& result, const std::string& output) {
   std::string top;
-  for (size_t i = 0; i < std::min<size_t>(5, result.s.size()); ++i) top += (i ? " " : "") + format("%.10g", result.s[i]);
+  for (size_t i = 0; i < std::min<size_t>(5, result.s.size()); ++i)
+    top += (i ? " " : "") + format_number("%.10g", result.s[i]);
   if (result.s.size() > 5) top += " ...";
   print_result(comm, "k:               " + std::to_string(result.s.size()));
   print_result(comm, "singular values: " + top);
-  print_result(comm, "residual:        " + format("%.3e", result.quality.residual) + "  (||A V - U S||_F / ||A||_F)");
-  print_result(comm, "orthogonality:   " + format("%.3e", std::max(result.quality.orthogonality_u,
-                                                                    result.quality.orthogonality_v)) +
-                         "  (max |U^T U - I|, |V^T V - I|)");
-  print_result(comm, "tail energy:     " + format("%.3e", result.quality.tail_energy) + "  (estimated ||A - U S V^T||_F / ||A||_F)");
+  print_result(comm,
+               "residual:        " + format_number("%.3e", result.quality.residual) + "  (||A V - U S||_F / ||A||_F)");
+  print_result(comm,
+               "orthogonality:   " +
+                   format_number("%.3e", std::max(result.quality.orthogonality_u, result.quality.orthogonality_v)) +
+                   "  (max |U^T U - I|, |V^T V - I|)");
+  print_result(comm, "tail energy:     " + format_number("%.3e", result.quality.tail_energy) +
+                         "  (estimated ||A - U S V^T||_F / ||A||_F)");
   print_result(comm, "output:          " + output);
 }
 
 std::string describe_task(const svd::SvdOptions& svd_options, const std::string& method, const DistMatrix& a) {
-  const std::string target = svd_options.tol > 0 ? "to tolerance " + format("%g", svd_options.tol)
+  const std::string target = svd_options.tol > 0 ? "to tolerance " + format_number("%g", svd_options.tol)
                                                  : "rank " + std::to_string(svd_options.rank);
   return method + " " + target + " of a " + std::to_string(a.rows()) + " x " + std::to_string(a.cols()) +
          " matrix on grid " + a.grid().describe() + ", block " + std::to_string(a.row_block());
@@ -125,11 +120,11 @@ int run_svd(MPI_Comm comm, const SvdCommandOptions& options) {
   log_progress(comm, "svd: " + describe_task(svd_options, options.method, a));
   const auto factor_start = std::chrono::steady_clock::now();
   const svd::TruncatedSvd result = svd::truncated_svd(a, svd_options);
-  log_progress(comm, "svd: factored in " + format("%.2f", seconds_since(factor_start)) + " s (k = " +
+  log_progress(comm, "svd: factored in " + format_number("%.2f", seconds_since(factor_start)) + " s (k = " +
                          std::to_string(result.s.size()) + ", basis " + std::to_string(result.basis_columns) + ")");
   a = DistMatrix();  // the input is no longer needed while writing
   write_result(comm, options, info, result);
-  log_progress(comm, "svd: done in " + format("%.2f", seconds_since(start)) + " s, wrote " + options.output);
+  log_progress(comm, "svd: done in " + format_number("%.2f", seconds_since(start)) + " s, wrote " + options.output);
   print_summary(comm, result, options.output);
   return 0;
 }

@@ -43,7 +43,7 @@ template <class F>
 auto timed_stage(PipelineContext& context, const std::string& stage, F&& body) {
   const auto start = std::chrono::steady_clock::now();
   auto result = body();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = seconds_since(start);
   context.stage_seconds[stage] = seconds;
   log_progress(context.comm, stage + ": done in " + format_duration(seconds));
   return result;

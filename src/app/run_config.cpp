@@ -264,11 +264,18 @@ std::string RunConfig::canonical(const std::vector<std::string>& sections) const
 }
 
 std::string RunConfig::to_toml() const {
+  // Tables and keys sorted, so that the text does not depend on whether a key came from the file or
+  // from --set (printing, reading back and printing again gives the same text).
+  std::vector<std::string> sections = sections_;
+  std::sort(sections.begin(), sections.end());
+  std::vector<const Entry*> sorted;
+  for (const auto& entry : entries_) sorted.push_back(&entry);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Entry* a, const Entry* b) { return a->key < b->key; });
   std::string text;
-  for (const auto& section : sections_) {
+  for (const auto& section : sections) {
     text += "[" + section + "]\n";
-    for (const auto& entry : entries_)
-      if (entry.section == section) text += entry.key + " = " + entry.value_text + "\n";
+    for (const Entry* entry : sorted)
+      if (entry->section == section) text += entry->key + " = " + entry->value_text + "\n";
   }
   return text;
 }

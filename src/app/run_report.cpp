@@ -1,6 +1,5 @@
 #include "jointfact/app/run_report.hpp"
 
-#include <cstdio>
 #include <fstream>
 #include <utility>
 #include <vector>
@@ -25,11 +24,7 @@ nlohmann::json spread_json(MPI_Comm comm, double value) {
   return {{"max", spread.max}, {"mean", spread.mean}};
 }
 
-std::string mib(double bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f", bytes / (1024.0 * 1024.0));
-  return text;
-}
+std::string mib(double bytes) { return format_number("%.1f", bytes / (1024.0 * 1024.0)); }
 
 }  // namespace
 

@@ -28,4 +28,10 @@ void print_result(MPI_Comm comm, const std::string& line) {
   std::fflush(stdout);
 }
 
+std::string format_number(const char* pattern, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, pattern, value);
+  return text;
+}
+
 }  // namespace jf

@@ -16,13 +16,15 @@ std::string format_duration(double seconds) {
   return text;
 }
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 ProgressMeter::ProgressMeter(MPI_Comm comm, std::string what, long total, double interval_s)
     : comm_(comm), what_(std::move(what)), total_(total), interval_s_(interval_s),
       start_(std::chrono::steady_clock::now()), last_print_(start_) {}
 
-double ProgressMeter::elapsed_s() const {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-}
+double ProgressMeter::elapsed_s() const { return seconds_since(start_); }
 
 void ProgressMeter::update(long done, const std::string& detail, bool force) {
   const auto now = std::chrono::steady_clock::now();

@@ -1,7 +1,6 @@
 #include "jointfact/joint/lossless_mode.hpp"
 
 #include <cmath>
-#include <cstdio>
 
 #include "jointfact/core/log.hpp"
 
@@ -13,12 +12,6 @@ constexpr double kMaxLambdaRange = 1e16;  // continuation stops this far above t
 // Continuation stops once the task loss is this close to its lower bound, relative to where it started:
 // the bound is not active and larger lambdas only make the block problems ill-conditioned.
 constexpr double kNegligibleLoss = 1e-8;
-
-std::string format_lambda(double lambda) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", lambda);
-  return text;
-}
 
 class LambdaSearch {
  public:
@@ -45,10 +38,11 @@ class LambdaSearch {
     best_.iterations += result.iterations;
     best_.segments.push_back({lambda, rank_, result.history, result.iterations, feasible, result.stalled});
     log_progress(solver_.problem().w.grid().comm(),
-                 "lossless k = " + std::to_string(rank_) + ", lambda = " + format_lambda(lambda) + ": task loss " +
-                     format_lambda(state.task_loss) + ", recon error " + format_lambda(state.recon_error) +
-                     (feasible ? " <= " : " > ") + format_lambda(best_.recon_bound) + " (" +
-                     std::to_string(result.iterations) + " iterations)");
+                 "lossless k = " + std::to_string(rank_) + ", lambda = " + format_number("%.6g", lambda) +
+                     ": task loss " + format_number("%.6g", state.task_loss) + ", recon error " +
+                     format_number("%.6g", state.recon_error) + (feasible ? " <= " : " > ") +
+                     format_number("%.6g", best_.recon_bound) + " (" + std::to_string(result.iterations) +
+                     " iterations)");
     if (feasible && (!best_.feasible || state.task_loss <= best_.state.task_loss)) {
       best_.factors = std::move(result.factors);
       best_.state = state;

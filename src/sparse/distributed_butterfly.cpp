@@ -3,7 +3,6 @@
 #include <mpi.h>
 
 #include <cmath>
-#include <cstdio>
 #include <functional>
 #include <limits>
 #include <stdexcept>
@@ -12,12 +11,13 @@
 #include <utility>
 #include <vector>
 
+#include "block_cyclic_entries.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
+#include "jointfact/core/log.hpp"
 #include "jointfact/sparse/block_ownership.hpp"
 #include "jointfact/sparse/butterfly_chain.hpp"
 #include "jointfact/sparse/butterfly_split.hpp"
-#include "block_cyclic_entries.hpp"
 #include "value_exchange.hpp"
 
 namespace jf::sparse {
@@ -270,12 +270,6 @@ std::string describe_round(const std::vector<ButterflySplit>& round) {
   return text;
 }
 
-std::string format_error(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3e", value);
-  return text;
-}
-
 }  // namespace
 
 void require_butterfly_shape(std::int64_t rows, std::int64_t cols, const std::string& what) {
@@ -349,7 +343,7 @@ ButterflyFactorization butterfly_factorize_distributed(const DistMatrix& a, Butt
     }
     result.round_errors.push_back(relative(sum_over_ranks(round_sums, comm)));
     progress.advance(static_cast<long>(r + 1), static_cast<long>(rounds.size()),
-                     describe_round(rounds[r]) + ", fit " + format_error(result.round_errors.back()));
+                     describe_round(rounds[r]) + ", fit " + format_number("%.3e", result.round_errors.back()));
     previous = std::move(current);
   }
 

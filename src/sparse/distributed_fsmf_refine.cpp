@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
-#include <cstdio>
 #include <string>
 
 #include "jointfact/core/collective.hpp"
+#include "jointfact/core/log.hpp"
 #include "jointfact/dist/pblas.hpp"
 
 namespace jf::sparse::detail {
@@ -79,12 +79,6 @@ SupportMatrix support_rows(const SupportMatrix& support, const RowBlock& block) 
   return support.middleRows(block.first, block.rows.rows());
 }
 
-std::string format_error(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6e", value);
-  return text;
-}
-
 }  // namespace
 
 std::vector<double> refine_distributed(const DistMatrix& a, const SupportMatrix& support_x,
@@ -114,7 +108,7 @@ std::vector<double> refine_distributed(const DistMatrix& a, const SupportMatrix&
     }
     assert(history.empty() || error <= history.back());
     history.push_back(error);
-    progress.advance(sweep + 1, options.refine_iters, "rel_error " + format_error(error));
+    progress.advance(sweep + 1, options.refine_iters, "rel_error " + format_number("%.6e", error));
     if (before - error <= options.refine_rel_tol * before) break;
   }
   return history;

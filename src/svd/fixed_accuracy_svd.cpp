@@ -5,9 +5,9 @@
 // loop stops once it is within tol. Then k is the smallest rank whose truncation of Q B meets tol.
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <string>
 
+#include "jointfact/core/log.hpp"
 #include "jointfact/dist/cholesky_qr.hpp"
 #include "jointfact/dist/counter_random.hpp"
 #include "jointfact/dist/norms.hpp"
@@ -69,12 +69,6 @@ DistMatrix next_basis_block(const DeflatedMatrix& deflated, const SvdOptions& op
   return y;
 }
 
-std::string format_error(double relative_error) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3e", relative_error);
-  return text;
-}
-
 }  // namespace
 
 TruncatedSvd fixed_accuracy_svd(const DistMatrix& a, const SvdOptions& options) {
@@ -99,7 +93,7 @@ TruncatedSvd fixed_accuracy_svd(const DistMatrix& a, const SvdOptions& options) 
     b_t.append(b_t_block);
     if (options.progress) {
       options.progress("basis " + std::to_string(q.cols()) + " columns, estimated error " +
-                       format_error(std::sqrt(std::max(0.0, error_squared))));
+                       format_number("%.3e", std::sqrt(std::max(0.0, error_squared))));
     }
   }
   const ProjectedSvd projected = factor_projection(b_t.trimmed());

@@ -1,19 +1,14 @@
 // The stage's entry point: validate the options (the same verdict on every rank, so errors are thrown
 // directly), dispatch to a method, fix the sign convention and measure the quality.
-#include <cstdio>
+
+#include "jointfact/svd/truncated_svd.hpp"
 
 #include "jointfact/core/error.hpp"
+#include "jointfact/core/log.hpp"
 #include "jointfact/svd/sign_convention.hpp"
-#include "jointfact/svd/truncated_svd.hpp"
 
 namespace jf::svd {
 namespace {
-
-std::string format_number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
 
 void validate(const DistMatrix& a, const SvdOptions& options) {
   const int64_t m = a.rows(), n = a.cols(), max_rank = std::min(m, n);
@@ -22,10 +17,10 @@ void validate(const DistMatrix& a, const SvdOptions& options) {
   const bool fixed_accuracy = options.tol != 0;
   if (fixed_accuracy && options.rank != 0) {
     throw InputError("give either a rank or a tolerance, not both (rank " + std::to_string(options.rank) +
-                     ", tolerance " + format_number(options.tol) + ")");
+                     ", tolerance " + format_number("%g", options.tol) + ")");
   }
   if (fixed_accuracy && !(options.tol > 0 && options.tol < 1)) {
-    throw InputError("tolerance " + format_number(options.tol) +
+    throw InputError("tolerance " + format_number("%g", options.tol) +
                      " must be in (0, 1): it bounds ||A - U S V^T||_F / ||A||_F");
   }
   if (!fixed_accuracy && (options.rank < 1 || options.rank > max_rank)) {

@@ -34,6 +34,19 @@ PY
 expect_ok "--no-resume recomputes" 2 run svd.toml --no-resume
 grep -q "svd: start" "$WORK/out" && pass "--no-resume starts over" || fail "--no-resume did not recompute"
 
+# --- --print-config: the configuration as TOML, --set applied, nothing run; it reads back unchanged
+expect_ok "--print-config at P=2" 2 run svd.toml --print-config --set svd.power_iters=4
+cp "$WORK/out" printed.toml
+grep -qx "power_iters = 4" printed.toml && grep -qx "shape = \[1200, 900\]" printed.toml &&
+  [ "$(grep -c '^\[' printed.toml)" -eq 3 ] && ! grep -q "svd: start" printed.toml &&
+  pass "--print-config prints the 3 tables with the --set value" || fail "--print-config printed: $(cat printed.toml)"
+expect_ok "--print-config of the printed file" 1 run printed.toml --print-config
+cmp -s printed.toml "$WORK/out" && pass "the printed configuration reads back to itself" ||
+  fail "print -> read -> print differs: $(diff printed.toml "$WORK/out")"
+expect_ok "--print-config without CONFIG (the demo)" 1 run --print-config
+grep -qx "generate = 'lowrank'" "$WORK/out" && grep -qx "\[sparse\]" "$WORK/out" &&
+  pass "--print-config without CONFIG prints the demo" || fail "demo config: $(cat "$WORK/out")"
+
 # --- config errors: exit 2, one line, naming the key
 printf '[svd]\nrnak = 3\n' >bad-key.toml
 expect_error "unknown config key" "svd.rnak" 2 run bad-key.toml --output x.h5

@@ -61,25 +61,10 @@ TWO_NODES=(-N 2 --ntasks-per-node=1)
 # small: quick, for the plain job, the chain and the sweep. long: the same problem with
 # many power iterations (svd) and a fixed number of joint iterations (tol = 0), so a
 # signal or a kill lands mid-run: svd and joint take seconds each.
-cat >"$work/small.toml" <<'TOML'
-[input]
-generate = "lowrank"
-shape = [512, 512]
-rank = 8
-noise = 0.5
-seed = 3
-[svd]
-rank = 8
-[joint]
-objective = "rowsum"
-mode = "lossless"
-eps_rel = 0.01
-[sparse]
-kind = "butterfly"
-tree = "balanced"
-TOML
-sed -e '/^\[svd\]$/a power_iters = 300' -e '/^\[joint\]$/a max_iters = 100' -e '/^\[joint\]$/a tol = 0.0' \
-    "$work/small.toml" >"$work/long.toml"
+# Both are the built-in demo problem with another seed, written by `jointfact run --print-config`.
+"$BIN" run --print-config --set input.seed=3 >"$work/small.toml" || { echo "FAIL: run --print-config"; exit 1; }
+"$BIN" run "$work/small.toml" --print-config --set svd.power_iters=300 --set joint.max_iters=100 \
+    --set joint.tol=0.0 >"$work/long.toml" || { echo "FAIL: run --print-config"; exit 1; }
 
 # reference CONFIG NAME: direct mpirun run (2 ranks, like the 2-node jobs) -> $work/ref-NAME.h5.
 # --bind-to none: two ranks pinned to the two cores of a busy machine run the long config 5x
@@ -224,7 +209,7 @@ t_kill_one_rank() {
 # 5. scaling-sweep.sh: strong and weak at 1 and 2 nodes, one report line per run.
 t_sweep() {
     local dir=$work/sweep rep
-    sed 's/^kind = "butterfly"$/kind = "none"/' "$work/small.toml" >"$work/sweep.toml"
+    "$BIN" run "$work/small.toml" --print-config --set sparse.kind=none >"$work/sweep.toml" || return 1
     JF_SWEEP_NODES="1 2" JF_SWEEP_TASKS_PER_NODE=1 JF_SWEEP_DIR=$dir JF_SWEEP_POLL=1 JF_SWEEP_TIMEOUT=150 \
         JF_PYTHON=$PYTHON "$repo/jobs/scaling-sweep.sh" "$work/sweep.toml" >"$work/sweep.stdout" 2>"$work/sweep.stderr" ||
         { cat "$work/sweep.stderr" "$work/sweep.stdout"; tail -n 5 "$dir"/*.out; return 1; }

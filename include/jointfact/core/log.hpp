@@ -12,5 +12,7 @@ bool is_quiet();
 void log_progress(MPI_Comm comm, const std::string& message);
 // Prints the line as is on rank 0 of comm (results; not muted by --quiet).
 void print_result(MPI_Comm comm, const std::string& line);
+// One number printf-formatted for such lines: format_number("%.3e", 0.00123) == "1.230e-03".
+std::string format_number(const char* pattern, double value);
 
 }  // namespace jf

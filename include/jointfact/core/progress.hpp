@@ -29,5 +29,7 @@ class ProgressMeter {
 
 // "1m05s", "3.2s".
 std::string format_duration(double seconds);
+// Wall-clock seconds from `start` until now.
+double seconds_since(std::chrono::steady_clock::time_point start);
 
 }  // namespace jf

@@ -81,3 +81,17 @@ TEST_CASE("stage config hashes change only with the settings that matter to the 
   REQUIRE(RunConfig::parse(base.to_toml(), "again").canonical({"input", "svd", "joint", "sparse", "output"}) ==
           base.canonical({"input", "svd", "joint", "sparse", "output"}));
 }
+
+TEST_CASE("the TOML text does not depend on where a key came from", "[app][config]") {
+  // `run --print-config` prints this text; reading it back and printing again must give it unchanged,
+  // also when --set added keys and whole tables that the file did not have.
+  RunConfig config = RunConfig::parse("[svd]\nrank = 12\nmethod = \"randomized\"\n", "c.toml");
+  config.apply_override("svd.power_iters=4");
+  config.apply_override("joint.objective=rowsum");
+  config.apply_override("input.generate=lowrank");
+  const std::string text = config.to_toml();
+  REQUIRE(text ==
+          "[input]\ngenerate = 'lowrank'\n[joint]\nobjective = 'rowsum'\n"
+          "[svd]\nmethod = 'randomized'\npower_iters = 4\nrank = 12\n");
+  REQUIRE(RunConfig::parse(text, "printed").to_toml() == text);
+}

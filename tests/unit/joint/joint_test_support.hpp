@@ -7,6 +7,8 @@
 #include "../test_support.hpp"
 #include "jointfact/dist/synthetic.hpp"
 #include "jointfact/joint/alternating_solver.hpp"
+#include "jointfact/joint/initial_factors.hpp"
+#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::test {
 
@@ -19,6 +21,29 @@ inline double largest_relative_increase(const std::vector<joint::HistoryRow>& hi
   return worst;
 }
 constexpr double kMonotoneTolerance = 1e-12;
+
+// The penalty settings the tests vary; the rest keep their defaults.
+inline joint::PenaltyOptions penalty_options(double lambda, double tol, int max_iterations) {
+  joint::PenaltyOptions options;
+  options.lambda = lambda;
+  options.tol = tol;
+  options.max_iterations = max_iterations;
+  return options;
+}
+
+// One penalty solve of `objective` on W from W's rank-k truncated SVD (the joint stage's start).
+struct PenaltyRun {
+  joint::InitialFactors start;
+  joint::PenaltyResult result;
+};
+inline PenaltyRun solve_penalty_from_svd(const DistMatrix& w, const joint::Objective& objective, int64_t k,
+                                         const joint::PenaltyOptions& options) {
+  const double w_norm_squared = joint::squared_norm(w);
+  const joint::AlternatingSolver solver(joint::JointProblem{w, objective, w_norm_squared});
+  PenaltyRun run{joint::initial_factors(w, k, w_norm_squared), {}};
+  run.result = solver.solve(run.start.factors, options);
+  return run;
+}
 
 // X = L R^T gathered (small problems only).
 inline Eigen::MatrixXd gathered_product(const joint::Factors& factors) {

@@ -52,10 +52,7 @@ TEST_CASE("gradient objective without or with constant curvature: the best rank-
     if (h > 0) curvature = filled_like(data.w, h);
     const GradientObjective objective(data.w, g, curvature);
     const AlternatingSolver solver(JointProblem{data.w, objective, w_norm_squared});
-    PenaltyOptions options;
-    options.lambda = 2.5;
-    options.tol = 1e-12;
-    options.max_iterations = 3000;
+    const PenaltyOptions options = test::penalty_options(2.5, 1e-12, 3000);
     const PenaltyResult result = solver.solve(start.factors, options);
     // F = (1 + lambda h/2) ||X - T||^2 + const with T = W - lambda/(2 + lambda h) G.
     const MatrixXd target = w - (options.lambda / (2.0 + options.lambda * h)) * g_full;
@@ -80,14 +77,8 @@ TEST_CASE("gradient objective with varying curvature: majorise-minimise is monot
   h.for_each_local([](int64_t, int64_t, double& v) { v = 0.2 + std::abs(v); });
   const MatrixXd w = test::gather(data.w), g_full = test::gather(g), h_full = test::gather(h);
   const GradientObjective objective(data.w, g, h);
-  const double w_norm_squared = squared_norm(data.w);
-  const AlternatingSolver solver(JointProblem{data.w, objective, w_norm_squared});
-  const InitialFactors start = initial_factors(data.w, k, w_norm_squared);
-  PenaltyOptions options;
-  options.lambda = 1.5;
-  options.tol = 1e-11;
-  options.max_iterations = 4000;
-  const PenaltyResult result = solver.solve(start.factors, options);
+  const PenaltyOptions options = test::penalty_options(1.5, 1e-11, 4000);
+  const PenaltyResult result = test::solve_penalty_from_svd(data.w, objective, k, options).result;
   INFO("iterations " << result.iterations);
   CHECK(result.converged);
   CHECK_FALSE(result.stalled);
@@ -115,13 +106,7 @@ TEST_CASE("the seeds' key insight: the joint noise points against the gradient, 
   const RowsumLoss loss{targets};
   const MatrixXd g_full = loss.gradient(w);
   const GradientObjective objective(data.w, distributed_like(data.w, g_full), std::nullopt);
-  const double w_norm_squared = squared_norm(data.w);
-  const AlternatingSolver solver(JointProblem{data.w, objective, w_norm_squared});
-  const InitialFactors start = initial_factors(data.w, k, w_norm_squared);
-  PenaltyOptions options;
-  options.lambda = 0.1;
-  options.tol = 1e-12;
-  const PenaltyResult result = solver.solve(start.factors, options);
+  const auto [start, result] = test::solve_penalty_from_svd(data.w, objective, k, test::penalty_options(0.1, 1e-12, 500));
   const MatrixXd x = test::gathered_product(result.factors), x_svd = test::gathered_product(start.factors);
   const double predicted = g_full.cwiseProduct(x - w).sum(), measured = loss.value(x) - loss.value(w);
   const double predicted_svd = g_full.cwiseProduct(x_svd - w).sum(), measured_svd = loss.value(x_svd) - loss.value(w);

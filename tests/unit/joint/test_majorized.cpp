@@ -40,10 +40,7 @@ class MajorizedOnly : public Objective {
 void check_same_optimum(const DistMatrix& w, const Objective& exact, double lambda) {
   const double w_norm_squared = squared_norm(w);
   const InitialFactors start = initial_factors(w, 3, w_norm_squared);
-  PenaltyOptions options;
-  options.lambda = lambda;
-  options.tol = 1e-12;
-  options.max_iterations = 20000;
+  const PenaltyOptions options = test::penalty_options(lambda, 1e-12, 20000);
   const PenaltyResult reference = AlternatingSolver(JointProblem{w, exact, w_norm_squared}).solve(start.factors, options);
   const MajorizedOnly majorized(exact);
   const PenaltyResult result = AlternatingSolver(JointProblem{w, majorized, w_norm_squared}).solve(start.factors, options);

@@ -42,14 +42,8 @@ TEST_CASE("regression with lambda = 1e6 reaches the whitened-SVD optimum within 
   RegressionData data = make_regression_data(grid, m, n, s, nb);
   const MatrixXd w = test::gather(data.w), xs = test::gather(data.samples), y = test::gather(data.responses);
   const RegressionObjective objective(data.samples, data.responses, m, n);
-  const double w_norm_squared = squared_norm(data.w);
-  const AlternatingSolver solver(JointProblem{data.w, objective, w_norm_squared});
-  const InitialFactors start = initial_factors(data.w, k, w_norm_squared);
-  PenaltyOptions options;
-  options.lambda = 1e6;
-  options.tol = 1e-10;
-  options.max_iterations = 3000;
-  const PenaltyResult result = solver.solve(start.factors, options);
+  const PenaltyResult result =
+      test::solve_penalty_from_svd(data.w, objective, k, test::penalty_options(1e6, 1e-10, 3000)).result;
 
   // Closed form: f(X) = ||(X - W) S||_F^2, minimised over rank k by X S = [W S]_k.
   const MatrixXd whitening = Eigen::LLT<MatrixXd>(xs.transpose() * xs / static_cast<double>(s)).matrixL();
@@ -76,14 +70,8 @@ TEST_CASE("regression penalty matches the serial alternating reference (Cholesky
     RegressionData data = make_regression_data(grid, m, n, s, nb);
     const MatrixXd w = test::gather(data.w), xs = test::gather(data.samples), y = test::gather(data.responses);
     const RegressionObjective objective(data.samples, data.responses, m, n);
-    const double w_norm_squared = squared_norm(data.w);
-    const AlternatingSolver solver(JointProblem{data.w, objective, w_norm_squared});
-    const InitialFactors start = initial_factors(data.w, k, w_norm_squared);
-    PenaltyOptions options;
-    options.lambda = 3.0;
-    options.tol = 0;
-    options.max_iterations = 25;
-    const PenaltyResult result = solver.solve(start.factors, options);
+    const PenaltyOptions options = test::penalty_options(3.0, 0, 25);
+    const auto [start, result] = test::solve_penalty_from_svd(data.w, objective, k, options);
     // Serial: L = (W R + a Y^T P)(R^T R + a P^T P)^-1, P = Xs R; R = S^-1 (W^T L + a Xs^T Y L)(L^T L)^-1.
     const double a = options.lambda / static_cast<double>(s);
     const MatrixXd shifted = MatrixXd::Identity(n, n) + a * xs.transpose() * xs;

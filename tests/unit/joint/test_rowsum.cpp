@@ -19,15 +19,8 @@ TEST_CASE("rowsum penalty: monotone, and converges to the serial reference optim
   const int64_t m = 240, n = 130, k = 6, nb = 16;
   const LowRankProblem data = make_lowrank(grid, m, n, k, 0.5, 42, nb);
   const RowsumObjective objective(data.targets, m, n);
-  const double w_norm_squared = squared_norm(data.w);
-  const JointProblem problem{data.w, objective, w_norm_squared};
-  const AlternatingSolver solver(problem);
-  const InitialFactors start = initial_factors(data.w, k, w_norm_squared);
-  PenaltyOptions options;
-  options.lambda = 50.0;
-  options.tol = 1e-13;
-  options.max_iterations = 2000;
-  const PenaltyResult result = solver.solve(start.factors, options);
+  const PenaltyOptions options = test::penalty_options(50.0, 1e-13, 2000);
+  const auto [start, result] = test::solve_penalty_from_svd(data.w, objective, k, options);
   INFO("iterations " << result.iterations);
   CHECK(result.converged);
   CHECK(test::largest_relative_increase(result.history) < test::kMonotoneTolerance);
