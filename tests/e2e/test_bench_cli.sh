@@ -49,9 +49,14 @@ PY
   fi
 }
 
-# --- svd: randomized vs the DGEMM floor, the exact fast path and pdgesvd, on 2 ranks and on 1
+# --- svd: randomized vs the DGEMM floor, the exact fast path and pdgesvd, and its products alone, on 2
+# ranks and on 1
 check_bench "bench svd at P=2" 2 svd 130x90 --rank 6 --dgemm-size 96 -- '
-assert set(by_case) == {"pdgesvd", "exact", "dgemm", "randomized"}, sorted(by_case)
+assert set(by_case) == {"pdgesvd", "exact", "dgemm", "randomized", "thin_products"}, sorted(by_case)
+t = by_case["thin_products"]
+assert (t["l"], t["products"], t["bytes_sent_max"]) == (16, 6, 0), t
+assert t["flops"] == 6 * 2 * 130 * 90 * 16, t
+assert abs(t["share_of_randomized"] - t["seconds"] / by_case["randomized"]["seconds"]) <= 1e-9, t
 r = by_case["randomized"]
 assert (r["m"], r["n"], r["k"], r["p"], r["q"]) == (130, 90, 6, 10, 2), r
 assert abs(r["floor_ratio"] - r["seconds"] / (r["flops"] / (r["dgemm_gflops"] * 1e9))) <= 1e-9 * r["floor_ratio"]
@@ -64,7 +69,7 @@ assert r["residual"] < 0.5, r
 assert r["bytes_sent_max"] > 0, "no MPI traffic counted at P=2"
 assert r["share_max_bytes"] >= 130 * 90 * 8 / 2, r'
 check_bench "bench svd at P=1, no references" 1 svd 100x60 --rank 4 --reference none --no-exact --dgemm-size 64 -- '
-assert set(by_case) == {"dgemm", "randomized"}, sorted(by_case)
+assert set(by_case) == {"dgemm", "randomized", "thin_products"}, sorted(by_case)
 assert "speedup_vs_pdgesvd" not in by_case["randomized"]
 assert by_case["randomized"]["bytes_sent_max"] == 0, "a single rank sends nothing"
 assert by_case["randomized"]["share_max_bytes"] == 100 * 60 * 8'
