@@ -8,6 +8,7 @@
 #include "jointfact/dist/fortran_int.hpp"
 #include "jointfact/dist/pblas.hpp"
 #include "jointfact/dist/scalapack_typed.hpp"
+#include "thin_exchange.hpp"
 
 namespace jf {
 namespace {
@@ -53,25 +54,43 @@ void sum_to_root(const std::vector<double>& partial, double* result, MPI_Comm co
   MPI_Reduce(partial.data(), result, count, MPI_DOUBLE, MPI_SUM, 0, comm);
 }
 
+// X's rows where A's columns are, as an l x n_loc array on every rank of the grid.
+std::vector<double> rows_for_local_columns(const DistMatrix& a, const DistMatrix& x) {
+  if (detail::has_single_column_block(x)) return detail::gather_rows_for_local_columns(a, x);
+  // Any other layout: X^T with its columns where A's columns are, then copied down each grid column.
+  const Grid& grid = a.grid();
+  DistMatrix x_t = column_aligned(a.grid_ptr(), x.cols(), a.cols(), a.col_map());
+  transpose(x, x_t);
+  std::vector<double> x_rows(static_cast<size_t>(x.cols() * a.local_cols()));
+  if (!grid.in_grid()) return x_rows;
+  if (grid.myrow() == 0 && !x_rows.empty()) std::memcpy(x_rows.data(), x_t.data(), x_rows.size() * sizeof(double));
+  broadcast(x_rows, grid.col_comm());
+  return x_rows;
+}
+
+// z = the partial products (l x n_loc on every rank) summed over each grid column, in z's layout.
+void sum_partials_into(const DistMatrix& a, const std::vector<double>& partial, DistMatrix& z) {
+  if (detail::has_single_column_block(z)) return detail::sum_local_columns_into_rows(a, partial, z);
+  // Any other layout: summed down the grid column onto process row 0 as Z^T, then transposed.
+  const Grid& grid = a.grid();
+  DistMatrix z_t = column_aligned(a.grid_ptr(), z.cols(), a.cols(), a.col_map());
+  if (grid.in_grid()) sum_to_root(partial, z_t.data(), grid.col_comm());
+  transpose(z_t, z);
+}
+
 }  // namespace
 
 void multiply_thin(const DistMatrix& a, const DistMatrix& x, DistMatrix& y) {
   check_operands(a, x, a.cols(), y, a.rows(), "multiply_thin");
   const Grid& grid = a.grid();
   const int64_t l = x.cols(), m_loc = a.local_rows(), n_loc = a.local_cols();
-  // Ranks outside the grid hold nothing but still take part in the redistributions (pdgemr2d).
+  // Ranks outside the grid hold nothing but still take part in the exchanges.
   const bool y_aligned_already = is_row_aligned(y, a.row_map());
   DistMatrix y_aligned = y_aligned_already ? DistMatrix() : row_aligned(a.grid_ptr(), a.rows(), l, a.row_map());
   DistMatrix& target = y_aligned_already ? y : y_aligned;
 
-  // X^T with its columns where A's columns are, then copied down each grid column.
-  DistMatrix x_t = column_aligned(a.grid_ptr(), l, a.cols(), a.col_map());
-  transpose(x, x_t);
+  const std::vector<double> x_rows = rows_for_local_columns(a, x);
   if (grid.in_grid()) {
-    std::vector<double> x_rows(static_cast<size_t>(l * n_loc));
-    if (grid.myrow() == 0 && !x_rows.empty()) std::memcpy(x_rows.data(), x_t.data(), x_rows.size() * sizeof(double));
-    broadcast(x_rows, grid.col_comm());
-
     // This rank's share of A X: A_local (m_loc x n_loc) times X_rows^T (n_loc x l).
     std::vector<double> partial(static_cast<size_t>(m_loc * l));
     if (m_loc > 0 && l > 0) {
@@ -94,7 +113,7 @@ void multiply_thin_transposed(const DistMatrix& a, const DistMatrix& q, DistMatr
   if (!q_aligned_already) redistribute(q, q_aligned);
   const DistMatrix& q_source = q_aligned_already ? q : q_aligned;
 
-  DistMatrix z_t = column_aligned(a.grid_ptr(), l, a.cols(), a.col_map());
+  std::vector<double> partial(static_cast<size_t>(l * n_loc));
   if (grid.in_grid()) {
     // Q's rows where A's rows are, copied along each grid row.
     std::vector<double> q_rows(static_cast<size_t>(m_loc * l));
@@ -104,16 +123,13 @@ void multiply_thin_transposed(const DistMatrix& a, const DistMatrix& q, DistMatr
     broadcast(q_rows, grid.row_comm());
 
     // This rank's share of (A^T Q)^T = Q_rows^T (l x m_loc) times A_local (m_loc x n_loc).
-    std::vector<double> partial(static_cast<size_t>(l * n_loc));
     if (n_loc > 0 && l > 0) {
       scalapack::local_gemm('T', 'N', f(l, "l"), f(n_loc, "n"), f(m_loc, "m"), 1.0, q_rows.data(),
                             f(std::max<int64_t>(m_loc, 1), "m"), a.data(), f(a.lld(), "lld"), 0.0, partial.data(),
                             f(l, "l"));
     }
-    // Summed down the grid column onto process row 0 as Z^T.
-    sum_to_root(partial, z_t.data(), grid.col_comm());
   }
-  transpose(z_t, z);
+  sum_partials_into(a, partial, z);
 }
 
 }  // namespace jf

@@ -40,6 +40,8 @@ class Grid {
   int myrow() const { return myrow_; }  // -1 outside the grid
   int mycol() const { return mycol_; }
   bool in_grid() const { return myrow_ >= 0; }
+  // The rank in comm() of grid position (prow, pcol): row-major, as Cblacs_gridinit("R") places them.
+  int rank_of(int prow, int pcol) const { return prow * pcols_ + pcol; }
   // Ranks of the same grid row / column (MPI_COMM_NULL outside the grid).
   MPI_Comm row_comm() const { return row_comm_; }
   MPI_Comm col_comm() const { return col_comm_; }

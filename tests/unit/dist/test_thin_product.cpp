@@ -79,6 +79,40 @@ TEST_CASE("thin products with A in rectangular blocks and a non-zero source", "[
   }
 }
 
+TEST_CASE("thin products in the SVDs' layout: rows exchanged directly, any row block and source", "[dist][thin]") {
+  // All l columns in one block (the randomized SVD's bases) move by one all-to-all; here also on a
+  // non-zero process column and row source, with row blocks unlike A's, and on grids smaller than the
+  // communicator (the ranks outside take part with nothing).
+  const int64_t m = 37, n = 26;
+  for (const GridShape shape : test::grids_fitting(test::world_size())) {
+    auto grid = make_grid(MPI_COMM_WORLD, shape);
+    if (grid->in_grid()) REQUIRE(grid->rank_of(grid->myrow(), grid->mycol()) == grid->rank());
+    for (int64_t nb : {int64_t{1}, int64_t{3}, int64_t{8}}) {
+      for (int64_t l : {1, 6, 11}) {
+        for (int64_t thin_rows : {nb, int64_t{5}}) {
+          const int row_src = shape.prows - 1, col_src = shape.pcols - 1;
+          DistMatrix a(grid, m, n, nb, nb + 1, shape.prows > 1 ? 1 : 0, 0);
+          fill_normal(a, 11, kStreamUser + 11);
+          DistMatrix x(grid, n, l, thin_rows, l, row_src, col_src), z(grid, n, l, thin_rows, l, 0, col_src);
+          DistMatrix q(grid, m, l, thin_rows, l, row_src, col_src), y(grid, m, l, thin_rows, l, 0, col_src);
+          fill_normal(x, 12, kStreamUser + 12);
+          fill_normal(q, 13, kStreamUser + 13);
+          fill_normal(z, 14, kStreamUser + 14);  // overwritten, not accumulated
+          multiply_thin(a, x, y);
+          multiply_thin_transposed(a, q, z);
+          const Eigen::MatrixXd a_full = gather(a), x_full = gather(x), q_full = gather(q);
+          INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " l " << l << " thin rows "
+                       << thin_rows);
+          REQUIRE(test::scaled_residual((gather(y) - a_full * x_full).norm(), a_full.norm() * x_full.norm(), m, l) <
+                  10.0);
+          REQUIRE(test::scaled_residual((gather(z) - a_full.transpose() * q_full).norm(),
+                                        a_full.norm() * q_full.norm(), n, l) < 10.0);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("CholeskyQR2 gives an orthonormal basis of the same span", "[dist][thin]") {
   for (const GridShape shape : test::grids_fitting(test::world_size())) {
     auto grid = make_grid(MPI_COMM_WORLD, shape);
