@@ -30,6 +30,16 @@ double span_distance(const Eigen::MatrixXd& q, const Eigen::MatrixXd& y) {
   return (y_basis - q * (q.transpose() * y_basis)).norm();
 }
 
+// y == A x and z == A^T q to LAPACK-style scaled residuals (after multiply_thin and multiply_thin_transposed).
+void require_thin_products(const DistMatrix& a, const DistMatrix& x, const DistMatrix& q, const DistMatrix& y,
+                           const DistMatrix& z) {
+  const Eigen::MatrixXd a_full = gather(a), x_full = gather(x), q_full = gather(q);
+  REQUIRE(test::scaled_residual((gather(y) - a_full * x_full).norm(), a_full.norm() * x_full.norm(), a.rows(),
+                                x.cols()) < 10.0);
+  REQUIRE(test::scaled_residual((gather(z) - a_full.transpose() * q_full).norm(), a_full.norm() * q_full.norm(),
+                                a.cols(), q.cols()) < 10.0);
+}
+
 }  // namespace
 
 TEST_CASE("thin products equal A x and A^T q for every grid, block size and thin layout", "[dist][thin]") {
@@ -47,13 +57,9 @@ TEST_CASE("thin products equal A x and A^T q for every grid, block size and thin
           DistMatrix z = random_matrix(grid, n, l, thin_block, thin_block, 5);
           multiply_thin(a, x, y);
           multiply_thin_transposed(a, q, z);
-          const Eigen::MatrixXd a_full = gather(a), x_full = gather(x), q_full = gather(q);
           INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " l " << l << " thin block "
                        << thin_block);
-          REQUIRE(test::scaled_residual((gather(y) - a_full * x_full).norm(), a_full.norm() * x_full.norm(), m, l) <
-                  10.0);
-          REQUIRE(test::scaled_residual((gather(z) - a_full.transpose() * q_full).norm(),
-                                        a_full.norm() * q_full.norm(), n, l) < 10.0);
+          require_thin_products(a, x, q, y, z);
         }
       }
     }
@@ -70,12 +76,8 @@ TEST_CASE("thin products with A in rectangular blocks and a non-zero source", "[
     DistMatrix y = random_matrix(grid, 31, 6, 3, 3, 9), z = random_matrix(grid, 19, 6, 7, 7, 10);
     multiply_thin(a, x, y);
     multiply_thin_transposed(a, q, z);
-    const Eigen::MatrixXd a_full = gather(a);
     INFO("grid " << shape.prows << "x" << shape.pcols);
-    REQUIRE(test::scaled_residual((gather(y) - a_full * gather(x)).norm(), a_full.norm() * gather(x).norm(), 31, 6) <
-            10.0);
-    REQUIRE(test::scaled_residual((gather(z) - a_full.transpose() * gather(q)).norm(),
-                                  a_full.norm() * gather(q).norm(), 19, 6) < 10.0);
+    require_thin_products(a, x, q, y, z);
   }
 }
 
@@ -100,13 +102,9 @@ TEST_CASE("thin products in the SVDs' layout: rows exchanged directly, any row b
           fill_normal(z, 14, kStreamUser + 14);  // overwritten, not accumulated
           multiply_thin(a, x, y);
           multiply_thin_transposed(a, q, z);
-          const Eigen::MatrixXd a_full = gather(a), x_full = gather(x), q_full = gather(q);
           INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " l " << l << " thin rows "
                        << thin_rows);
-          REQUIRE(test::scaled_residual((gather(y) - a_full * x_full).norm(), a_full.norm() * x_full.norm(), m, l) <
-                  10.0);
-          REQUIRE(test::scaled_residual((gather(z) - a_full.transpose() * q_full).norm(),
-                                        a_full.norm() * q_full.norm(), n, l) < 10.0);
+          require_thin_products(a, x, q, y, z);
         }
       }
     }
