@@ -7,10 +7,11 @@ measured on this machine, then used to predict a 200000 x 100000, rank-500 SVD o
 
 Communication (2-D block-cyclic, Pr x Pc grid). The randomized SVD makes 2q + 2 passes over A, each a
 product of A (m x n) with a thin l-column matrix (l = k + p; src/dist/thin_product.cpp). A stays in
-place: for Y = A X each rank needs the n/Pc x l rows of X matching its columns of A (broadcast down its
-process column; only moves when Pr > 1), does one local dgemm, and its m/Pr x l partial product is summed
-across its process row (one reduce; only when Pc > 1); A^T X is the same with the roles swapped. Words
-sent per rank per pass:
+place: for Y = A X each rank needs the n/Pc x l rows of X matching its columns of A (one all-to-all from
+the ranks that hold X's rows, src/dist/thin_exchange.cpp; only moves when Pr > 1), does one local dgemm,
+and its m/Pr x l partial product is summed across its process row (one reduce; only when Pc > 1); A^T Q
+is the same with the roles swapped (Q broadcast along process rows, the n-side partials summed by one
+all-to-all). Words sent per rank per pass:
     V = l * (m / Pr * [Pc > 1] + n / Pc * [Pr > 1])
 The thin QRs (CholeskyQR2, src/dist/cholesky_qr.cpp) reduce one l x l Gram matrix per pass over the
 Pr ranks of one process column: O(l^2) words, negligible at this scale; they cost latency and local
@@ -19,7 +20,8 @@ level-3 work instead (below).
 Time on N nodes (node-level grid, one MPI rank per node with threaded BLAS; intra-node traffic free):
     T = f * flops_gemm / (N R)                               products with A, at the measured floor ratio f
       + (2q + 2) * c * 8 V / B                               bandwidth (c: measured / modelled bytes here)
-      + (2q + 2) * 3 * alpha * (log2 Pr + log2 Pc)          a transpose, a broadcast and a reduce per pass
+      + (2q + 2) * alpha * (log2 Pc + Pr Pc - 1)            per pass a broadcast or reduce along process rows
+                                                             and an all-to-all (at most P - 1 messages)
       + (2q + 2) * 2 * [6 x l^2 / (Pr R) + 8 l^2 / B + 2 alpha log2 Pr]   CholeskyQR2 of an x x l block
       + 22 l^3 / R1                                          the l x l SVD on one rank (Eigen, one core)
 with x = m or n for the QR of an m x l or n x l block: per pass a Gram product (2 x l^2 flops) and a
@@ -50,8 +52,7 @@ def predict(m, n, k, p, q, nb, nodes, a):
     gemm_flops = passes * 2.0 * m * n * l
     t_gemm = a.floor_ratio * gemm_flops / (nodes * a.rate * 1e12)
     t_bw = passes * a.traffic_factor * 8 * words_per_pass(m, n, l, pr, pc) / (a.bandwidth * 1e9)
-    hops = math.log2(pr) + math.log2(pc)
-    t_lat = passes * 3 * a.latency * 1e-6 * hops
+    t_lat = passes * a.latency * 1e-6 * (math.log2(pc) + pr * pc - 1)
     t_qr = 0.0
     for x in [m] * (q + 1) + [n] * (q + 1):  # the last n x l one is the projection's QR of B^T
         local = 6.0 * x * l * l / (pr * a.rate * 1e12)

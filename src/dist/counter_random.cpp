@@ -52,7 +52,8 @@ void fill_normal(DistMatrix& a, uint64_t seed, uint64_t stream, int64_t row_offs
     const auto j = static_cast<uint64_t>(a.col_map().local_to_global(j_lc) + col_offset);
     double* column = a.data() + j_lc * a.lld();
     for (int64_t i_lc = 0; i_lc < local_rows; ++i_lc) {
-      column[i_lc] = box_muller(to_open_unit(entry_hash(first_rows[i_lc], j)), to_open_unit(entry_hash(second_rows[i_lc], j)));
+      column[i_lc] =
+          box_muller(to_open_unit(entry_hash(first_rows[i_lc], j)), to_open_unit(entry_hash(second_rows[i_lc], j)));
     }
   }
 }

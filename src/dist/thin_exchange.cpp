@@ -57,6 +57,15 @@ void pack_rows(const double* t, int64_t ld, int64_t l, const std::vector<int64_t
   }
 }
 
+// The local indices 0 .. count - 1 grouped by owner_of(index) (groups 0 .. groups - 1), each group in
+// increasing order: the order in which both sides of an exchange walk the global indices.
+template <class OwnerOf>
+std::vector<std::vector<int64_t>> group_by_owner(int64_t count, int groups, OwnerOf owner_of) {
+  std::vector<std::vector<int64_t>> grouped(static_cast<size_t>(groups));
+  for (int64_t i = 0; i < count; ++i) grouped[owner_of(i)].push_back(i);
+  return grouped;
+}
+
 }  // namespace
 
 bool has_single_column_block(const DistMatrix& t) { return t.col_block() >= t.cols(); }
@@ -71,10 +80,9 @@ std::vector<double> gather_rows_for_local_columns(const DistMatrix& a, const Dis
   // group packed once and sent to every process row of that column.
   std::vector<double> packed;
   if (grid.in_grid() && grid.mycol() == x_col) {
-    std::vector<std::vector<int64_t>> rows_for(grid.pcols());
-    for (int64_t i = 0; i < x.local_rows(); ++i) {
-      rows_for[a.col_map().owner(x.row_map().local_to_global(i))].push_back(i);
-    }
+    const auto rows_for = group_by_owner(x.local_rows(), grid.pcols(), [&](int64_t i) {
+      return a.col_map().owner(x.row_map().local_to_global(i));
+    });
     packed.resize(static_cast<size_t>(x.local_rows() * l));
     int64_t offset = 0;
     for (int c = 0; c < grid.pcols(); ++c) {
@@ -117,17 +125,18 @@ void sum_local_columns_into_rows(const DistMatrix& a, const std::vector<double>&
   // columns are in increasing global order, so each group is one run of l-vectors per destination.
   std::vector<double> packed;
   if (grid.in_grid()) {
-    std::vector<std::vector<int64_t>> columns_for(grid.prows());
-    for (int64_t j = 0; j < n_loc; ++j) columns_for[z.row_map().owner(a.col_map().local_to_global(j))].push_back(j);
+    const auto columns_for = group_by_owner(n_loc, grid.prows(), [&](int64_t j) {
+      return z.row_map().owner(a.col_map().local_to_global(j));
+    });
     packed.resize(static_cast<size_t>(l * n_loc));
     int64_t offset = 0;
     for (int r = 0; r < grid.prows(); ++r) {
+      const int64_t start = offset;
       for (int64_t j : columns_for[r]) {
         std::memcpy(packed.data() + offset, partial.data() + j * l, static_cast<size_t>(l) * sizeof(double));
         offset += l;
       }
-      exchange.send(grid.rank_of(r, z_col), offset - static_cast<int64_t>(columns_for[r].size()) * l,
-                    static_cast<int64_t>(columns_for[r].size()) * l);
+      exchange.send(grid.rank_of(r, z_col), start, offset - start);
     }
   }
 
