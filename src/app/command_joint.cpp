@@ -136,7 +136,8 @@ int run_joint_command(MPI_Comm comm, const JointCommandOptions& options) {
   GridPtr grid = make_grid_from(comm, options.common);
   const DatasetInfo info = inspect_dataset(comm, DatasetPath::parse(options.input), 2);
   validate(options, info);
-  const joint::JointSettings settings = settings_from(options);
+  joint::JointSettings settings = settings_from(options);
+  settings.progress = [comm](const std::string& line) { log_progress(comm, line); };
   require_writable_output(comm, options.output, input_files(options));
   log_progress(comm, "joint: reading " + info.file + ":" + info.dataset + " (" + std::to_string(info.shape[0]) + " x " +
                          std::to_string(info.shape[1]) + ") on grid " + grid->describe());

@@ -139,6 +139,7 @@ JointStageResult run_joint_stage(PipelineContext& context, const SvdStageResult&
                                       : joint::SolveJournal();
   journal.set_safe_point(joint_safe_point(context, hash));
   settings.journal = &journal;
+  settings.progress = [comm = context.comm](const std::string& line) { log_progress(comm, line); };
   if (stamp) {
     log_progress(context.comm, "joint: resuming from checkpoint " + result.checkpoint_path + " at iteration " +
                                    std::to_string(stamp->iteration));

@@ -23,7 +23,7 @@ CompactResult solve_compact(const AlternatingSolver& solver, const InitialFactor
     char line[160];
     std::snprintf(line, sizeof line, "compact: k = %lld, f*(k) = %.6e %s f(W) = %.6e", static_cast<long long>(k),
                   best_loss, best_loss <= original_loss ? "<=" : ">", original_loss);
-    log_progress(problem.w.grid().comm(), line);
+    report(problem, line);
     const bool qualifies = best_loss <= original_loss;
     if (qualifies || k == max_rank) {
       result.rank = k;

@@ -116,7 +116,6 @@ namespace {
 
 JointOutcome run_from(const DistMatrix& w, const Objective& objective, const JointSettings& settings,
                       const InitialFactors& start, double w_norm_squared) {
-  MPI_Comm comm = w.grid().comm();
   JointOutcome outcome;
   outcome.mode = mode_name(settings.mode);
   outcome.objective = objective.name();
@@ -124,9 +123,10 @@ JointOutcome run_from(const DistMatrix& w, const Objective& objective, const Joi
   outcome.loss_original = objective.value_of_matrix(w);
   outcome.loss_svd = objective.value(start.factors.l, start.factors.r);
   outcome.recon_error_svd = start.recon_error;
-  const JointProblem problem{w, objective, w_norm_squared, settings.smooth_l, settings.smooth_r, settings.nonneg};
+  const JointProblem problem{w,         objective, w_norm_squared, settings.smooth_l, settings.smooth_r, settings.nonneg,
+                             settings.progress};
   const AlternatingSolver solver(problem);
-  log_progress(comm, "joint: " + outcome.mode + " mode, objective " + outcome.objective);
+  report(problem, "joint: " + outcome.mode + " mode, objective " + outcome.objective);
   switch (settings.mode) {
     case JointMode::Penalty: run_penalty(solver, start, settings, outcome); break;
     case JointMode::Lossless: run_lossless(solver, start, settings, outcome); break;
@@ -143,7 +143,7 @@ JointOutcome run_from(const DistMatrix& w, const Objective& objective, const Joi
 JointOutcome run_joint(const DistMatrix& w, const Objective& objective, const JointSettings& settings) {
   validate(w, settings);
   const double w_norm_squared = squared_norm(w);
-  log_progress(w.grid().comm(), "joint: SVD start, rank " + std::to_string(settings.rank));
+  if (settings.progress) settings.progress("joint: SVD start, rank " + std::to_string(settings.rank));
   return run_from(w, objective, settings, initial_factors(w, settings.rank, w_norm_squared), w_norm_squared);
 }
 

@@ -37,7 +37,7 @@ class LambdaSearch {
     const bool feasible = state.recon_error <= best_.recon_bound;
     best_.iterations += result.iterations;
     best_.segments.push_back({lambda, rank_, result.history, result.iterations, feasible, result.stalled});
-    log_progress(solver_.problem().w.grid().comm(),
+    report(solver_.problem(),
                  "lossless k = " + std::to_string(rank_) + ", lambda = " + format_number("%.6g", lambda) +
                      ": task loss " + format_number("%.6g", state.task_loss) + ", recon error " +
                      format_number("%.6g", state.recon_error) + (feasible ? " <= " : " > ") +

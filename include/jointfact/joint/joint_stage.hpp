@@ -28,6 +28,7 @@ struct JointSettings {
   int progress_every = 10;
   // Resumes an interrupted stage and takes its periodic checkpoints (solve_journal.hpp); may be null.
   SolveJournal* journal = nullptr;
+  ProgressFn progress;  // progress lines (may be empty); called on every rank
 };
 
 struct JointOutcome {

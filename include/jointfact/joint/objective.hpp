@@ -3,10 +3,12 @@
 // lambda f(L R^T) + regularisers. An objective never forms the m x n product L R^T or an m x n gradient
 // unless its own data is m x n (the gradient objective); it works through thin products instead.
 #include <Eigen/Dense>
+#include <optional>
 #include <string>
 
 #include "jointfact/dist/dist_matrix.hpp"
 #include "jointfact/joint/block_problem.hpp"
+#include "jointfact/joint/initial_factors.hpp"
 
 namespace jf::joint {
 
@@ -47,6 +49,11 @@ class Objective {
   // override them with their exact block problems.
   virtual BlockProblem left_block(const BlockContext& context) const;
   virtual BlockProblem right_block(const BlockContext& context) const;
+
+  // The exact rank-k minimiser of ||W - X||_F^2 + lambda f(X), for objectives that have one in closed
+  // form (quadratic with a one-sided metric: whitened_penalty.hpp); std::nullopt (the default) when the
+  // penalty problem must be solved by alternating block updates. Collective.
+  virtual std::optional<Factors> penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const;
 };
 
 }  // namespace jf::joint
