@@ -118,17 +118,25 @@ DistMatrix AlternatingSolver::right_step(Factors& factors, double lambda,
 std::optional<PenaltyResult> AlternatingSolver::solve_closed_form(const Factors& start,
                                                                  const PenaltyOptions& options) const {
   if (!options.closed_form || problem_.smooth_l > 0 || problem_.smooth_r > 0 || problem_.nonneg) return std::nullopt;
+  if (!problem_.objective.has_penalty_minimizer()) return std::nullopt;
+  // One safe point per closed-form solve, before its SVD: a run resumed there recomputes the solve from
+  // the snapshot's start (the solve has no iterate of its own).
+  const int64_t rank = start.l.cols();
+  std::optional<RunningSolve> running = options.journal ? options.journal->take_running(options.lambda, rank)
+                                                        : std::nullopt;
+  const Factors& base = running ? running->start : start;
+  PenaltyResult result;
+  result.history.push_back(evaluate(base, options.lambda));
+  if (options.journal && !running) options.journal->at_safe_point({options.lambda, rank, base, base, result.history, 0});
   std::optional<Factors> minimizer = problem_.objective.penalty_minimizer(problem_.w, options.lambda, start.l.cols());
   if (!minimizer) return std::nullopt;
-  PenaltyResult result;
   result.closed_form = true;
   result.converged = true;
-  result.history.push_back(evaluate(start, options.lambda));
   const HistoryRow state = evaluate(*minimizer, options.lambda);
   const double before = result.history.back().objective;
   if (state.objective - before > options.stall_tolerance * std::abs(before)) {
     // Only a randomized SVD (or rounding) can land above the start; the start is then the better answer.
-    result.factors = start;
+    result.factors = base;
     report(problem_, options.progress_prefix + "lambda = " + format_number("%.4g", options.lambda) +
                          ": the closed form is no better than the start (F " + format_number("%.10e", state.objective) +
                          " > " + format_number("%.10e", before) + "); keeping the start");

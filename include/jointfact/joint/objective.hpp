@@ -54,6 +54,8 @@ class Objective {
   // form (quadratic with a one-sided metric: whitened_penalty.hpp); std::nullopt (the default) when the
   // penalty problem must be solved by alternating block updates. Collective.
   virtual std::optional<Factors> penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const;
+  // Whether penalty_minimizer gives an answer (cheap; not collective).
+  virtual bool has_penalty_minimizer() const { return false; }
 };
 
 }  // namespace jf::joint

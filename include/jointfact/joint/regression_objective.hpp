@@ -32,6 +32,7 @@ class RegressionObjective : public Objective {
   // One SVD of T M^(-1/2), M = I + (lambda/s) Xs^T Xs (whitened_penalty.hpp). The first call also takes
   // the thin SVD of Xs (s x n) once.
   std::optional<Factors> penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const override;
+  bool has_penalty_minimizer() const override { return true; }
 
  private:
   DistMatrix samples_times(const DistMatrix& r) const;  // Xs R (s x k)

@@ -31,6 +31,7 @@ class RowsumObjective : public Objective {
   // f(X) = (1/m) ||1^T X^T - t^T||^2 is the one-sided quadratic of whitened_penalty.hpp with A = 1^T
   // (sigma^2 = n, V_a = 1 / sqrt(n)) and Y = t^T: one SVD of W + c 1^T per lambda.
   std::optional<Factors> penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const override;
+  bool has_penalty_minimizer() const override { return true; }
 
  private:
   // X 1 - t for X = L R^T, laid out like t.
