@@ -115,10 +115,14 @@ DistMatrix AlternatingSolver::right_step(Factors& factors, double lambda,
   return w_t_l;
 }
 
+bool AlternatingSolver::uses_closed_form(const PenaltyOptions& options) const {
+  return options.closed_form && problem_.smooth_l == 0 && problem_.smooth_r == 0 && !problem_.nonneg &&
+         problem_.objective.has_penalty_minimizer();
+}
+
 std::optional<PenaltyResult> AlternatingSolver::solve_closed_form(const Factors& start,
                                                                  const PenaltyOptions& options) const {
-  if (!options.closed_form || problem_.smooth_l > 0 || problem_.smooth_r > 0 || problem_.nonneg) return std::nullopt;
-  if (!problem_.objective.has_penalty_minimizer()) return std::nullopt;
+  if (!uses_closed_form(options)) return std::nullopt;
   // One safe point per closed-form solve, before its SVD: a run resumed there recomputes the solve from
   // the snapshot's start (the solve has no iterate of its own).
   const int64_t rank = start.l.cols();
@@ -134,7 +138,7 @@ std::optional<PenaltyResult> AlternatingSolver::solve_closed_form(const Factors&
   result.converged = true;
   const HistoryRow state = evaluate(*minimizer, options.lambda);
   const double before = result.history.back().objective;
-  if (state.objective - before > options.stall_tolerance * std::abs(before)) {
+  if (state.objective > before) {
     // Only a randomized SVD (or rounding) can land above the start; the start is then the better answer.
     result.factors = base;
     report(problem_, options.progress_prefix + "lambda = " + format_number("%.4g", options.lambda) +

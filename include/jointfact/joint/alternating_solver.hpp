@@ -83,6 +83,9 @@ class AlternatingSolver {
   // result is the start again if rounding (or a randomized SVD) made the minimiser's F larger.
   PenaltyResult solve(Factors start, const PenaltyOptions& options) const;
 
+  // Whether solve() takes the objective's closed form under these options (no regulariser set).
+  bool uses_closed_form(const PenaltyOptions& options) const;
+
   // F, f and the reconstruction error at (L, R) (one extra product with W).
   HistoryRow evaluate(const Factors& factors, double lambda) const;
 
