@@ -55,7 +55,8 @@ agree("svd k and rows x cols", r"rank-# randomized SVD of W \(# x #", (svd_attrs
                                                                            run["input"]["cols"]))
 agree("svd residual", r"residual \|\|W V - U S\|\|_F / \|\|W\|\|_F = #", svd_attrs["residual"])
 agree("largest singular value", r"largest singular value #", singular_values[0])
-agree("joint rank", r"\|\|\^2; rank #", joint_attrs["rank"] if "rank" in joint_attrs else run["joint"]["rank"])
+agree("joint rank and slack", r"\n +rank #, lossless mode: \|\|W - X\|\|_F at most #% above",
+      (run["joint"]["rank"], 100 * joint_attrs["eps_rel"]))
 agree("task loss at W", r"task loss at W: +#", joint_attrs["loss_original"])
 agree("task loss at SVD", r"task loss at the SVD answer: +#", joint_attrs["loss_svd"])
 agree("task loss at joint", r"task loss at the joint answer: +#", joint_attrs["loss_joint"])
