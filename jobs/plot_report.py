@@ -61,6 +61,7 @@ def plot_task_loss(run, joint, outdir):
     losses = [joint[key] for key in keys]
     bars = left.bar(names, [max(v, TINY) for v in losses], color=["gray", "C0", "C2"])
     left.set_yscale("log")
+    left.set_ylim(top=max(max(losses), TINY) * 20)  # room for the value above the tallest bar
     left.set_ylabel(f"task loss f ({joint.get('objective', '')})")
     left.set_title("task loss (lower is better)")
     for bar, value in zip(bars, losses):
@@ -73,6 +74,7 @@ def plot_task_loss(run, joint, outdir):
         for bar, value in zip(bars, errors):
             right.annotate(f"{value:.6g}", (bar.get_x() + bar.get_width() / 2, value), ha="center", va="bottom",
                            fontsize=9)
+        right.set_ylim(top=max(errors) * 1.1)
         right.set_ylabel("reconstruction error $||W - X||_F$")
         right.set_title(f"reconstruction error: joint / SVD = {errors[1] / errors[0]:.4f}")
         right.grid(True, axis="y", alpha=0.3)
