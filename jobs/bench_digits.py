@@ -105,7 +105,25 @@ def run_jointfact(args, layer_file, out, k, extra):
     return l @ r.T, attributes
 
 
+def evaluate_file(network_file, path):
+    """External evaluator: the whole network's training cross-entropy at hidden weight X = L R^T, and its
+    gradient w.r.t. X, written into the file jointfact passes (protocol of `--objective external`)."""
+    import h5py
+    saved = np.load(network_file)
+    net = Network(np.random.default_rng(0))
+    net.w = [saved["w0"], saved["w1"], saved["w2"]]
+    net.b = [saved["b0"], saved["b1"], saved["b2"]]
+    with h5py.File(path, "r+") as f:
+        x = f["L"][...] @ f["R"][...].T
+        loss, gradient, _ = net.loss_and_layer_gradient(saved["x_train"], saved["y_train"], x)
+        f["loss"] = float(loss)
+        f["gradient"] = gradient
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--evaluate":
+        evaluate_file(sys.argv[2], sys.argv[3])
+        return
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jointfact", default=os.path.join(here, "..", "build", "jointfact"))

@@ -12,10 +12,14 @@
 #include "jointfact/core/progress.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/output_file.hpp"
+#include "jointfact/joint/external_loss.hpp"
 #include "jointfact/joint/gradient_objective.hpp"
 #include "jointfact/joint/joint_stage.hpp"
+#include "jointfact/joint/measured_stage.hpp"
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
+#include "jointfact/joint/sample_loss.hpp"
+#include "jointfact/dist/small_vector.hpp"
 
 namespace jf::app {
 namespace {
@@ -23,6 +27,8 @@ namespace {
 struct JointCommandOptions {
   std::string input, output, objective, mode = "penalty";
   std::string targets, samples, responses, gradient, curvature;
+  std::string labels, bias, activation = "relu", evaluator, evaluations_dir;
+  int64_t max_evals = 40;
   int64_t rank = 0;
   double lambda = 1.0, eps_rel = 0.01, smooth_l = 0, smooth_r = 0, tol = 1e-9, trust_radius = 0, loss_tol = 0;
   bool nonneg = false;
@@ -42,11 +48,17 @@ void require_objective_data(const JointCommandOptions& o) {
     throw InputError("--objective regression needs --samples FILE:DSET (s x n) and --responses FILE:DSET (s x m)");
   }
   if (o.objective == "gradient" && !given(o.gradient)) throw InputError("--objective gradient needs --gradient FILE:DSET (m x n)");
-  if (o.objective != "rowsum") refuse(o.targets, "--targets", "rowsum");
-  if (o.objective != "regression") {
-    refuse(o.samples, "--samples", "regression");
-    refuse(o.responses, "--responses", "regression");
+  if ((o.objective == "classifier" || o.objective == "activation") && !given(o.samples)) {
+    throw InputError("--objective " + o.objective + " needs --samples FILE:DSET (s x n)");
   }
+  if (o.objective == "classifier" && !given(o.labels)) throw InputError("--objective classifier needs --labels FILE:DSET (s)");
+  if (o.objective == "external" && !given(o.evaluator)) throw InputError("--objective external needs --evaluator \"COMMAND\"");
+  if (o.objective != "rowsum") refuse(o.targets, "--targets", "rowsum");
+  if (o.objective != "regression") refuse(o.responses, "--responses", "regression");
+  if (o.objective == "rowsum" || o.objective == "gradient") refuse(o.samples, "--samples", "regression, classifier, activation or external");
+  if (o.objective != "classifier") refuse(o.labels, "--labels", "classifier");
+  if (o.objective != "classifier" && o.objective != "activation") refuse(o.bias, "--bias", "classifier or activation");
+  if (o.objective != "external") refuse(o.evaluator, "--evaluator", "external");
   if (o.objective != "gradient") {
     refuse(o.gradient, "--gradient", "gradient");
     refuse(o.curvature, "--curvature", "gradient");
@@ -71,7 +83,7 @@ void validate(const JointCommandOptions& o, const DatasetInfo& info) {
 
 std::vector<std::string> input_files(const JointCommandOptions& o) {
   std::vector<std::string> files{DatasetPath::parse(o.input).file};
-  for (const std::string* path : {&o.targets, &o.samples, &o.responses, &o.gradient, &o.curvature})
+  for (const std::string* path : {&o.targets, &o.samples, &o.responses, &o.gradient, &o.curvature, &o.labels, &o.bias})
     if (!path->empty()) files.push_back(DatasetPath::parse(*path).file);
   return files;
 }
@@ -94,6 +106,36 @@ std::unique_ptr<joint::Objective> make_objective(const JointCommandOptions& o, c
                                                     std::move(curvature));
 }
 
+bool is_measured(const JointCommandOptions& o) {
+  return o.objective == "classifier" || o.objective == "activation" || o.objective == "external";
+}
+
+std::vector<double> small_vector_from(const GridPtr& grid, const std::string& path, bool integers) {
+  if (path.empty()) return {};
+  ReadOptions read;
+  read.allow_integer = integers;
+  return replicate_small_vector(read_vector(grid, DatasetPath::parse(path), read));
+}
+
+std::unique_ptr<joint::TaskLoss> make_task_loss(const JointCommandOptions& o, const DistMatrix& w,
+                                                std::optional<DistMatrix>& samples) {
+  ReadOptions read;
+  read.block = w.row_block();
+  const GridPtr& grid = w.grid_ptr();
+  if (!o.samples.empty()) samples = read_matrix(grid, DatasetPath::parse(o.samples), read);
+  if (o.objective == "external") {
+    const std::string directory = o.evaluations_dir.empty() ? o.output + ".evaluations" : o.evaluations_dir;
+    return std::make_unique<joint::ExternalLoss>(w, o.evaluator, directory);
+  }
+  std::vector<double> bias = small_vector_from(grid, o.bias, false);
+  if (o.objective == "classifier") {
+    return std::make_unique<joint::SampleLoss>(
+        joint::SampleLoss::classifier(w, *samples, small_vector_from(grid, o.labels, true), std::move(bias)));
+  }
+  return std::make_unique<joint::SampleLoss>(
+      joint::SampleLoss::activation(w, *samples, std::move(bias), joint::parse_activation(o.activation)));
+}
+
 joint::JointSettings settings_from(const JointCommandOptions& o) {
   joint::JointSettings settings;
   settings.rank = o.rank;
@@ -109,6 +151,8 @@ joint::JointSettings settings_from(const JointCommandOptions& o) {
   settings.tol = o.tol;
   settings.trust_radius = o.trust_radius;
   settings.loss_tol = o.loss_tol;
+  settings.max_evaluations = static_cast<int>(std::min<int64_t>(o.max_evals, 1000000));
+  if (o.max_evals < 2) throw InputError("--max-evals must be >= 2");
   return settings;
 }
 
@@ -136,6 +180,11 @@ void print_summary(MPI_Comm comm, const joint::JointOutcome& outcome, const std:
   if (outcome.mode == "compact" && outcome.compact_found && outcome.loss_kind == "predicted") {
     print_result(comm, "compact:            f*(k) <= f(W) is predicted by the model, not measured");
   }
+  if (outcome.evaluations >= 0) {
+    print_result(comm, "start:              " + outcome.start_kind + " (measured loss " +
+                           format_number("%.10g", outcome.loss_start) + ")");
+    print_result(comm, "evaluations:        " + std::to_string(outcome.evaluations) + "  (loss measured, not predicted)");
+  }
   print_result(comm, "lambda:             " + format_number("%.6g", outcome.lambda));
   print_result(comm, "iterations:         " + std::to_string(outcome.iterations));
   print_result(comm, "output:             " + output);
@@ -154,8 +203,15 @@ int run_joint_command(MPI_Comm comm, const JointCommandOptions& options) {
   ReadOptions read;
   read.block = options.common.block;
   const DistMatrix w = read_matrix(grid, info, read);
-  const std::unique_ptr<joint::Objective> objective = make_objective(options, w);
-  const joint::JointOutcome outcome = joint::run_joint(w, *objective, settings);
+  joint::JointOutcome outcome;
+  if (is_measured(options)) {
+    std::optional<DistMatrix> samples;
+    const std::unique_ptr<joint::TaskLoss> loss = make_task_loss(options, w, samples);
+    outcome = joint::run_joint_measured(w, *loss, settings, samples ? &*samples : nullptr);
+  } else {
+    const std::unique_ptr<joint::Objective> objective = make_objective(options, w);
+    outcome = joint::run_joint(w, *objective, settings);
+  }
   OutputFile out(comm, options.output);
   joint::write_joint_outcome(out, outcome, settings);
   out.set_attribute("/joint", "input", info.file + ":" + info.dataset);
@@ -177,13 +233,28 @@ RegisteredCommand register_joint_command(CLI::App& app) {
   add_input_option(*command, options->input);
   add_output_option(*command, options->output, "an input");
   command->add_option("--rank", options->rank, "rank K of the factors (compact mode: the largest K tried)")->required();
-  command->add_option("--objective", options->objective, "task objective f: rowsum | regression | gradient")
+  command->add_option("--objective", options->objective, "task objective f: rowsum | regression | gradient | classifier | activation | external")
       ->required()
-      ->check(CLI::IsMember({"rowsum", "regression", "gradient"}));
+      ->check(CLI::IsMember({"rowsum", "regression", "gradient", "classifier", "activation", "external"}));
   command->add_option("--targets", options->targets, "rowsum: targets t (length m), f(X) = (1/m) ||X 1 - t||^2");
-  command->add_option("--samples", options->samples, "regression: samples Xs (s x n)");
+  command->add_option("--samples", options->samples, "regression / classifier / activation (external: optional, for the whitened start): samples Xs (s x n)");
   command->add_option("--responses", options->responses,
                       "regression: responses Y (s x m), f(X) = (1/s) ||Xs X^T - Y||_F^2");
+  command->add_option("--labels", options->labels, "classifier: integer labels (s) in [0, m); the loss is the mean "
+                      "softmax cross-entropy of Xs X^T + b");
+  command->add_option("--bias", options->bias, "classifier / activation: the layer's bias b (m), optional");
+  command->add_option("--activation", options->activation,
+                      "activation: relu | gelu | tanh | identity; the loss is mean (act(Xs X^T + b) - act(Xs W^T + b))^2")
+      ->check(CLI::IsMember({"relu", "gelu", "tanh", "identity"}))
+      ->capture_default_str();
+  command->add_option("--evaluator", options->evaluator,
+                      "external: shell command run once per evaluation with an HDF5 file (/L, /R) appended; it writes "
+                      "/loss, /gradient (m,n) [and /curvature] into that file and exits 0");
+  command->add_option("--evaluations-dir", options->evaluations_dir,
+                      "external: where evaluation files are kept and reused by a rerun (default OUTPUT.evaluations)");
+  command->add_option("--max-evals", options->max_evals,
+                      "classifier / activation / external: loss evaluations per trust-region solve")
+      ->capture_default_str();
   command->add_option("--gradient", options->gradient, "gradient: G (m x n), f(X) = <G, X - W> + 1/2 sum H (X - W)^2");
   command->add_option("--curvature", options->curvature, "gradient: diagonal curvature H >= 0 (m x n), optional");
   command->add_option("--smooth-l", options->smooth_l, "weight of ||D2 L||_F^2 (second differences down L's columns)")

@@ -223,6 +223,11 @@ void write_joint_outcome(OutputFile& out, const JointOutcome& outcome, const Joi
     out.set_attribute(group, "loss_tol", settings.loss_tol);
   }
   out.set_attribute(group, "loss_kind", outcome.loss_kind);
+  if (outcome.evaluations >= 0) {
+    out.set_attribute(group, "evaluations", outcome.evaluations);
+    out.set_attribute(group, "start", outcome.start_kind);
+    out.set_attribute(group, "loss_start", outcome.loss_start);
+  }
   if (outcome.loss_kind == "predicted") {
     out.set_attribute(group, "trust_radius", outcome.trust_radius);
     out.set_attribute(group, "within_trust_radius", outcome.within_trust_radius);

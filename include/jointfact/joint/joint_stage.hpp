@@ -35,6 +35,8 @@ struct JointSettings {
   double trust_radius = 0;
   // Compact mode: a k qualifies when its task loss is at most f(W) + loss_tol (absolute, >= 0).
   double loss_tol = 0;
+  // Measured task losses (measured_stage.hpp): loss evaluations allowed per trust-region solve.
+  int max_evaluations = 40;
 };
 
 struct JointOutcome {
@@ -57,6 +59,11 @@ struct JointOutcome {
   std::string loss_kind = "measured";
   double trust_radius = 0;          // predicted: the radius used (infinity: none known)
   bool within_trust_radius = true;  // predicted: ||W - L R^T||_F <= trust_radius
+  // Measured task losses: evaluations of the loss (-1: not such a loss), the start chosen ("svd" or
+  // "whitened") and its measured loss.
+  int64_t evaluations = -1;
+  std::string start_kind;
+  double loss_start = 0;
 };
 
 // Throws InputError when the rank is out of range or a setting is negative.
