@@ -15,8 +15,6 @@ import tempfile
 import time
 
 import numpy as np
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 from jointfact_layers import export_layer, load_factors  # noqa: E402
@@ -38,10 +36,10 @@ class Network:
         self.w = [rng.standard_normal((o, i)) * np.sqrt(2.0 / i) for i, o in zip(sizes[:-1], sizes[1:])]
         self.b = [np.zeros(o) for o in sizes[1:]]
 
-    def forward(self, x, w2=None):
+    def forward(self, x, w2=None, w3=None):
         h1 = relu(x @ self.w[0].T + self.b[0])
         h2 = relu(h1 @ (self.w[1] if w2 is None else w2).T + self.b[1])
-        return h1, h2, h2 @ self.w[2].T + self.b[2]
+        return h1, h2, h2 @ (self.w[2] if w3 is None else w3).T + self.b[2]
 
     def loss_and_layer_gradient(self, x, labels, w2):
         """Training loss at hidden weight w2, its gradient w.r.t. w2 and the empirical Fisher diagonal."""
@@ -73,8 +71,8 @@ class Network:
                 v[i] = 0.999 * v[i] + 0.001 * g * g
                 param -= lr * (m[i] / (1 - 0.9 ** t)) / (np.sqrt(v[i] / (1 - 0.999 ** t)) + 1e-8)
 
-    def evaluate(self, x, labels, w2=None):
-        logits = self.forward(x, w2)[2]
+    def evaluate(self, x, labels, w2=None, w3=None):
+        logits = self.forward(x, w2, w3)[2]
         loss, _ = softmax_loss(logits, labels)
         return (logits.argmax(axis=1) == labels).mean(), loss
 
@@ -130,7 +128,14 @@ def main():
     parser.add_argument("--ranks", type=int, default=1)
     parser.add_argument("--ks", default="4,8,12,16")
     parser.add_argument("--work", default=None)
+    parser.add_argument("--max-evals", type=int, default=40)
+    parser.add_argument("--classifier-ks", default="2,3,4,5,6,7,8", help="output layer ranks ('' to skip)")
+    parser.add_argument("--loss-tol", type=float, default=0.05, help="compact external tolerance (0 to skip)")
+    parser.add_argument("--compact-rank", type=int, default=32)
+    parser.add_argument("--methods", default="", help="comma-separated substrings of method names to run")
     args = parser.parse_args()
+    from sklearn.datasets import load_digits  # here, not at the top: the evaluator mode does not need it
+    from sklearn.model_selection import train_test_split
     work = args.work or tempfile.mkdtemp(prefix="jointfact-digits-")
     os.makedirs(work, exist_ok=True)
 
@@ -149,6 +154,16 @@ def main():
     h1_train = net.forward(x_train)[0]
     layer_file = os.path.join(work, "layer.h5")
     export_layer(layer_file, w2, bias=net.b[1], samples=h1_train, labels=y_train, gradient=gradient, curvature=fisher)
+    h2_train = net.forward(x_train)[1]
+    output_file = os.path.join(work, "output_layer.h5")
+    export_layer(output_file, net.w[2], bias=net.b[2], samples=h2_train, labels=y_train)
+    network_file = os.path.join(work, "network.npz")
+    np.savez(network_file, w0=net.w[0], w1=net.w[1], w2=net.w[2], b0=net.b[0], b1=net.b[1], b2=net.b[2],
+             x_train=x_train, y_train=y_train)
+    evaluator = "%s %s --evaluate %s" % (shlex.quote(sys.executable), shlex.quote(os.path.abspath(__file__)),
+                                         shlex.quote(network_file))
+    activation_loss = lambda x_k: np.mean(  # noqa: E731
+        (relu(h1_train @ x_k.T + net.b[1]) - relu(h1_train @ w2.T + net.b[1])) ** 2)
 
     methods = {
         "plain SVD": lambda k: (truncated(w2, k), None),
@@ -161,11 +176,21 @@ def main():
             args, layer_file, os.path.join(work, "regp.h5"), k,
             ["--objective", "regression", "--samples", layer_file + ":samples", "--responses",
              layer_file + ":responses", "--lambda", "1e6"]),
+        "jointfact activation (relu) lossless eps 1": lambda k: run_jointfact(
+            args, layer_file, os.path.join(work, "act.h5"), k,
+            ["--objective", "activation", "--activation", "relu", "--samples", layer_file + ":samples", "--bias",
+             layer_file + ":bias", "--mode", "lossless", "--eps-rel", "1"]),
+        "jointfact external lossless eps 1": lambda k: run_jointfact(
+            args, layer_file, os.path.join(work, "ext.h5"), k,
+            ["--objective", "external", "--evaluator", evaluator, "--samples", layer_file + ":samples",
+             "--mode", "lossless", "--eps-rel", "1", "--max-evals", str(args.max_evals)]),
         "jointfact gradient+curvature lossless eps 1": lambda k: run_jointfact(
             args, layer_file, os.path.join(work, "grad.h5"), k,
             ["--objective", "gradient", "--gradient", layer_file + ":gradient", "--curvature",
              layer_file + ":curvature", "--mode", "lossless", "--eps-rel", "1"]),
     }
+    if args.methods:
+        methods = {name: f for name, f in methods.items() if any(p in name for p in args.methods.split(","))}
     ks = [int(v) for v in args.ks.split(",")]
     rows = []
     for name, method in methods.items():
@@ -176,6 +201,13 @@ def main():
             test_acc, test_loss = net.evaluate(x_test, y_test, x_k)
             real_train_loss = net.loss_and_layer_gradient(x_train, y_train, x_k)[0]
             note = ""
+            if attributes is not None and attributes.get("loss_kind") == "measured" and "evaluations" in attributes:
+                mine = {"activation": lambda: activation_loss(x_k), "external": lambda: real_train_loss}
+                measured_here = mine[attributes["objective"]]()
+                agrees = abs(measured_here - attributes["loss_joint"]) <= 1e-6 * max(1.0, abs(measured_here))
+                note = "reported %.6f (measured), numpy %.6f: %s; start %s %.6f; %d evaluations" % (
+                    attributes["loss_joint"], measured_here, "agree" if agrees else "DISAGREE",
+                    attributes["start"], attributes["loss_start"], attributes["evaluations"])
             if attributes is not None and attributes.get("objective") == "gradient":
                 predicted = attributes["loss_joint"]  # the proxy's <G, X - W> + ...: a prediction
                 note = "proxy predicted dLoss %+.4f (%s), measured %+.4f" % (
@@ -190,6 +222,66 @@ def main():
         print("| %s | %s | %.4f |" % (name, " | ".join("%.3f / %.3f" % (r[2], r[3]) for r in mine),
                                      np.mean([r[2] for r in mine])))
     print("(original network: test accuracy %.4f, test loss %.4f)" % (acc, loss))
+    if args.classifier_ks:
+        classifier_table(args, net, output_file, h2_train, x_test, y_test, work)
+    if args.loss_tol > 0:
+        compact_comparison(args, net, layer_file, h1_train, x_train, y_train, evaluator, work)
+
+
+def classifier_table(args, net, output_file, h2_train, x_test, y_test, work):
+    """The output layer (10 x 256) under the classifier objective against that layer's whitened SVD."""
+    ks = [int(v) for v in args.classifier_ks.split(",")]
+    w3 = net.w[2]
+    rows = {"whitened SVD (output layer)": [], "jointfact classifier lossless eps 1": []}
+    for k in ks:
+        rows["whitened SVD (output layer)"].append(net.evaluate(x_test, y_test, w3=whitened_svd(w3, h2_train, k)))
+        t = time.perf_counter()
+        x_k, attributes = run_jointfact(args, output_file, os.path.join(work, "cls.h5"), k,
+                                        ["--objective", "classifier", "--samples", output_file + ":samples",
+                                         "--labels", output_file + ":labels", "--bias", output_file + ":bias",
+                                         "--mode", "lossless", "--eps-rel", "1"])
+        logits = h2_train @ x_k.T + net.b[2]
+        numpy_loss = softmax_loss(logits, np.asarray(attributes_labels(output_file)))[0]
+        rows["jointfact classifier lossless eps 1"].append(net.evaluate(x_test, y_test, w3=x_k))
+        print("classifier k=%d: test acc %.4f, reported training CE %.6f (measured; numpy %.6f: %s), start %s %.6f, "
+              "%.2f s" % (k, rows["jointfact classifier lossless eps 1"][-1][0], attributes["loss_joint"], numpy_loss,
+                          "agree" if abs(numpy_loss - attributes["loss_joint"]) <= 1e-6 else "DISAGREE",
+                          attributes["start"], attributes["loss_start"], time.perf_counter() - t), flush=True)
+    print("\n| output layer (test accuracy / test loss) | " + " | ".join("k=%d" % k for k in ks) + " | mean acc |")
+    print("|---|" + "---|" * (len(ks) + 1))
+    for name, values in rows.items():
+        print("| %s | %s | %.4f |" % (name, " | ".join("%.3f / %.3f" % v for v in values),
+                                     np.mean([v[0] for v in values])))
+
+
+def attributes_labels(layer_file):
+    import h5py
+    with h5py.File(layer_file, "r") as f:
+        return f["labels"][...].astype(int)
+
+
+def compact_comparison(args, net, layer_file, h1_train, x_train, y_train, evaluator, work):
+    """Compact mode on the whole network's measured training loss against the smallest k at which the
+    whitened SVD meets the same tolerance."""
+    original = net.loss_and_layer_gradient(x_train, y_train, net.w[1])[0]
+    threshold = original + args.loss_tol
+    whitened_k = None
+    for k in range(1, args.compact_rank + 1):
+        if net.loss_and_layer_gradient(x_train, y_train, whitened_svd(net.w[1], h1_train, k))[0] <= threshold:
+            whitened_k = k
+            break
+    t = time.perf_counter()
+    x_k, attributes = run_jointfact(args, layer_file, os.path.join(work, "compact.h5"), args.compact_rank,
+                                    ["--objective", "external", "--evaluator", evaluator, "--samples",
+                                     layer_file + ":samples", "--mode", "compact", "--eps-rel", "1", "--loss-tol",
+                                     str(args.loss_tol), "--max-evals", str(args.max_evals)])
+    real = net.loss_and_layer_gradient(x_train, y_train, x_k)[0]
+    print("\ncompact external, loss-tol %g: training loss at W %.6f, threshold %.6f" % (args.loss_tol, original, threshold))
+    print("  jointfact: k = %d (found %s), reported training loss %.6f (measured), numpy %.6f, within tol: %s, "
+          "%d evaluations, %.1f s" % (attributes["rank"], bool(attributes["compact_found"]), attributes["loss_joint"],
+                                      real, real <= threshold + 1e-9, attributes["evaluations"],
+                                      time.perf_counter() - t))
+    print("  whitened SVD: smallest k meeting the tolerance = %s" % whitened_k)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ DistMatrix product_of(const DistMatrix& w, const Factors& x) {
   return full;
 }
 
-double recon_of(const JointProblem& problem, const Factors& x) {
+double recon_of(const MeasuredProblem& problem, const Factors& x) {
   DistMatrix w_t_l = x.r.like();
   gemm(Op::Trans, Op::None, 1.0, problem.w, x.l, 0.0, w_t_l);
   return std::sqrt(recon_error_squared(problem.w_norm_squared, w_t_l, x));
@@ -35,7 +35,7 @@ Factors rank_k_of(const DistMatrix& a, int64_t k) {
 }
 
 // The rank-k point [(1 - t) Y + t W]_k with the smallest t in [0, 1] found that meets the bound.
-Projection project(const JointProblem& problem, const DistMatrix& y, int64_t k, double bound, int steps) {
+Projection project(const MeasuredProblem& problem, const DistMatrix& y, int64_t k, double bound, int steps) {
   Projection best{rank_k_of(y, k), 0};
   best.recon_error = recon_of(problem, best.factors);
   if (best.recon_error <= bound) return best;
@@ -63,7 +63,7 @@ Projection project(const JointProblem& problem, const DistMatrix& y, int64_t k, 
 
 }  // namespace
 
-MeasuredResult solve_measured(const JointProblem& problem, const TaskLoss& loss, const Factors& start,
+MeasuredResult solve_measured(const MeasuredProblem& problem, const TaskLoss& loss, const Factors& start,
                               const MeasuredOptions& options) {
   const DistMatrix& w = problem.w;
   const int64_t k = start.l.cols();
@@ -115,7 +115,7 @@ MeasuredResult solve_measured(const JointProblem& problem, const TaskLoss& loss,
                   "recon error %.6g: %s",
                   options.progress_prefix.c_str(), result.evaluations - 1, trial.loss, result.loss, actual, predicted,
                   ratio, std::sqrt(distance_squared), step.recon_error, accept ? "accepted" : "rejected");
-    report(problem, line);
+    if (problem.progress) problem.progress(line);
     if (!accept) {
       c *= kShrink;
       ++result.rejected;

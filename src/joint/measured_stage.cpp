@@ -54,12 +54,14 @@ class MeasuredStage {
  public:
   MeasuredStage(const DistMatrix& w, const TaskLoss& loss, const JointSettings& settings, const DistMatrix* samples)
       : w_(w), loss_(loss), settings_(settings), w_norm_squared_(squared_norm(w)),
-        problem_{w, objective_placeholder(), w_norm_squared_, 0, 0, false, settings.progress} {
+        problem_{w, w_norm_squared_, settings.progress} {
     if (samples) whitened_ = std::make_unique<WhitenedStart>(w, *samples, w_norm_squared_);
   }
 
   double w_norm_squared() const { return w_norm_squared_; }
-  const JointProblem& problem() const { return problem_; }
+  void say(const std::string& line) const {
+    if (problem_.progress) problem_.progress(line);
+  }
 
   RankAnswer solve_rank(const InitialFactors& svd_start) const {
     RankAnswer answer;
@@ -72,7 +74,7 @@ class MeasuredStage {
     if (whitened_) {
       Factors candidate = whitened_->at(svd_start, settings_.mode == JointMode::Penalty ? 1e300 : settings_.eps_rel);
       const double candidate_loss = loss_.at(candidate, false).loss;
-      report(problem_, prefix + "start: measured loss " + format_number("%.8g", answer.loss_svd) + " at the SVD, " +
+      say(prefix + "start: measured loss " + format_number("%.8g", answer.loss_svd) + " at the SVD, " +
                            format_number("%.8g", candidate_loss) + " at the whitened SVD");
       if (candidate_loss < answer.loss_svd) {
         start = std::move(candidate);
@@ -94,35 +96,13 @@ class MeasuredStage {
   }
 
  private:
-  // The JointProblem's objective is never called by the measured solver (it evaluates the TaskLoss).
-  static const Objective& objective_placeholder();
-
   const DistMatrix& w_;
   const TaskLoss& loss_;
   const JointSettings& settings_;
   double w_norm_squared_;
-  JointProblem problem_;
+  MeasuredProblem problem_;
   std::unique_ptr<WhitenedStart> whitened_;
 };
-
-const Objective& MeasuredStage::objective_placeholder() {
-  class Unused : public Objective {
-   public:
-    std::string name() const override { return "measured"; }
-    double value(const DistMatrix&, const DistMatrix&) const override { throw LibraryError("unused objective"); }
-    double value_of_matrix(const DistMatrix&) const override { throw LibraryError("unused objective"); }
-    DistMatrix gradient_times_right(const DistMatrix&, const DistMatrix&, const DistMatrix&) const override {
-      throw LibraryError("unused objective");
-    }
-    DistMatrix gradient_transpose_times_left(const DistMatrix&, const DistMatrix&, const DistMatrix&) const override {
-      throw LibraryError("unused objective");
-    }
-    double curvature_bound() const override { return 0; }
-    double lower_bound() const override { return 0; }
-  };
-  static const Unused unused;
-  return unused;
-}
 
 void record(JointOutcome& outcome, RankAnswer answer, double lambda) {
   const int64_t segment = static_cast<int64_t>(outcome.segments.size());
@@ -164,10 +144,10 @@ JointOutcome run_joint_measured(const DistMatrix& w, const TaskLoss& loss, const
   outcome.objective = loss.name();
   outcome.loss_kind = "measured";
   outcome.lambda = settings.mode == JointMode::Penalty ? settings.lambda : 0;
-  report(stage.problem(), "joint: " + outcome.mode + " mode, objective " + outcome.objective +
+  stage.say("joint: " + outcome.mode + " mode, objective " + outcome.objective +
                               " (measured at every step, trust-region steps)");
   outcome.loss_original = loss.at_original();
-  report(stage.problem(), "joint: measured loss at W: " + format_number("%.8g", outcome.loss_original));
+  stage.say("joint: measured loss at W: " + format_number("%.8g", outcome.loss_original));
   const InitialFactors full_start = initial_factors(w, settings.rank, stage.w_norm_squared());
   if (settings.mode != JointMode::Compact) {
     RankAnswer answer = stage.solve_rank(full_start);
@@ -184,7 +164,7 @@ JointOutcome run_joint_measured(const DistMatrix& w, const TaskLoss& loss, const
       std::snprintf(line, sizeof line, "compact: k = %lld, measured f*(k) = %.8e %s f(W) + tol = %.8e",
                     static_cast<long long>(k), answer.solved.loss, answer.solved.loss <= threshold ? "<=" : ">",
                     threshold);
-      report(stage.problem(), line);
+      stage.say(line);
       return answer;
     };
     RankAnswer chosen = trial(settings.rank);
@@ -199,7 +179,7 @@ JointOutcome run_joint_measured(const DistMatrix& w, const TaskLoss& loss, const
       }
     }
     if (!outcome.compact_found) {
-      report(stage.problem(), "compact: no k <= " + std::to_string(settings.rank) + " reaches f(W) + tol; reporting k = " +
+      stage.say("compact: no k <= " + std::to_string(settings.rank) + " reaches f(W) + tol; reporting k = " +
                                   std::to_string(settings.rank));
     }
     std::sort(outcome.rank_curve.begin(), outcome.rank_curve.end(),
@@ -210,7 +190,7 @@ JointOutcome run_joint_measured(const DistMatrix& w, const TaskLoss& loss, const
   outcome.feasible = settings.mode == JointMode::Penalty || outcome.recon_error_joint <= outcome.recon_bound * (1 + 1e-12);
   outcome.converged = true;
   outcome.evaluations = loss.evaluations();
-  report(stage.problem(), "joint: " + std::to_string(outcome.evaluations) + " loss evaluations");
+  stage.say("joint: " + std::to_string(outcome.evaluations) + " loss evaluations");
   return outcome;
 }
 

@@ -19,6 +19,13 @@
 
 namespace jf::joint {
 
+// The data the solver works against: W, ||W||_F^2 and where progress lines go (may be empty).
+struct MeasuredProblem {
+  const DistMatrix& w;
+  double w_norm_squared;
+  ProgressFn progress;
+};
+
 struct MeasuredOptions {
   double alpha = 0;
   double beta = 1;
@@ -39,9 +46,8 @@ struct MeasuredResult {
   int accepted = 0, rejected = 0;
 };
 
-// `start` must meet the bound; `start_loss` is its measured loss (it is evaluated again for the gradient).
-// Collective.
-MeasuredResult solve_measured(const JointProblem& problem, const TaskLoss& loss, const Factors& start,
+// `start` must meet the bound. Collective.
+MeasuredResult solve_measured(const MeasuredProblem& problem, const TaskLoss& loss, const Factors& start,
                               const MeasuredOptions& options);
 
 }  // namespace jf::joint
