@@ -257,7 +257,7 @@ def classifier_table(args, net, output_file, h2_train, x_test, y_test, work):
 def attributes_labels(layer_file):
     import h5py
     with h5py.File(layer_file, "r") as f:
-        return f["labels"][...].astype(int)
+        return f["labels"][...].ravel().astype(int)
 
 
 def compact_comparison(args, net, layer_file, h1_train, x_train, y_train, evaluator, work):

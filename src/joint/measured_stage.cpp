@@ -190,7 +190,8 @@ JointOutcome run_joint_measured(const DistMatrix& w, const TaskLoss& loss, const
   outcome.feasible = settings.mode == JointMode::Penalty || outcome.recon_error_joint <= outcome.recon_bound * (1 + 1e-12);
   outcome.converged = true;
   outcome.evaluations = loss.evaluations();
-  stage.say("joint: " + std::to_string(outcome.evaluations) + " loss evaluations");
+  stage.say("joint: " + std::to_string(outcome.evaluations) + " loss evaluations" +
+            (loss.reused() > 0 ? ", " + std::to_string(loss.reused()) + " results reused from an earlier run" : ""));
   return outcome;
 }
 

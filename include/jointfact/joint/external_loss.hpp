@@ -21,7 +21,7 @@ class ExternalLoss : public TaskLoss {
   // /loss or /gradient missing, misshapen or not finite.
   LossEvaluation at(const Factors& x, bool with_gradient) const override;
   double at_original() const override;
-  int64_t reused() const { return reused_; }
+  int64_t reused() const override { return reused_; }
 
  private:
   LossEvaluation evaluate(const DistMatrix& l, const DistMatrix& r) const;

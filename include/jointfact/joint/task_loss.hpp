@@ -27,6 +27,8 @@ class TaskLoss {
   virtual double at_original() const = 0;
   // Evaluations performed so far (external: runs of the user's command; cached results not counted).
   virtual int64_t evaluations() const { return evaluations_; }
+  // Results read back from an earlier (interrupted) run instead of evaluated again.
+  virtual int64_t reused() const { return 0; }
 
  protected:
   mutable int64_t evaluations_ = 0;
