@@ -7,7 +7,10 @@
 #include "jointfact/core/log.hpp"
 #include "jointfact/io/attribute_reader.hpp"
 #include "jointfact/io/matrix_io.hpp"
+#include "jointfact/joint/external_loss.hpp"
 #include "jointfact/joint/gradient_objective.hpp"
+#include "jointfact/joint/measured_stage.hpp"
+#include "jointfact/joint/sample_loss.hpp"
 #include "jointfact/joint/joint_stage.hpp"
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
@@ -79,6 +82,44 @@ std::unique_ptr<joint::Objective> objective_from(const RunConfig& config, const 
   throw InputError("[joint] objective must be rowsum, regression or gradient, not \"" + name + "\"");
 }
 
+bool is_measured(const std::string& name) {
+  return name == "classifier" || name == "activation" || name == "external";
+}
+
+std::vector<double> replicated_from(const RunConfig& config, const PipelineContext& context, const std::string& key,
+                                    bool integers) {
+  const auto path = config.get_string("joint", key);
+  if (!path) return {};
+  ReadOptions read;
+  read.allow_integer = integers;
+  return replicate_small_vector(read_vector(context.grid, DatasetPath::parse(*path), read));
+}
+
+// classifier | activation | external: task losses measured at every step (measured_stage.hpp).
+std::unique_ptr<joint::TaskLoss> task_loss_from(const RunConfig& config, const PipelineContext& context,
+                                                std::optional<DistMatrix>& samples) {
+  const std::string name = config.get_string("joint", "objective").value_or("");
+  const DistMatrix& w = context.input;
+  ReadOptions read;
+  read.block = w.row_block();
+  const auto samples_path = config.get_string("joint", "samples");
+  if (samples_path) samples = read_matrix(context.grid, DatasetPath::parse(*samples_path), read);
+  if (name == "external") {
+    const auto command = config.get_string("joint", "evaluator");
+    if (!command) throw InputError("[joint] objective = \"external\" needs evaluator = \"COMMAND\"");
+    return std::make_unique<joint::ExternalLoss>(w, *command, context.store->directory() + "/joint-evaluations");
+  }
+  if (!samples) throw InputError("[joint] objective = \"" + name + "\" needs samples = \"FILE:DSET\"");
+  std::vector<double> bias = replicated_from(config, context, "bias", false);
+  if (name == "classifier") {
+    required_path(config, "labels", name);
+    return std::make_unique<joint::SampleLoss>(
+        joint::SampleLoss::classifier(w, *samples, replicated_from(config, context, "labels", true), std::move(bias)));
+  }
+  return std::make_unique<joint::SampleLoss>(joint::SampleLoss::activation(
+      w, *samples, std::move(bias), joint::parse_activation(config.get_string("joint", "activation").value_or("relu"))));
+}
+
 nlohmann::json facts_of(const joint::JointOutcome& outcome) {
   nlohmann::json history = nlohmann::json::array();
   for (const auto& row : outcome.history) history.push_back({row.objective, row.task_loss, row.recon_error});
@@ -133,6 +174,19 @@ JointStageResult run_joint_stage(PipelineContext& context, const SvdStageResult&
   if (stamp && stamp->complete) {
     result.facts = facts_from_checkpoint(context, result.checkpoint_path);
     log_progress(context.comm, "joint: resumed from checkpoint " + result.checkpoint_path);
+    return result;
+  }
+  if (is_measured(config.get_string("joint", "objective").value_or(""))) {
+    // Measured losses: a rerun reuses the evaluations kept in the checkpoint directory.
+    settings.progress = [comm = context.comm](const std::string& line) { log_progress(comm, line); };
+    settings.max_evaluations = static_cast<int>(config.get_int("joint", "max_evals").value_or(settings.max_evaluations));
+    std::optional<DistMatrix> samples;
+    const std::unique_ptr<joint::TaskLoss> loss = task_loss_from(config, context, samples);
+    const joint::JointOutcome outcome = joint::run_joint_measured(context.input, *loss, settings, samples ? &*samples : nullptr);
+    result.facts = facts_of(outcome);
+    auto checkpoint = context.store->begin({"joint", hash, context.input_fingerprint, outcome.iterations, true});
+    joint::write_joint_outcome(*checkpoint, outcome, settings);
+    checkpoint->commit();
     return result;
   }
   const std::unique_ptr<joint::Objective> objective = objective_from(config, context);
