@@ -51,11 +51,17 @@ void require_objective_data(const JointCommandOptions& o) {
   if ((o.objective == "classifier" || o.objective == "activation") && !given(o.samples)) {
     throw InputError("--objective " + o.objective + " needs --samples FILE:DSET (s x n)");
   }
-  if (o.objective == "classifier" && !given(o.labels)) throw InputError("--objective classifier needs --labels FILE:DSET (s)");
-  if (o.objective == "external" && !given(o.evaluator)) throw InputError("--objective external needs --evaluator \"COMMAND\"");
+  if (o.objective == "classifier" && !given(o.labels)) {
+    throw InputError("--objective classifier needs --labels FILE:DSET (s)");
+  }
+  if (o.objective == "external" && !given(o.evaluator)) {
+    throw InputError("--objective external needs --evaluator \"COMMAND\"");
+  }
   if (o.objective != "rowsum") refuse(o.targets, "--targets", "rowsum");
   if (o.objective != "regression") refuse(o.responses, "--responses", "regression");
-  if (o.objective == "rowsum" || o.objective == "gradient") refuse(o.samples, "--samples", "regression, classifier, activation or external");
+  if (o.objective == "rowsum" || o.objective == "gradient") {
+    refuse(o.samples, "--samples", "regression, classifier, activation or external");
+  }
   if (o.objective != "classifier") refuse(o.labels, "--labels", "classifier");
   if (o.objective != "classifier" && o.objective != "activation") refuse(o.bias, "--bias", "classifier or activation");
   if (o.objective != "external") refuse(o.evaluator, "--evaluator", "external");
@@ -183,7 +189,8 @@ void print_summary(MPI_Comm comm, const joint::JointOutcome& outcome, const std:
   if (outcome.evaluations >= 0) {
     print_result(comm, "start:              " + outcome.start_kind + " (measured loss " +
                            format_number("%.10g", outcome.loss_start) + ")");
-    print_result(comm, "evaluations:        " + std::to_string(outcome.evaluations) + "  (loss measured, not predicted)");
+    print_result(comm,
+                 "evaluations:        " + std::to_string(outcome.evaluations) + "  (loss measured, not predicted)");
   }
   print_result(comm, "lambda:             " + format_number("%.6g", outcome.lambda));
   print_result(comm, "iterations:         " + std::to_string(outcome.iterations));
@@ -244,7 +251,8 @@ RegisteredCommand register_joint_command(CLI::App& app) {
                       "softmax cross-entropy of Xs X^T + b");
   command->add_option("--bias", options->bias, "classifier / activation: the layer's bias b (m), optional");
   command->add_option("--activation", options->activation,
-                      "activation: relu | gelu | tanh | identity; the loss is mean (act(Xs X^T + b) - act(Xs W^T + b))^2")
+                      "activation: relu | gelu | tanh | identity; the loss is "
+                      "mean (act(Xs X^T + b) - act(Xs W^T + b))^2")
       ->check(CLI::IsMember({"relu", "gelu", "tanh", "identity"}))
       ->capture_default_str();
   command->add_option("--evaluator", options->evaluator,

@@ -116,8 +116,9 @@ std::unique_ptr<joint::TaskLoss> task_loss_from(const RunConfig& config, const P
     return std::make_unique<joint::SampleLoss>(
         joint::SampleLoss::classifier(w, *samples, replicated_from(config, context, "labels", true), std::move(bias)));
   }
-  return std::make_unique<joint::SampleLoss>(joint::SampleLoss::activation(
-      w, *samples, std::move(bias), joint::parse_activation(config.get_string("joint", "activation").value_or("relu"))));
+  const std::string activation = config.get_string("joint", "activation").value_or("relu");
+  return std::make_unique<joint::SampleLoss>(
+      joint::SampleLoss::activation(w, *samples, std::move(bias), joint::parse_activation(activation)));
 }
 
 nlohmann::json facts_of(const joint::JointOutcome& outcome) {

@@ -187,11 +187,14 @@ JointOutcome run_joint_measured(const DistMatrix& w, const TaskLoss& loss, const
     outcome.recon_bound = (1.0 + settings.eps_rel) * chosen.svd_start.recon_error;
     adopt(outcome, chosen);
   }
-  outcome.feasible = settings.mode == JointMode::Penalty || outcome.recon_error_joint <= outcome.recon_bound * (1 + 1e-12);
+  outcome.feasible =
+      settings.mode == JointMode::Penalty || outcome.recon_error_joint <= outcome.recon_bound * (1 + 1e-12);
   outcome.converged = true;
   outcome.evaluations = loss.evaluations();
   stage.say("joint: " + std::to_string(outcome.evaluations) + " loss evaluations" +
-            (loss.reused() > 0 ? ", " + std::to_string(loss.reused()) + " results reused from an earlier run" : ""));
+            (loss.reused() > 0 ? ", " + std::to_string(loss.reused()) +
+                                     " results read back from earlier evaluation files (not run again)"
+                               : ""));
   return outcome;
 }
 

@@ -189,7 +189,7 @@ before_runs=$(wc -l <"$WORK/runs")
 expect_ok "external lossless resumed at P=2" 2 joint --input "$WORK/layer.h5:/W" --output "$WORK/external.h5" --rank 2 \
   --objective external --evaluator "$evaluator" --mode lossless --eps-rel 0.5 --max-evals 12 --grid 2x1 --block 4
 runs=$(wc -l <"$WORK/runs")
-grep -Eq "([5-9]|[1-9][0-9]) results reused from an earlier run" "$WORK/out" && [ "$before_runs" -eq 5 ] &&
+grep -Eq "([5-9]|[1-9][0-9]) results read back from earlier evaluation files" "$WORK/out" && [ "$before_runs" -eq 5 ] &&
   pass "resumed external run reused the finished evaluations (5 runs before the failure)" || fail "resume: $before_runs runs before; $(tail -3 "$WORK/out")"
 if $PYTHON - "$WORK" "$runs" "$before_runs" <<'PY'; then pass "external: evaluations counted, loss measured and matches numpy, bound met, loss fell"; else fail "external outputs"; fi
 import sys, h5py, numpy as np

@@ -146,7 +146,8 @@ TEST_CASE("trust-region steps never raise the measured objective and keep the er
     const double w_norm_squared = squared_norm(w);
     const InitialFactors start = initial_factors(w, 2, w_norm_squared);
     const SampleLoss classifier = SampleLoss::classifier(w, distributed(grid, c.xs, nb), c.labels, as_vector(c.b));
-    const SampleLoss matching = SampleLoss::activation(w, distributed(grid, c.xs, nb), as_vector(c.b), Activation::Tanh);
+    const SampleLoss matching =
+        SampleLoss::activation(w, distributed(grid, c.xs, nb), as_vector(c.b), Activation::Tanh);
     const MeasuredProblem problem{w, w_norm_squared, {}};
     for (const TaskLoss* loss : {static_cast<const TaskLoss*>(&classifier), static_cast<const TaskLoss*>(&matching)}) {
       for (bool lossless : {true, false}) {
@@ -160,7 +161,9 @@ TEST_CASE("trust-region steps never raise the measured objective and keep the er
           options.beta = 10;
         }
         const MeasuredResult result = solve_measured(problem, *loss, start.factors, options);
-        for (size_t i = 1; i < result.history.size(); ++i) CHECK(result.history[i].objective < result.history[i - 1].objective);
+        for (size_t i = 1; i < result.history.size(); ++i) {
+          CHECK(result.history[i].objective < result.history[i - 1].objective);
+        }
         CHECK(result.loss == loss->at(result.factors, false).loss);
         if (lossless) {
           CHECK(result.recon_error <= options.recon_bound * (1 + 1e-12));
