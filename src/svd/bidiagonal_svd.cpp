@@ -29,7 +29,7 @@ namespace {
 // every column).
 constexpr double kQrFirstRatio = 1.2;
 
-// The Golub-Kahan route serves k <= r / kGolubKahanMaxShare (see replicated_route_reason).
+// Inverse iteration serves k <= r / kGolubKahanMaxShare (see choose_route).
 constexpr int64_t kGolubKahanMaxShare = 4;
 
 int f(int64_t value, const char* what) { return to_fortran_int(value, what); }
@@ -144,26 +144,41 @@ void apply_householder(HouseholderRoutine routine, const char* name, char trans,
 }
 
 
-// The Golub-Kahan route (golub_kahan.hpp) holds O(r k / P) per rank; the replicated one ~5 r^2 on every rank.
-// The Golub-Kahan route is taken unless
-//  - a wanted singular value is tiny against the largest: its +-s eigenvectors are then nearly mixed and
-//    the halves lose orthogonality (mixing ~ eps / (2 s / s_max) must stay within r eps, LAPACK's level);
-//  - k is a large part of r: inverse iteration then reorthogonalizes big clusters on one process, O(r k^2)
-//    serial work and 2 r k memory there, no better than the replicated route.
-// Returns the reason for the replicated route, empty for the Golub-Kahan one.
-std::string replicated_route_reason(const std::vector<double>& s, int64_t k) {
+enum class VectorRoute { InverseIteration, DivideAndConquer, Replicated };
+
+struct RouteChoice {
+  VectorRoute route;
+  std::string reason;
+};
+
+// The routes for B's vectors and their memory per rank (P grid ranks): inverse iteration on the Golub-Kahan
+// tridiagonal O(r k / P); its divide and conquer ~12 r^2 / P; dbdsdc replicated ~5 r^2 (golub_kahan.hpp).
+//  - A wanted singular value tiny against the largest: its +-s eigenvectors of the Golub-Kahan form are
+//    nearly mixed and the halves lose orthogonality (the mixing ~ eps / (2 s / s_max) must stay within
+//    r eps, LAPACK's level), so only dbdsdc is accurate.
+//  - k <= r / 4: inverse iteration (clusters stay small next to r).
+//  - Otherwise divide and conquer where it needs less than dbdsdc on every rank (P >= 3), else dbdsdc.
+RouteChoice choose_route(const std::vector<double>& s, int64_t k, int grid_ranks) {
   const int64_t r = static_cast<int64_t>(s.size());
-  const double per_rank_mb = 5.0 * static_cast<double>(r) * static_cast<double>(r) * 8.0 / 1e6;
-  const std::string cost = " (dbdsdc on every rank, ~" + std::to_string(static_cast<int64_t>(per_rank_mb)) +
-                           " MB per rank)";
-  if (!(s.front() > 0)) return "replicated: the matrix is zero" + cost;
-  if (k * kGolubKahanMaxShare > r) {
-    return "replicated: k = " + std::to_string(k) + " > min(m, n) / " + std::to_string(kGolubKahanMaxShare) + cost;
-  }
+  const double r2_mb = static_cast<double>(r) * static_cast<double>(r) * 8.0 / 1e6;
+  const std::string replicated_cost =
+      " (dbdsdc on every rank, ~" + std::to_string(static_cast<int64_t>(5 * r2_mb)) + " MB per rank)";
+  if (!(s.front() > 0)) return {VectorRoute::Replicated, "replicated: the matrix is zero" + replicated_cost};
   if (s[static_cast<size_t>(k - 1)] < s.front() / (2.0 * static_cast<double>(r))) {
-    return "replicated: s_k / s_1 below 1 / (2 min(m, n)), tiny singular values wanted" + cost;
+    return {VectorRoute::Replicated,
+            "replicated: s_k / s_1 below 1 / (2 min(m, n)), tiny singular values wanted" + replicated_cost};
   }
-  return "";
+  if (k * kGolubKahanMaxShare <= r) {
+    return {VectorRoute::InverseIteration, "distributed: Golub-Kahan bisection + inverse iteration (pdstebz + pdstein)"};
+  }
+  const double dc_mb = 12.0 * r2_mb / grid_ranks;
+  if (dc_mb < 5.0 * r2_mb) {
+    return {VectorRoute::DivideAndConquer, "distributed: Golub-Kahan divide and conquer (pdstedc), ~" +
+                                               std::to_string(static_cast<int64_t>(dc_mb)) + " MB per rank"};
+  }
+  return {VectorRoute::Replicated, "replicated: k = " + std::to_string(k) + " > min(m, n) / " +
+                                       std::to_string(kGolubKahanMaxShare) + " on " + std::to_string(grid_ranks) +
+                                       " ranks, where divide and conquer would need more" + replicated_cost};
 }
 // B's singular values on every rank, descending, to LAPACK's relative accuracy: dbdsdc without vectors
 // (dlasdq / dqds), O(r) memory and O(r^2) time. Ranks outside the grid take rank 0's, with the verdict.
@@ -267,13 +282,17 @@ TruncatedSvd bidiagonal_dc_svd(const DistMatrix& a, const RankChooser& choose_ra
   }
 
   // The k leading singular vectors of B: distributed by the Golub-Kahan route where it is accurate and
-  // cheap, else by dbdsdc on every rank (the r x r route, see replicated_route_reason).
+  // cheap, else by dbdsdc on every rank (the r x r route, see choose_route).
   BidiagonalVectors vectors;
-  BidiagonalRoute taken{false, replicated_route_reason(s, k)};
-  if (taken.reason.empty()) {
+  const RouteChoice choice = choose_route(s, k, g.prows() * g.pcols());
+  BidiagonalRoute taken{choice.route != VectorRoute::Replicated, choice.reason};
+  if (choice.route == VectorRoute::InverseIteration) {
     taken.distributed = golub_kahan_leading_vectors(grid, d, e, k, rows, nb, vectors);
-    taken.reason = taken.distributed ? "distributed: Golub-Kahan bisection + inverse iteration (pdstebz + pdstein)"
-                                     : "replicated: pdstein could not deliver orthogonal vectors";
+  } else if (choice.route == VectorRoute::DivideAndConquer) {
+    taken.distributed = golub_kahan_vectors_by_divide_and_conquer(grid, d, e, k, rows, nb, vectors);
+  }
+  if (!taken.distributed && choice.route != VectorRoute::Replicated) {
+    taken.reason = "replicated: ScaLAPACK could not deliver orthogonal vectors on the route: " + choice.reason;
   }
   if (!taken.distributed) vectors = replicated_leading_vectors(grid, d, e, k, rows, nb);
   if (route != nullptr) *route = taken;

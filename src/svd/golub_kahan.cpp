@@ -137,6 +137,18 @@ void split_pairs(const DistMatrix& z, int64_t r, BidiagonalVectors& out) {
   scale(out.v, norms.data() + k);
 }
 
+// z (2r x k, blocks 2 nb) split into out.u / out.v: same column blocks as z for the local split, then the
+// nb x nb blocks the Householder products want.
+void split_into(const DistMatrix& z, int64_t r, int64_t k, int64_t rows, int64_t nb, BidiagonalVectors& out) {
+  const GridPtr& grid = z.grid_ptr();
+  BidiagonalVectors split{DistMatrix(grid, rows, k, nb, 2 * nb), DistMatrix(grid, r, k, nb, 2 * nb)};
+  split_pairs(z, r, split);
+  out.u = DistMatrix(grid, rows, k, nb, nb);
+  out.v = DistMatrix(grid, r, k, nb, nb);
+  redistribute(split.u, out.u);
+  redistribute(split.v, out.v);
+}
+
 }  // namespace
 
 bool golub_kahan_leading_vectors(const GridPtr& grid, const std::vector<double>& d, const std::vector<double>& e,
@@ -155,14 +167,45 @@ bool golub_kahan_leading_vectors(const GridPtr& grid, const std::vector<double>&
   int ok = (info == 0 && found == k) || !g.in_grid() ? 1 : 0;
   MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, g.comm());
   if (ok == 0) return false;
-  // Same column blocks as z for the local split, then the nb x nb blocks the Householder products want.
-  BidiagonalVectors split{DistMatrix(grid, rows, k, nb, 2 * nb), DistMatrix(grid, r, k, nb, 2 * nb)};
-  split_pairs(z, r, split);
+  split_into(z, r, k, rows, nb, out);
+  return true;
+}
+
+bool golub_kahan_vectors_by_divide_and_conquer(const GridPtr& grid, const std::vector<double>& d,
+                                               const std::vector<double>& e, int64_t k, int64_t rows, int64_t nb,
+                                               BidiagonalVectors& out) {
+  const Grid& g = *grid;
+  const int64_t r = static_cast<int64_t>(d.size()), n = 2 * r;
+  std::vector<double> diag(static_cast<size_t>(n), 0.0);
+  std::vector<double> off = negated_golub_kahan(d, e, r);
+  DistMatrix z(grid, n, n, 2 * nb, 2 * nb);  // pdstedc wants square blocks
+  const int n_f = f(n, "Golub-Kahan order"), one = 1;
+  int info = 0;
+  double work_query = 0;
+  int iwork_query = 0, lwork = -1, liwork = -1;
+  if (g.in_grid()) {
+    pdstedc_("I", &n_f, diag.data(), off.data(), z.data(), &one, &one, z.desc(), &work_query, &lwork, &iwork_query,
+             &liwork, &info);
+  }
+  int ok = info == 0 ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, g.comm());
+  if (ok == 0) return false;
+  if (g.in_grid()) {
+    std::vector<double> work(static_cast<size_t>(checked_workspace(work_query, "pdstedc")));
+    std::vector<int> iwork(static_cast<size_t>(checked_workspace(iwork_query, "pdstedc integer")));
+    lwork = f(static_cast<int64_t>(work.size()), "pdstedc lwork");
+    liwork = f(static_cast<int64_t>(iwork.size()), "pdstedc liwork");
+    pdstedc_("I", &n_f, diag.data(), off.data(), z.data(), &one, &one, z.desc(), work.data(), &lwork, iwork.data(),
+             &liwork, &info);
+  }
+  ok = info == 0 ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, g.comm());
+  if (ok == 0) return false;
+  // -T's eigenvalues ascend, so its first k columns belong to s_0 >= ... >= s_{k-1}.
+  DistMatrix leading(grid, n, k, 2 * nb, 2 * nb);
+  copy_block(z, 0, 0, n, k, leading, 0, 0);
   z = DistMatrix();
-  out.u = DistMatrix(grid, rows, k, nb, nb);
-  out.v = DistMatrix(grid, r, k, nb, nb);
-  redistribute(split.u, out.u);
-  redistribute(split.v, out.v);
+  split_into(leading, r, k, rows, nb, out);
   return true;
 }
 
