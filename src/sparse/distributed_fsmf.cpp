@@ -164,7 +164,8 @@ void solve_wave(const DistMatrix& a, const std::vector<SupportClass>& classes, c
   std::vector<int> counts(ranks), displs(ranks, 0);
   for (std::size_t c = 0; c < classes.size(); ++c)
     if (selected[c])
-      counts[owner[c]] += static_cast<int>((classes[c].rows.size() + classes[c].cols.size()) * classes[c].members.size());
+      counts[owner[c]] +=
+          static_cast<int>((classes[c].rows.size() + classes[c].cols.size()) * classes[c].members.size());
   for (int r = 1; r < ranks; ++r) displs[r] = displs[r - 1] + counts[r - 1];
   std::vector<double> all(static_cast<std::size_t>(displs.back() + counts.back()));
   MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, all.data(), counts.data(), displs.data(),

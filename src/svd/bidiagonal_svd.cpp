@@ -169,7 +169,8 @@ RouteChoice choose_route(const std::vector<double>& s, int64_t k, int grid_ranks
             "replicated: s_k / s_1 below 1 / (2 min(m, n)), tiny singular values wanted" + replicated_cost};
   }
   if (k * kGolubKahanMaxShare <= r) {
-    return {VectorRoute::InverseIteration, "distributed: Golub-Kahan bisection + inverse iteration (pdstebz + pdstein)"};
+    return {VectorRoute::InverseIteration,
+            "distributed: Golub-Kahan bisection + inverse iteration (pdstebz + pdstein)"};
   }
   const double dc_mb = 12.0 * r2_mb / grid_ranks;
   if (dc_mb < 5.0 * r2_mb) {
