@@ -25,10 +25,11 @@ int64_t checked_workspace(double queried, const char* routine) {
   // A query computed in 32-bit arithmetic inside ScaLAPACK comes back negative, or as a count the LWORK
   // argument cannot carry: refuse before any allocation.
   if (!std::isfinite(queried) || queried < 0 || queried > static_cast<double>(INT_MAX - 16)) {
-    throw InputError(std::string(routine) + " needs a workspace of " + std::to_string(queried) +
-                     " elements on one rank, beyond ScaLAPACK's 32-bit limit (" + std::to_string(INT_MAX) +
-                     "): spread the larger dimension over more process rows or columns (--grid), or use the "
-                     "randomized method");
+    const std::string asked = std::isfinite(queried) ? std::to_string(static_cast<long long>(queried)) : "non-finite";
+    throw InputError(std::string(routine) + " asked for a workspace of " + asked +
+                     " elements on one rank (the query overflowed or exceeds ScaLAPACK's 32-bit limit of " +
+                     std::to_string(INT_MAX) + "): spread the larger dimension over more process rows (a taller "
+                     "grid) so each rank holds fewer of its entries, or use the randomized method");
   }
   return std::max<int64_t>(1, workspace_size(queried));
 }
