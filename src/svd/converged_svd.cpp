@@ -159,9 +159,12 @@ TruncatedSvd converged_truncated_svd(const DistMatrix& a, const SvdOptions& opti
                          " reached; the residuals show the accuracy attained");
       }
       TruncatedSvd result = rotate_to_singular_vectors(bases.q.copy(), ritz, plan.k);
-      result.residuals.resize(static_cast<size_t>(plan.k));
-      for (int64_t i = 0; i < plan.k; ++i)
-        result.residuals[i] = norm_estimate > 0 ? residuals[i] / norm_estimate : 0.0;
+      // Measured on these very vectors only when done (locked ones re-checked); else measure_quality does it.
+      if (done) {
+        result.residuals.resize(static_cast<size_t>(plan.k));
+        for (int64_t i = 0; i < plan.k; ++i)
+          result.residuals[i] = norm_estimate > 0 ? residuals[i] / norm_estimate : 0.0;
+      }
       return result;
     }
     std::vector<int64_t> extend;  // positions in y of the triplets still above the tolerance

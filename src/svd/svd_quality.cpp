@@ -43,11 +43,16 @@ DistMatrix residual_vectors(const DistMatrix& a, const TruncatedSvd& result) {
 void measure_quality(const DistMatrix& a, TruncatedSvd& result) {
   const double norm_a = frobenius_norm(a);
   const int64_t k = static_cast<int64_t>(result.s.size());
-  const DistMatrix residual = residual_vectors(a, result);
-  result.quality.residual = norm_a > 0 ? frobenius_norm(residual) / norm_a : 0.0;
-  result.residuals = column_norms(residual);
   const double norm_estimate = result.s.empty() ? 0.0 : result.s[0];
-  for (double& value : result.residuals) value = norm_estimate > 0 ? value / norm_estimate : 0.0;
+  // A method that measured every triplet on its returned vectors (the converged one) saves the A V product.
+  if (result.residuals.size() != static_cast<size_t>(k)) {
+    const DistMatrix residual = residual_vectors(a, result);
+    result.residuals = column_norms(residual);
+    for (double& value : result.residuals) value = norm_estimate > 0 ? value / norm_estimate : 0.0;
+  }
+  double sum_squares = 0;  // ||A V - U S||_F^2 = sum_i ||A v_i - s_i u_i||^2
+  for (double value : result.residuals) sum_squares += (value * norm_estimate) * (value * norm_estimate);
+  result.quality.residual = norm_a > 0 ? std::sqrt(sum_squares) / norm_a : 0.0;
   result.quality.orthogonality_u = orthogonality_defect(result.u);
   result.quality.orthogonality_v = orthogonality_defect(result.v);
   result.quality.tail_energy = tail_energy_estimate(result.s, k, norm_a);

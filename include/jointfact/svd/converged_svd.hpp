@@ -18,7 +18,8 @@
 namespace jf::svd {
 
 // options.rank = k (1 <= k <= min(m, n)), options.residual_tol in (0, 1), options.oversample >= 0,
-// options.seed. result.residuals gets the last computed ||A v_i - s_i u_i|| / s_1. When the tolerance is
+// options.seed. On success result.residuals holds ||A v_i - s_i u_i|| / s_1 measured on the returned vectors
+// (so measure_quality takes them instead of another A V product); empty otherwise. When the tolerance is
 // below what rounding allows (~1e-15 sqrt(n)), stops after the basis can no longer grow or 500 steps and
 // reports so through options.progress; the residuals then show what was reached.
 TruncatedSvd converged_truncated_svd(const DistMatrix& a, const SvdOptions& options);
