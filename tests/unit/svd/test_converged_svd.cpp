@@ -73,9 +73,10 @@ void check_against_lapack(const Eigen::MatrixXd& a_full, int64_t k, double tol, 
       const Eigen::VectorXd s = svd_test::singular_values(result);
       const double residual = worst_residual(a_full, u, s, v, norm_a);
       CHECK(residual <= tol * (1 + 1e-6) + 1e-14);
-      // The reported residuals are the measured ones (relative to s_1, which equals ||A||_2 here).
+      // The reported residuals are the measured ones (relative to s_1, which equals ||A||_2 here), up to the
+      // rounding W = A^T Q gathers over restarts: far below any tolerance.
       for (int64_t i = 0; i < k; ++i) {
-        CHECK(result.residuals[i] == Approx((a_full * v.col(i) - s(i) * u.col(i)).norm() / s(0)).margin(1e-15));
+        CHECK(std::abs(result.residuals[i] - (a_full * v.col(i) - s(i) * u.col(i)).norm() / s(0)) <= 1e-12);
       }
       // Weyl for the Jordan-Wielandt matrix: each s_i is within its residual of a singular value.
       const double value_error = (s - reference.s.head(k)).cwiseAbs().maxCoeff() / norm_a;
