@@ -87,7 +87,8 @@ double worst_residual(const svd::TruncatedSvd& result) {
 // One row of the time-to-accuracy table: `method` reached (or not) worst residual <= tol in `seconds`.
 Record accuracy_record(const DistMatrix& a, const std::string& method, double tol, const Measurement& measurement,
                        const svd::TruncatedSvd& result) {
-  Record record = make_record("svd", "to_accuracy_" + method, a, measurement);
+  // The tolerance in the case name: the readable table has no column for it.
+  Record record = make_record("svd", "to_" + format_number("%.0e", tol) + "_" + method, a, measurement);
   record["tol"] = tol;
   record["k"] = static_cast<int64_t>(result.s.size());
   record["worst_residual"] = worst_residual(result);
@@ -99,7 +100,7 @@ Record accuracy_record(const DistMatrix& a, const std::string& method, double to
 // For each tolerance: the converged method asked for it, and the fixed-pass randomized method with the fewest
 // power iterations (of kPowerItersTried) whose measured worst residual ||A v_i - s_i u_i|| / s_1 meets it.
 // The exact method's time (when run) reaches every tolerance. SLEPc's times come from
-// jobs/bench_slepc_svd.py on the same matrix (jobs/bench_svd_accuracy.sh puts them side by side).
+// jobs/bench_slepc_svd.py, run beside `jointfact svd` on an HDF5 matrix by jobs/bench_converged_pairs.sh.
 void time_to_accuracy(const DistMatrix& a, const BenchSettings& settings, BenchPrinter& out) {
   svd::SvdOptions options;
   options.rank = settings.rank;
@@ -134,9 +135,14 @@ void time_to_accuracy(const DistMatrix& a, const BenchSettings& settings, BenchP
     fixed.power_iters = kPowerItersTried[std::min(first, fixed_pass_residual.size() - 1)];
     measurement = run(fixed, result);
     svd::measure_quality(a, result);
-    Record record = accuracy_record(a, "randomized", tol, measurement, result);
+    Record record = accuracy_record(a, "randomized_q" + std::to_string(fixed.power_iters), tol, measurement, result);
     record["q"] = fixed.power_iters;
     out.row(record);
+    if (!record["reached"].get<bool>()) {
+      out.note("to_" + format_number("%.0e", tol) + ": the fixed-pass method with q <= " +
+               std::to_string(fixed.power_iters) + " stops at worst residual " +
+               format_number("%.1e", record["worst_residual"].get<double>()));
+    }
   }
 }
 
