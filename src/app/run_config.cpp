@@ -98,6 +98,7 @@ const std::vector<KeySpec>& config_schema() {
       {"svd", "method", KeyType::String, "randomized | exact | pdgesvd"},
       {"svd", "oversample", KeyType::Integer, "p"},
       {"svd", "power_iters", KeyType::Integer, "q"},
+      {"svd", "residual_tol", KeyType::Float, "with rank: iterate until every ||A v_i - s_i u_i|| <= T ||A||"},
       {"svd", "seed", KeyType::Integer, "seed of the random test matrix"},
       {"joint", "rank", KeyType::Integer, "k (default: the svd rank)"},
       {"joint", "objective", KeyType::String, "rowsum | regression | gradient"},
