@@ -70,14 +70,15 @@ template <class T>
 bool read_rounds(hid_t dset, hid_t mem_type, const TilePlan& plan, bool chunked, DistMatrix& a) {
   h5::Handle file_space = h5::dataspace(H5Dget_space(dset));
   const int rank = a.grid().rank();
-  std::vector<T> values;
+  std::vector<T> values;  // grows to the largest round, never shrinks: no fresh pages per round
+  ExchangeBuffers buffers;
   bool ok = true;
   // At least one round, so that every rank makes the same collective calls even for an empty matrix.
   for (int64_t round = 0; round < std::max<int64_t>(plan.rounds(), 1); ++round) {
     const std::vector<Tile> tiles = plan.tiles_of(round, rank);
-    values.resize(static_cast<size_t>(std::max<int64_t>(tile_values(plan, round, rank), 1)));
+    values.resize(std::max(values.size(), static_cast<size_t>(std::max<int64_t>(tile_values(plan, round, rank), 1))));
     ok = read_tiles(dset, file_space.get(), mem_type, tiles, !chunked, values.data(), sizeof(T)) && ok;
-    tiles_to_block_cyclic(plan, round, values.data(), a);
+    tiles_to_block_cyclic(plan, round, values.data(), a, buffers);
   }
   return ok;
 }

@@ -17,11 +17,12 @@ bool write_streaming(hid_t dset, const DistMatrix& a) {
   h5::Handle transfer = h5::plist(H5Pcreate(H5P_DATASET_XFER));
   H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_COLLECTIVE);
   std::vector<double> values;
+  ExchangeBuffers buffers;
   bool ok = true;
   for (int64_t round = 0; round < plan.rounds(); ++round) {
     const int64_t count = tile_values(plan, round, rank);
-    values.resize(static_cast<size_t>(std::max<int64_t>(count, 1)));
-    block_cyclic_to_tiles(plan, round, a, values.data());
+    values.resize(std::max(values.size(), static_cast<size_t>(std::max<int64_t>(count, 1))));
+    block_cyclic_to_tiles(plan, round, a, values.data(), buffers);
     H5Sselect_none(file_space.get());
     for (const Tile& tile : plan.tiles_of(round, rank)) {
       const hsize_t start[2] = {hsize_t(tile.row_begin), hsize_t(tile.col_begin)};

@@ -36,18 +36,6 @@ int64_t owned_in(const BlockCyclicMap& map, int p, int64_t begin, int64_t end) {
   return before(end) - before(begin);
 }
 
-// Calls f(i_gl) for the rows of the tile that process row prow owns, in increasing order.
-template <class F>
-void for_owned_rows(const BlockCyclicMap& map, int prow, const Tile& tile, F&& f) {
-  const int64_t nb = map.block_size();
-  for (int64_t i = tile.row_begin; i < tile.row_end;) {
-    const int64_t end = std::min(tile.row_end, (i / nb + 1) * nb);
-    if (map.owner(i) == prow)
-      for (int64_t i_gl = i; i_gl < end; ++i_gl) f(i_gl);
-    i = end;
-  }
-}
-
 int to_int(int64_t count) {
   if (count > INT_MAX) throw LibraryError("an I/O exchange round exceeds 2^31 values on one rank");
   return static_cast<int>(count);
@@ -81,11 +69,15 @@ Exchange tile_to_owner_counts(const TilePlan& plan, int64_t round, const DistMat
   const Grid& grid = a.grid();
   Exchange exchange(plan.nranks());
   const std::vector<Tile> mine = plan.tiles_of(round, grid.rank());
+  // A rank's own part of its own tiles is copied directly, not sent to itself.
   for (int prow = 0; prow < grid.prows(); ++prow)
-    for (int pcol = 0; pcol < grid.pcols(); ++pcol)
-      exchange.send_counts[grid.rank_of(prow, pcol)] = to_int(owned_values(a, mine, prow, pcol));
+    for (int pcol = 0; pcol < grid.pcols(); ++pcol) {
+      const int owner = grid.rank_of(prow, pcol);
+      if (owner != grid.rank()) exchange.send_counts[owner] = to_int(owned_values(a, mine, prow, pcol));
+    }
   if (grid.in_grid()) {
     for (int source = 0; source < plan.nranks(); ++source) {
+      if (source == grid.rank()) continue;
       exchange.recv_counts[source] = to_int(owned_values(a, plan.tiles_of(round, source), grid.myrow(), grid.mycol()));
     }
   }
@@ -93,24 +85,68 @@ Exchange tile_to_owner_counts(const TilePlan& plan, int64_t round, const DistMat
   return exchange;
 }
 
-// Visits this rank's local elements that lie in `tiles`, in the order tile, row, column: f(i_lc, j_lc).
-template <class F>
-void for_local_in_tiles(const DistMatrix& a, const std::vector<Tile>& tiles, F&& f) {
+// The part of `tile` this rank owns is a dense rows x cols block of its local storage starting at
+// (i_lc, j_lc): block-cyclic storage keeps a process's blocks back to back, so its rows of a range of global
+// rows are consecutive local rows (and the same for columns).
+struct LocalBlock {
+  int64_t i_lc, j_lc, rows, cols;
+};
+
+LocalBlock owned_block(const DistMatrix& a, const Tile& tile) {
   const Grid& grid = a.grid();
+  const int64_t i_lc = owned_in(a.row_map(), grid.myrow(), 0, tile.row_begin);
+  const int64_t j_lc = owned_in(a.col_map(), grid.mycol(), 0, tile.col_begin);
+  return {i_lc, j_lc, owned_in(a.row_map(), grid.myrow(), tile.row_begin, tile.row_end),
+          owned_in(a.col_map(), grid.mycol(), tile.col_begin, tile.col_end)};
+}
+
+// Row-major rows x cols <-> column-major (leading dimension lld), in 32 x 32 blocks so that both sides
+// stay in cache: the transposition between the file's order and local storage.
+constexpr int64_t kTransposeBlock = 32;
+
+// `from` has rows of `from_stride` values; T is converted to double on the way.
+template <class T>
+void row_major_to_columns(const T* from, int64_t from_stride, int64_t rows, int64_t cols, double* to, int64_t lld) {
+  for (int64_t ib = 0; ib < rows; ib += kTransposeBlock)
+    for (int64_t jb = 0; jb < cols; jb += kTransposeBlock)
+      for (int64_t j = jb; j < std::min(cols, jb + kTransposeBlock); ++j)
+        for (int64_t i = ib; i < std::min(rows, ib + kTransposeBlock); ++i) {
+          to[j * lld + i] = static_cast<double>(from[i * from_stride + j]);
+        }
+}
+
+// This rank's own part of its own tiles moves straight between the tile buffer and local storage (no send
+// and receive copy): f(tile_offset, tile_stride, local_offset, rows, cols) per run of owned rows and columns.
+template <class F>
+void for_own_part(const std::vector<Tile>& tiles, const DistMatrix& a, F&& f) {
+  const Grid& grid = a.grid();
+  const int64_t mb = a.row_block(), nb = a.col_block();
+  int64_t offset = 0;
   for (const Tile& tile : tiles) {
-    std::vector<Segment> segments = column_segments(a.col_map(), tile);
-    segments.erase(std::remove_if(segments.begin(), segments.end(),
-                                  [&](const Segment& s) { return s.pcol != grid.mycol(); }),
-                   segments.end());
-    if (segments.empty()) continue;
-    for_owned_rows(a.row_map(), grid.myrow(), tile, [&](int64_t i_gl) {
-      const int64_t i_lc = a.row_map().global_to_local(i_gl);
-      for (const Segment& s : segments) {
-        const int64_t j_lc = a.col_map().global_to_local(s.col_begin);
-        for (int64_t t = 0; t < s.length; ++t) f(i_lc, j_lc + t);
+    for (int64_t i = tile.row_begin; i < tile.row_end;) {
+      const int64_t i_end = std::min(tile.row_end, (i / mb + 1) * mb);
+      if (a.row_map().owner(i) == grid.myrow()) {
+        for (int64_t j = tile.col_begin; j < tile.col_end;) {
+          const int64_t j_end = std::min(tile.col_end, (j / nb + 1) * nb);
+          if (a.col_map().owner(j) == grid.mycol()) {
+            f(offset + (i - tile.row_begin) * tile.cols() + (j - tile.col_begin), tile.cols(),
+              a.col_map().global_to_local(j) * a.lld() + a.row_map().global_to_local(i), i_end - i, j_end - j);
+          }
+          j = j_end;
+        }
       }
-    });
+      i = i_end;
+    }
+    offset += tile.count();
   }
+}
+
+// `to` has rows of `to_stride` values.
+void columns_to_row_major(const double* from, int64_t lld, int64_t rows, int64_t cols, double* to, int64_t to_stride) {
+  for (int64_t ib = 0; ib < rows; ib += kTransposeBlock)
+    for (int64_t jb = 0; jb < cols; jb += kTransposeBlock)
+      for (int64_t i = ib; i < std::min(rows, ib + kTransposeBlock); ++i)
+        for (int64_t j = jb; j < std::min(cols, jb + kTransposeBlock); ++j) to[i * to_stride + j] = from[j * lld + i];
 }
 
 // Visits the tile buffer of this rank's tiles run by run: f(buffer_offset, length, owner_rank).
@@ -133,6 +169,15 @@ void for_tile_runs(const DistMatrix& a, const std::vector<Tile>& tiles, F&& f) {
 
 }  // namespace
 
+double* ExchangeBuffers::grown(std::unique_ptr<double[]>& buffer, int64_t& capacity, int64_t count) {
+  if (count > capacity) {
+    buffer.reset();  // free before allocating the larger one
+    buffer.reset(new double[static_cast<size_t>(count)]);  // uninitialised: every value is written first
+    capacity = count;
+  }
+  return buffer.get();
+}
+
 int64_t tile_values(const TilePlan& plan, int64_t round, int rank) {
   int64_t count = 0;
   for (const Tile& t : plan.tiles_of(round, rank)) count += t.count();
@@ -140,55 +185,74 @@ int64_t tile_values(const TilePlan& plan, int64_t round, int rank) {
 }
 
 template <class T>
-void tiles_to_block_cyclic(const TilePlan& plan, int64_t round, const T* values, DistMatrix& a) {
+void tiles_to_block_cyclic(const TilePlan& plan, int64_t round, const T* values, DistMatrix& a,
+                           ExchangeBuffers& buffers) {
   const Grid& grid = a.grid();
   const Exchange exchange = tile_to_owner_counts(plan, round, a);
-  std::vector<double> send(static_cast<size_t>(std::max<int64_t>(exchange.send_total(), 1)));
+  double* send = buffers.send_buffer(exchange.send_total());
   std::vector<int64_t> cursor(exchange.send_displs.begin(), exchange.send_displs.end());
   for_tile_runs(a, plan.tiles_of(round, grid.rank()), [&](int64_t offset, int64_t length, int owner) {
-    double* out = send.data() + cursor[owner];
+    if (owner == grid.rank()) return;
+    double* out = send + cursor[owner];
     for (int64_t t = 0; t < length; ++t) out[t] = static_cast<double>(values[offset + t]);
     cursor[owner] += length;
   });
-  std::vector<double> recv(static_cast<size_t>(std::max<int64_t>(exchange.recv_total(), 1)));
-  MPI_Alltoallv(send.data(), exchange.send_counts.data(), exchange.send_displs.data(), MPI_DOUBLE, recv.data(),
+  double* recv = buffers.receive_buffer(exchange.recv_total());
+  MPI_Alltoallv(send, exchange.send_counts.data(), exchange.send_displs.data(), MPI_DOUBLE, recv,
                 exchange.recv_counts.data(), exchange.recv_displs.data(), MPI_DOUBLE, grid.comm());
-  send = std::vector<double>();
   if (!grid.in_grid()) return;
-  double* local = a.data();
-  const int64_t lld = a.lld();
+  for_own_part(plan.tiles_of(round, grid.rank()), a,
+               [&](int64_t from, int64_t stride, int64_t to, int64_t rows, int64_t cols) {
+                 row_major_to_columns(values + from, stride, rows, cols, a.data() + to, a.lld());
+               });
   int64_t position = 0;
   for (int source = 0; source < plan.nranks(); ++source) {
-    for_local_in_tiles(a, plan.tiles_of(round, source),
-                       [&](int64_t i_lc, int64_t j_lc) { local[j_lc * lld + i_lc] = recv[position++]; });
+    if (source == grid.rank()) continue;
+    for (const Tile& tile : plan.tiles_of(round, source)) {
+      const LocalBlock block = owned_block(a, tile);
+      if (block.rows == 0 || block.cols == 0) continue;
+      row_major_to_columns(recv + position, block.cols, block.rows, block.cols, a.data() + block.j_lc * a.lld() + block.i_lc,
+                           a.lld());
+      position += block.rows * block.cols;
+    }
   }
 }
 
-template void tiles_to_block_cyclic<double>(const TilePlan&, int64_t, const double*, DistMatrix&);
-template void tiles_to_block_cyclic<float>(const TilePlan&, int64_t, const float*, DistMatrix&);
+template void tiles_to_block_cyclic<double>(const TilePlan&, int64_t, const double*, DistMatrix&, ExchangeBuffers&);
+template void tiles_to_block_cyclic<float>(const TilePlan&, int64_t, const float*, DistMatrix&, ExchangeBuffers&);
 
-void block_cyclic_to_tiles(const TilePlan& plan, int64_t round, const DistMatrix& a, double* values) {
+void block_cyclic_to_tiles(const TilePlan& plan, int64_t round, const DistMatrix& a, double* values,
+                           ExchangeBuffers& buffers) {
   const Grid& grid = a.grid();
   const Exchange counts = tile_to_owner_counts(plan, round, a);
-  std::vector<double> send(static_cast<size_t>(std::max<int64_t>(counts.recv_total(), 1)));
+  double* send = buffers.send_buffer(counts.recv_total());
   if (grid.in_grid()) {
-    const double* local = a.data();
-    const int64_t lld = a.lld();
     int64_t position = 0;
     for (int dest = 0; dest < plan.nranks(); ++dest) {
-      for_local_in_tiles(a, plan.tiles_of(round, dest),
-                         [&](int64_t i_lc, int64_t j_lc) { send[position++] = local[j_lc * lld + i_lc]; });
+      if (dest == grid.rank()) continue;
+      for (const Tile& tile : plan.tiles_of(round, dest)) {
+        const LocalBlock block = owned_block(a, tile);
+        if (block.rows == 0 || block.cols == 0) continue;
+        columns_to_row_major(a.data() + block.j_lc * a.lld() + block.i_lc, a.lld(), block.rows, block.cols,
+                             send + position, block.cols);
+        position += block.rows * block.cols;
+      }
     }
   }
-  std::vector<double> recv(static_cast<size_t>(std::max<int64_t>(counts.send_total(), 1)));
-  MPI_Alltoallv(send.data(), counts.recv_counts.data(), counts.recv_displs.data(), MPI_DOUBLE, recv.data(),
+  double* recv = buffers.receive_buffer(counts.send_total());
+  MPI_Alltoallv(send, counts.recv_counts.data(), counts.recv_displs.data(), MPI_DOUBLE, recv,
                 counts.send_counts.data(), counts.send_displs.data(), MPI_DOUBLE, grid.comm());
-  send = std::vector<double>();
   std::vector<int64_t> cursor(counts.send_displs.begin(), counts.send_displs.end());
   for_tile_runs(a, plan.tiles_of(round, grid.rank()), [&](int64_t offset, int64_t length, int owner) {
-    std::copy(recv.data() + cursor[owner], recv.data() + cursor[owner] + length, values + offset);
+    if (owner == grid.rank()) return;
+    std::copy(recv + cursor[owner], recv + cursor[owner] + length, values + offset);
     cursor[owner] += length;
   });
+  if (!grid.in_grid()) return;
+  for_own_part(plan.tiles_of(round, grid.rank()), a,
+               [&](int64_t to, int64_t stride, int64_t from, int64_t rows, int64_t cols) {
+                 columns_to_row_major(a.data() + from, a.lld(), rows, cols, values + to, stride);
+               });
 }
 
 }  // namespace jf::io

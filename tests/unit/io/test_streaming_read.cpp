@@ -109,16 +109,17 @@ TEST_CASE("tiles move to block-cyclic and back exactly on every grid and block s
         const io::TilePlan& plan = plans[p];
         INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " plan " << p);
         DistMatrix a(grid, m, n, nb, nb), b(grid, m, n, nb, nb);
+        io::ExchangeBuffers buffers;
         for (int64_t round = 0; round < plan.rounds(); ++round) {
-          io::tiles_to_block_cyclic(plan, round, tile_buffer<double>(plan, round).data(), a);
-          io::tiles_to_block_cyclic(plan, round, tile_buffer<float>(plan, round).data(), b);
+          io::tiles_to_block_cyclic(plan, round, tile_buffer<double>(plan, round).data(), a, buffers);
+          io::tiles_to_block_cyclic(plan, round, tile_buffer<float>(plan, round).data(), b, buffers);
         }
         REQUIRE(wrong_entries(a) == 0);
         REQUIRE(wrong_entries(b) == 0);
         long long wrong = 0;
         for (int64_t round = 0; round < plan.rounds(); ++round) {
           std::vector<double> back(tile_buffer<double>(plan, round).size(), -1.0);
-          io::block_cyclic_to_tiles(plan, round, a, back.data());
+          io::block_cyclic_to_tiles(plan, round, a, back.data(), buffers);
           const std::vector<double> want = tile_buffer<double>(plan, round);
           for (int64_t t = 0; t < io::tile_values(plan, round, test::world_rank()); ++t) wrong += back[t] != want[t];
         }
