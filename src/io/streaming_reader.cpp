@@ -97,7 +97,8 @@ void read_streaming(const DatasetInfo& info, DistMatrix& a, bool file_is_1d) {
   const auto [chunk_rows, chunk_cols] = chunk_shape(dset.get(), file_is_1d);
   const bool chunked = chunk_rows > 0;
   const TilePlan plan = chunked ? TilePlan::for_chunks(a.rows(), a.cols(), chunk_rows, chunk_cols, nranks, budget)
-                                : TilePlan::for_contiguous(a.rows(), a.cols(), nranks, budget);
+                                : plan_for_contiguous(a.rows(), a.cols(), a.row_block(), a.grid().prows(),
+                                                      a.grid().pcols(), nranks);
   h5::Handle file_type = h5::datatype(H5Dget_type(dset.get()));
   const bool is_float32 = H5Tget_class(file_type.get()) == H5T_FLOAT && H5Tget_size(file_type.get()) == 4;
   const bool ok = is_float32 ? read_rounds<float>(dset.get(), H5T_NATIVE_FLOAT, plan, chunked, a)

@@ -12,7 +12,7 @@ namespace jf::io {
 bool write_streaming(hid_t dset, const DistMatrix& a) {
   const int nranks = a.grid().size(), rank = a.grid().rank();
   const TilePlan plan =
-      TilePlan::for_contiguous(a.rows(), a.cols(), nranks, round_budget_bytes(a.rows(), a.cols(), nranks));
+      plan_for_contiguous(a.rows(), a.cols(), a.row_block(), a.grid().prows(), a.grid().pcols(), nranks);
   h5::Handle file_space = h5::dataspace(H5Dget_space(dset));
   h5::Handle transfer = h5::plist(H5Pcreate(H5P_DATASET_XFER));
   H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_COLLECTIVE);

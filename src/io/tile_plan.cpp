@@ -35,13 +35,43 @@ TilePlan TilePlan::for_chunks(int64_t m, int64_t n, int64_t chunk_rows, int64_t 
   return TilePlan(m, n, chunk_rows, chunk_cols, per_rank, nranks);
 }
 
+TilePlan TilePlan::for_row_blocks(int64_t m, int64_t n, int64_t mb, int prows, int pcols, int nranks,
+                                  int64_t blocks_per_rank) {
+  TilePlan plan(m, n, mb, std::max<int64_t>(n, 1), blocks_per_rank, nranks);
+  plan.prows_ = std::max(prows, 1);
+  plan.pcols_ = std::max(pcols, 1);
+  return plan;
+}
+
+bool row_blocks_are_large(int64_t n, int64_t mb) { return 8 * n * mb >= (int64_t{1} << 20); }
+
+std::vector<Tile> TilePlan::row_blocks_of(int64_t round, int rank) const {
+  std::vector<Tile> tiles;
+  if (rank >= prows_ * pcols_ || m_ == 0 || n_ == 0) return tiles;
+  const int prow = rank / pcols_, pcol = rank % pcols_;
+  // Process row prow owns row blocks prow, prow + PR, ...; its t-th one goes to process column t % PC.
+  for (int64_t t = round * tiles_per_rank_; t < (round + 1) * tiles_per_rank_; ++t) {
+    const int64_t ib = prow + static_cast<int64_t>(prows_) * (pcol + static_cast<int64_t>(pcols_) * t);
+    if (ib * tile_rows_ >= m_) break;
+    tiles.push_back({ib * tile_rows_, std::min(m_, (ib + 1) * tile_rows_), 0, n_});
+  }
+  return tiles;
+}
+
 int64_t TilePlan::tile_grid_cols() const { return ceil_div(n_, tile_cols_); }
 
 int64_t TilePlan::tile_count() const { return m_ == 0 || n_ == 0 ? 0 : ceil_div(m_, tile_rows_) * tile_grid_cols(); }
 
-int64_t TilePlan::rounds() const { return ceil_div(tile_count(), tiles_per_rank_ * nranks_); }
+int64_t TilePlan::rounds() const {
+  if (prows_ > 0) {
+    // Rank (0, 0) has the most row blocks: ceil(blocks / (PR * PC)).
+    return ceil_div(ceil_div(ceil_div(m_, tile_rows_), int64_t{prows_} * pcols_), tiles_per_rank_);
+  }
+  return ceil_div(tile_count(), tiles_per_rank_ * nranks_);
+}
 
 std::vector<Tile> TilePlan::tiles_of(int64_t round, int rank) const {
+  if (prows_ > 0) return row_blocks_of(round, rank);
   std::vector<Tile> tiles;
   const int64_t first = (round * nranks_ + rank) * tiles_per_rank_;
   const int64_t end = std::min(first + tiles_per_rank_, tile_count());
@@ -55,6 +85,12 @@ std::vector<Tile> TilePlan::tiles_of(int64_t round, int rank) const {
     tiles.push_back(tile);
   }
   return tiles;
+}
+
+TilePlan plan_for_contiguous(int64_t m, int64_t n, int64_t mb, int prows, int pcols, int nranks) {
+  const int64_t budget = round_budget_bytes(m, n, nranks);
+  if (!row_blocks_are_large(n, mb)) return TilePlan::for_contiguous(m, n, nranks, budget);
+  return TilePlan::for_row_blocks(m, n, mb, prows, pcols, nranks, budget / (8 * n * mb));
 }
 
 int64_t round_budget_bytes(int64_t m, int64_t n, int nranks) {

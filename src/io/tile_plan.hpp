@@ -29,6 +29,13 @@ class TilePlan {
   static TilePlan for_chunks(int64_t m, int64_t n, int64_t chunk_rows, int64_t chunk_cols, int nranks,
                              int64_t budget_bytes);
 
+  // Contiguous storage read by the rows' owners: each tile is one block of mb whole rows (a contiguous piece
+  // of the file), read by a rank of the process row that owns it (round-robin over its process columns), so
+  // that data crosses only between ranks of one process row (none on a PR x 1 grid). Ranks of
+  // [0, prows * pcols) take part; `blocks_per_rank` row blocks per rank and round.
+  static TilePlan for_row_blocks(int64_t m, int64_t n, int64_t mb, int prows, int pcols, int nranks,
+                                 int64_t blocks_per_rank);
+
   int64_t rounds() const;
   int nranks() const { return nranks_; }
   // The tiles rank `rank` handles in round `round`, in the order their values lie in its buffer.
@@ -37,9 +44,19 @@ class TilePlan {
  private:
   int64_t m_, n_, tile_rows_, tile_cols_, tiles_per_rank_;
   int nranks_;
+  int prows_ = 0, pcols_ = 0;  // > 0: tiles are row blocks dealt to their owners (for_row_blocks)
+  std::vector<Tile> row_blocks_of(int64_t round, int rank) const;
   int64_t tile_grid_cols() const;
   int64_t tile_count() const;
 };
+
+// Whether one block of mb rows of an n-column matrix is a large enough piece of a contiguous file to read on
+// its own (1 MiB): then for_row_blocks, else for_contiguous's slabs and the exchange.
+bool row_blocks_are_large(int64_t n, int64_t mb);
+
+// The plan for a contiguous (m, n) dataset read into (or written from) a matrix with row blocks of mb on a
+// prows x pcols grid over nranks ranks: row blocks where they are large pieces, slabs otherwise.
+TilePlan plan_for_contiguous(int64_t m, int64_t n, int64_t mb, int prows, int pcols, int nranks);
 
 // Bytes of doubles one rank moves per round: a quarter of its share of the matrix (the round's buffers
 // stay small beside it), at least 1 MiB (fewer, larger requests), at most 64 MiB.

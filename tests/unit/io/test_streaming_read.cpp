@@ -80,7 +80,10 @@ TEST_CASE("tile plans cover the matrix once, in the file's order", "[io]") {
         io::TilePlan(m, n, 1, 4, 1, nranks),  // pieces of one row
         io::TilePlan(m, n, 6, 5, 3, nranks),  // ragged chunks, three per rank and round
         io::TilePlan::for_contiguous(m, n, nranks, 8 * 23 * 4),
-        io::TilePlan::for_chunks(m, n, 100, 100, nranks, 1 << 20)};  // one chunk larger than the matrix
+        io::TilePlan::for_chunks(m, n, 100, 100, nranks, 1 << 20),  // one chunk larger than the matrix
+        io::TilePlan::for_row_blocks(m, n, 4, 1, nranks, nranks, 2),  // row blocks read by their owners
+        io::TilePlan::for_row_blocks(m, n, 3, nranks, 1, nranks, 1),
+        io::TilePlan::for_row_blocks(m, n, 5, 1, 1, nranks, 3)};
     for (const auto& plan : plans) {
       std::vector<int> seen(static_cast<size_t>(m * n), 0);
       for (int64_t round = 0; round < plan.rounds(); ++round)
@@ -100,11 +103,13 @@ TEST_CASE("tile plans cover the matrix once, in the file's order", "[io]") {
 TEST_CASE("tiles move to block-cyclic and back exactly on every grid and block size", "[io]") {
   const int64_t m = 37, n = 23;
   const int nranks = test::world_size();
-  const std::vector<io::TilePlan> plans = {io::TilePlan(m, n, 5, n, 1, nranks), io::TilePlan(m, n, 1, 4, 1, nranks),
-                                           io::TilePlan(m, n, 6, 5, 3, nranks)};
   for (const GridShape shape : test::grids_fitting(nranks)) {
     auto grid = make_grid(MPI_COMM_WORLD, shape);
     for (int64_t nb : test::block_sizes()) {
+      // Slabs, pieces of rows, ragged chunks, and the rows' owners reading their row blocks (two per round).
+      const std::vector<io::TilePlan> plans = {
+          io::TilePlan(m, n, 5, n, 1, nranks), io::TilePlan(m, n, 1, 4, 1, nranks), io::TilePlan(m, n, 6, 5, 3, nranks),
+          io::TilePlan::for_row_blocks(m, n, nb, shape.prows, shape.pcols, nranks, 2)};
       for (size_t p = 0; p < plans.size(); ++p) {
         const io::TilePlan& plan = plans[p];
         INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " plan " << p);
