@@ -44,8 +44,10 @@ bool read_tiles(hid_t dset, hid_t file_space, hid_t mem_type, const std::vector<
     size_t offset = 0;
     for (const Tile& tile : tiles) {
       select_tile(file_space, tile, H5S_SELECT_SET);
-      const hsize_t mem_dims[1] = {hsize_t(tile.count())};
-      h5::Handle mem_space = h5::dataspace(H5Screate_simple(1, mem_dims, nullptr));
+      // The memory space has the tile's shape (and the file's rank): HDF5 then copies whole rows instead of
+      // iterating element spans, which cost more than the decompression.
+      const hsize_t mem_dims[2] = {hsize_t(tile.rows()), hsize_t(tile.cols())};
+      h5::Handle mem_space = h5::dataspace(H5Screate_simple(H5Sget_simple_extent_ndims(file_space), mem_dims, nullptr));
       ok = H5Dread(dset, mem_type, mem_space.get(), file_space, H5P_DEFAULT,
                    static_cast<char*>(values) + offset * value_size) >= 0 && ok;
       offset += tile.count();
@@ -53,14 +55,17 @@ bool read_tiles(hid_t dset, hid_t file_space, hid_t mem_type, const std::vector<
     return ok;
   }
   H5Sselect_none(file_space);
-  hsize_t count = 0;
+  hsize_t rows = 0;
   for (const Tile& tile : tiles) {
     select_tile(file_space, tile, H5S_SELECT_OR);
-    count += hsize_t(tile.count());
+    rows += hsize_t(tile.rows());
   }
-  const hsize_t mem_dims[1] = {std::max<hsize_t>(count, 1)};
-  h5::Handle mem_space = h5::dataspace(H5Screate_simple(1, mem_dims, nullptr));
-  if (count == 0) H5Sselect_none(mem_space.get());
+  // Tiles of one collective read are whole rows or one piece of a row (same columns): in memory they are
+  // rows x cols in the file's rank, as above.
+  const hsize_t cols = tiles.empty() ? 1 : hsize_t(tiles.front().cols());
+  const hsize_t mem_dims[2] = {std::max<hsize_t>(rows, 1), cols};
+  h5::Handle mem_space = h5::dataspace(H5Screate_simple(H5Sget_simple_extent_ndims(file_space), mem_dims, nullptr));
+  if (rows == 0) H5Sselect_none(mem_space.get());
   h5::Handle transfer = h5::plist(H5Pcreate(H5P_DATASET_XFER));
   H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_COLLECTIVE);
   return H5Dread(dset, mem_type, mem_space.get(), file_space, transfer.get(), values) >= 0;
