@@ -136,7 +136,8 @@ std::string what_would_fit(const MemoryEstimate& need, const NodeMemory& node, i
   const int64_t ranks = ceil_to_int64(need.distributed_bytes * imbalance / (per_rank - need.replicated_bytes));
   const int64_t nodes = (ranks + node.ranks_on_node - 1) / node.ranks_on_node;
   return "at least " + std::to_string(ranks) + " ranks would fit (" + std::to_string(nodes) + " node" +
-         (nodes == 1 ? "" : "s") + " at " + std::to_string(node.ranks_on_node) + " ranks per node)";
+         (nodes == 1 ? "" : "s") + " at " + std::to_string(node.ranks_on_node) + " rank" +
+         (node.ranks_on_node == 1 ? "" : "s") + " per node)";
 }
 
 }  // namespace
@@ -223,7 +224,7 @@ void require_memory_fits(MPI_Comm comm, const Grid& grid, int64_t m, int64_t n, 
   std::string message;
   if (!fits) {
     message = estimate.what + " needs about " + format_bytes(need) + " per rank on " + std::to_string(comm_size(comm)) +
-              " ranks, but each of the " + std::to_string(node.ranks_on_node) + " ranks on a node may use " +
+              " rank(s), but each of the " + std::to_string(node.ranks_on_node) + " rank(s) on a node may use " +
               format_bytes(node.per_rank_bytes()) + " (" + node.source + " " + format_bytes(node.node_bytes) +
               " per node); " + what_would_fit(estimate, node, comm_size(comm));
   }
