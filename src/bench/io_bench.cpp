@@ -113,7 +113,7 @@ void bench_layout(MPI_Comm comm, const Layout& layout, const MatrixSize& size, c
     return record;
   };
   const int64_t whole = root ? static_cast<int64_t>(8.0 * m * n) : 0;
-  out.row(with_rate(make_record(comm, "io", "h5read-1rank/" + layout.name, m, n, "1x1", n, whole, h5read), h5read));
+  out.row(with_rate(make_record(comm, "io", "h5read/" + layout.name, m, n, "1x1", n, whole, h5read), h5read));
 
   for (int ranks : rank_counts(comm_size(comm))) {
     MPI_Comm part;
@@ -130,9 +130,9 @@ void bench_layout(MPI_Comm comm, const Layout& layout, const MatrixSize& size, c
     });
     std::string grid_name = grid ? grid->describe() : "";
     grid_name = broadcast_string(comm, grid_name);
-    Record record = with_rate(make_record(comm, "io", "read_matrix/" + layout.name, m, n, grid_name, settings.block,
-                                          local_bytes, parallel), parallel);
-    record["ranks"] = ranks;
+    Record record = with_rate(make_record(comm, "io", "read/" + layout.name + "/P" + std::to_string(ranks), m, n,
+                                          grid_name, settings.block, local_bytes, parallel), parallel);
+    record["read_ranks"] = ranks;
     // speedup_vs_h5read_1rank = h5read's time / read_matrix's time: the target is >= 1 / 1.5 at P = 2.
     add_reference(record, "h5read_1rank", h5read.best());
     out.row(record);

@@ -13,7 +13,7 @@
 namespace jf::bench {
 
 // Collective. Writes settings.dir/jointfact-bench-io-<pid>-<layout>.h5 and removes them. Records per
-// layout: h5read-1rank/<layout> and read_matrix/<layout> at each P (speedup_vs_h5read_1rank).
+// layout: h5read/<layout> (one rank) and read/<layout>/P<P> for each P (read_ranks = P, speedup_vs_h5read_1rank).
 void run_io_bench(const GridPtr& grid, const MatrixSize& size, const BenchSettings& settings, BenchPrinter& out);
 
 // h5py's default chunk shape for a dataset of (rows, cols) elements of `type_size` bytes (h5py's guess_chunk).
