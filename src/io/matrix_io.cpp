@@ -1,6 +1,7 @@
 #include "jointfact/io/matrix_io.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <vector>
 
@@ -22,7 +23,25 @@ void check_element_type(const DatasetInfo& info, const ReadOptions& options) {
 
 }  // namespace
 
+namespace {
+
+// Whether every local value is finite: one pass over contiguous columns (the full summary, which maps every
+// index to its global position, is only needed to name the first bad value).
+bool local_part_is_finite(const DistMatrix& a) {
+  bool finite = true;
+  for (int64_t j_lc = 0; j_lc < a.local_cols(); ++j_lc) {
+    const double* column = a.data() + j_lc * a.lld();
+    for (int64_t i_lc = 0; i_lc < a.local_rows(); ++i_lc) finite &= std::isfinite(column[i_lc]);
+  }
+  return finite;
+}
+
+}  // namespace
+
 void require_finite(const DistMatrix& a, const std::string& what) {
+  int finite = local_part_is_finite(a) ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &finite, 1, MPI_INT, MPI_MIN, a.grid().comm());
+  if (finite) return;
   const ValueSummary summary = summarize_values(a);
   if (summary.non_finite == 0) return;
   char value[32];
