@@ -23,8 +23,10 @@ TEST_CASE("the default grid follows the matrix's aspect ratio", "[dist][grid]") 
     INFO(p << " ranks");
     REQUIRE(same(square, near));
   }
-  // Every rank holds data: 100 rows are two blocks of 64, so at most two process rows.
-  REQUIRE(same(GridShape::for_matrix(4, 100, 1, 64), {2, 2}));
+  // 100 x 2 is two row blocks and one column block: no grid of 4 gives every rank data, so the shape decides.
+  REQUIRE(same(GridShape::for_matrix(4, 100, 2, 64), {4, 1}));
+  // 130 x 130000 (3 row blocks): 1x4, every rank holds column blocks.
+  REQUIRE(same(GridShape::for_matrix(4, 130, 130000, 64), {1, 4}));
   REQUIRE(same(GridShape::for_matrix(4, 1000, 1, 64), {4, 1}));
   REQUIRE(same(GridShape::for_matrix(3, 10, 10, 1), {3, 1}));
 }
