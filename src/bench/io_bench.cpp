@@ -65,7 +65,8 @@ bool write_layout_file(const std::string& path, int64_t m, int64_t n, const Layo
     const hsize_t start[2] = {hsize_t(row), 0}, count[2] = {hsize_t(rows), hsize_t(n)};
     H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
     h5::Handle memory = h5::dataspace(H5Screate_simple(2, count, nullptr));
-    if (H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, memory.get(), space.get(), H5P_DEFAULT, values.data()) < 0) return false;
+    const herr_t status = H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, memory.get(), space.get(), H5P_DEFAULT, values.data());
+    if (status < 0) return false;
   }
   return true;
 }
@@ -147,7 +148,8 @@ std::pair<int64_t, int64_t> h5py_chunk_shape(int64_t rows, int64_t cols, int64_t
   constexpr double kBase = 16 * 1024, kMin = 8 * 1024, kMax = 1024 * 1024;
   int64_t chunk[2] = {std::max<int64_t>(rows, 1), std::max<int64_t>(cols, 1)};
   const double dataset_bytes = static_cast<double>(chunk[0]) * static_cast<double>(chunk[1]) * type_size;
-  const double target = std::min(kMax, std::max(kMin, kBase * std::pow(2.0, std::log10(dataset_bytes / (1024.0 * 1024)))));
+  const double scaled = kBase * std::pow(2.0, std::log10(dataset_bytes / (1024.0 * 1024)));
+  const double target = std::min(kMax, std::max(kMin, scaled));
   for (int index = 0;; ++index) {
     const double chunk_bytes = static_cast<double>(chunk[0]) * static_cast<double>(chunk[1]) * type_size;
     const bool small = chunk_bytes < target || std::abs(chunk_bytes - target) / target < 0.5;

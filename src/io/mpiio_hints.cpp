@@ -66,7 +66,9 @@ void set_mpiio_hints(const std::string& text) { configured_hints() = parse_mpiio
 MpiioHints effective_mpiio_hints() {
   MpiioHints hints = kDefaultHints;
   merge(hints, configured_hints());
-  if (const char* env = std::getenv("JOINTFACT_MPIIO_HINTS")) merge(hints, parse_mpiio_hints(env, "JOINTFACT_MPIIO_HINTS"));
+  if (const char* env = std::getenv("JOINTFACT_MPIIO_HINTS")) {
+    merge(hints, parse_mpiio_hints(env, "JOINTFACT_MPIIO_HINTS"));
+  }
   return hints;
 }
 

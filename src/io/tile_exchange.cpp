@@ -211,7 +211,8 @@ void tiles_to_block_cyclic(const TilePlan& plan, int64_t round, const T* values,
     for (const Tile& tile : plan.tiles_of(round, source)) {
       const LocalBlock block = owned_block(a, tile);
       if (block.rows == 0 || block.cols == 0) continue;
-      row_major_to_columns(recv + position, block.cols, block.rows, block.cols, a.data() + block.j_lc * a.lld() + block.i_lc,
+      row_major_to_columns(recv + position, block.cols, block.rows, block.cols,
+                           a.data() + block.j_lc * a.lld() + block.i_lc,
                            a.lld());
       position += block.rows * block.cols;
     }

@@ -12,7 +12,8 @@ using namespace jf;
 namespace {
 
 // Runs require_input_fits under JOINTFACT_NODE_MEMORY=limit and returns the error text ("" = it fits).
-std::string refusal(const std::string& limit, const Grid& grid, int64_t m, int64_t n, const MemoryEstimate& stage = {}) {
+std::string refusal(const std::string& limit, const Grid& grid, int64_t m, int64_t n,
+                    const MemoryEstimate& stage = {}) {
   setenv("JOINTFACT_NODE_MEMORY", limit.c_str(), 1);
   std::string message;
   try {
