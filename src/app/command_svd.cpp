@@ -6,6 +6,7 @@
 
 #include "jointfact/app/command.hpp"
 #include "jointfact/app/common_options.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"
@@ -118,13 +119,16 @@ std::string describe_task(const svd::SvdOptions& svd_options, const std::string&
 
 int run_svd(MPI_Comm comm, const SvdCommandOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  GridPtr grid = make_grid_from(comm, options.common);
   const DatasetInfo info = inspect_dataset(comm, DatasetPath::parse(options.input), 2);
+  GridPtr grid = make_grid_from(comm, options.common, info.shape);
   validate(options, info);
   require_writable_output(comm, options.output, {info.file});
   log_progress(comm, "svd: reading " + info.file + ":" + info.dataset);
   ReadOptions read;
   read.block = options.common.block;
+  require_input_fits(comm, *grid, info.shape, options.common.block,
+                     svd_memory(*grid, info.shape[0], info.shape[1], options.common.block,
+                                options.rank + options.oversample, options.method != "randomized"));
   DistMatrix a = read_matrix(grid, info, read);
   const svd::SvdOptions svd_options = library_options(options, comm);
   log_progress(comm, "svd: " + describe_task(svd_options, options.method, a));

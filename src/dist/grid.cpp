@@ -1,6 +1,8 @@
 #include "jointfact/dist/grid.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <regex>
 
 #include "jointfact/core/collective.hpp"
@@ -24,6 +26,35 @@ GridShape GridShape::near_square(int nranks) {
   int pcols = static_cast<int>(std::sqrt(static_cast<double>(nranks)));
   while (pcols > 1 && nranks % pcols != 0) --pcols;
   return {nranks / pcols, pcols};
+}
+
+GridShape GridShape::for_matrix(int nranks, int64_t m, int64_t n, int64_t nb) {
+  const double row_blocks = std::ceil(static_cast<double>(std::max<int64_t>(m, 1)) / std::max<int64_t>(nb, 1));
+  const double col_blocks = std::ceil(static_cast<double>(std::max<int64_t>(n, 1)) / std::max<int64_t>(nb, 1));
+  GridShape best = near_square(nranks);
+  double best_score = std::numeric_limits<double>::infinity();
+  bool best_all_hold = false;
+  // Descending PR, so that a tie keeps the taller grid.
+  for (int prows = nranks; prows >= 1; --prows) {
+    if (nranks % prows != 0) continue;
+    const int pcols = nranks / prows;
+    const bool all_hold = prows <= row_blocks && pcols <= col_blocks;
+    // |log| of the local block's aspect ratio: 0 when m / PR == n / PC.
+    const double score = std::abs(std::log((static_cast<double>(std::max<int64_t>(m, 1)) / prows) /
+                                           (static_cast<double>(std::max<int64_t>(n, 1)) / pcols)));
+    if ((all_hold && !best_all_hold) || (all_hold == best_all_hold && score < best_score - 1e-12)) {
+      best = {prows, pcols};
+      best_score = score;
+      best_all_hold = all_hold;
+    }
+  }
+  return best;
+}
+
+std::string small_block_warning(int64_t nb) {
+  if (nb >= kSmallestEfficientBlock) return "";
+  return "block size " + std::to_string(nb) + " is below " + std::to_string(kSmallestEfficientBlock) +
+         ": matrix products and reads run far below their speed (64 is the default)";
 }
 
 Grid::Grid(MPI_Comm comm, GridShape shape) : comm_(comm), rank_(comm_rank(comm)), size_(comm_size(comm)) {

@@ -7,7 +7,8 @@
 
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/io/block_selection.hpp"
+#include "jointfact/io/mpiio_hints.hpp"
+#include "streaming_writer.hpp"
 
 namespace jf {
 namespace {
@@ -54,7 +55,7 @@ OutputFile::OutputFile(MPI_Comm comm, std::string path)
   require_writable_output(comm_, path_);
   h5::silence_library_errors();
   h5::Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS));
-  H5Pset_fapl_mpio(fapl.get(), comm_, MPI_INFO_NULL);
+  H5Pset_fapl_mpio(fapl.get(), comm_, MpiioInfo().get());
   file_ = h5::file(H5Fcreate(partial_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
   agree_or_throw(comm_, file_.valid(), "cannot create '" + partial_path_ + "'");
 }
@@ -81,18 +82,8 @@ void OutputFile::write_distributed(const std::string& name, const DistMatrix& a,
   h5::Handle dset = h5::dataset(H5Dcreate2(file_.get(), name.c_str(), H5T_IEEE_F64LE, file_space.get(), H5P_DEFAULT,
                                            H5P_DEFAULT, H5P_DEFAULT));
   if (!dset.valid()) throw LibraryError("cannot create dataset " + name + " in '" + partial_path_ + "'");
-  h5::select_local_part(file_space.get(), a, as_vector);
-  const hsize_t local_count = static_cast<hsize_t>(a.local_rows() * a.local_cols());
-  const hsize_t mem_dims[1] = {std::max<hsize_t>(local_count, 1)};
-  h5::Handle mem_space = h5::dataspace(H5Screate_simple(1, mem_dims, nullptr));
-  if (local_count == 0) H5Sselect_none(mem_space.get());
-  std::vector<double> buffer(mem_dims[0]);
-  h5::local_to_row_major(a, buffer.data());
-  h5::Handle transfer = h5::plist(H5Pcreate(H5P_DATASET_XFER));
-  H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_COLLECTIVE);
-  const herr_t status =
-      H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), transfer.get(), buffer.data());
-  agree_or_throw(comm_, status >= 0, "writing " + name + " to '" + partial_path_ + "' failed (disk full?)", kExitFailure);
+  const bool written = io::write_streaming(dset.get(), a);
+  agree_or_throw(comm_, written, "writing " + name + " to '" + partial_path_ + "' failed (disk full?)", kExitFailure);
 }
 
 void OutputFile::write_matrix(const std::string& name, const DistMatrix& a) { write_distributed(name, a, false); }

@@ -93,14 +93,19 @@ for r in runs:
     assert r["rel_error"] < 1e-12, r
     assert r["floor_ratio"] > 0 and r["floor_seconds"] > 0, r'
 
-# --- io: parallel read_matrix vs sequential reads of the same file; the temporary file is removed
+# --- io: read_matrix at P = 1, 2 vs one-process H5Dread of the same dataset, for each layout; files removed
 check_bench "bench io at P=2" 2 io 100x70 --dir "$WORK" -- '
-assert set(by_case) == {"h5read-1rank", "posix-read-1rank", "read_matrix"}, sorted(by_case)
-r = by_case["read_matrix"]
-assert r["bytes"] == 100 * 70 * 8 and by_case["posix-read-1rank"]["file_bytes"] >= r["bytes"], r
-for ref, case in [("h5read_1rank", "h5read-1rank"), ("posix_read_1rank", "posix-read-1rank")]:
-    speedup = r["speedup_vs_" + ref]
-    assert abs(speedup - by_case[case]["seconds"] / r["seconds"]) <= 1e-9 * speedup, ref'
+runs = records
+layouts = ["f64", "f32", "chunk", "gzip4"]
+want = {"h5read/" + l for l in layouts} | {"read/%s/P%d" % (l, p) for l in layouts for p in (1, 2)}
+assert {r["case"] for r in runs} == want, sorted({r["case"] for r in runs})
+for l in layouts:
+    reads = [r for r in runs if r["case"].startswith("read/" + l + "/")]
+    assert sorted(r["read_ranks"] for r in reads) == [1, 2], reads
+    reference = by_case["h5read/" + l]["seconds"]
+    for r in reads:
+        assert r["file_type_bytes"] == 100 * 70 * (4 if l == "f32" else 8), r
+        assert abs(r["speedup_vs_h5read_1rank"] - reference / r["seconds"]) <= 1e-9 * r["speedup_vs_h5read_1rank"], r'
 ls "$WORK"/jointfact-bench-io-* >/dev/null 2>&1 && fail "bench io left its temporary file" ||
   pass "bench io removes its temporary file"
 
