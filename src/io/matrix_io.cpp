@@ -9,6 +9,7 @@
 #include "jointfact/dist/norms.hpp"
 #include "jointfact/io/block_selection.hpp"
 #include "jointfact/io/h5_handle.hpp"
+#include "jointfact/io/value_bounds.hpp"
 
 namespace jf {
 namespace {
@@ -16,7 +17,7 @@ namespace {
 h5::Handle open_parallel_readonly(MPI_Comm comm, const std::string& file) {
   h5::Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS));
   H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL);
-  return h5::file(H5Fopen(file.c_str(), H5F_ACC_RDONLY, fapl.get()));
+  return h5::file(H5Fopen(h5::mpi_io_name(file).c_str(), H5F_ACC_RDONLY, fapl.get()));
 }
 
 void check_element_type(const DatasetInfo& info, const ReadOptions& options) {
@@ -101,7 +102,7 @@ DistMatrix read_matrix(GridPtr grid, const DatasetInfo& info, const ReadOptions&
   check_element_type(info, options);
   DistMatrix a(std::move(grid), info.shape[0], info.shape[1], options.block, options.block);
   read_into(info, a, false);
-  if (options.require_finite) require_finite(a, "dataset " + info.dataset + " in '" + info.file + "'");
+  if (options.require_finite) require_finite_and_bounded(a, "dataset " + info.dataset + " in '" + info.file + "'");
   return a;
 }
 
@@ -120,7 +121,7 @@ DistMatrix read_vector(GridPtr grid, const DatasetPath& path, const ReadOptions&
   check_element_type(info, options);
   DistMatrix v(std::move(grid), info.shape[0], 1, options.block, options.block);
   read_into(info, v, !column);
-  if (options.require_finite) require_finite(v, "dataset " + info.dataset + " in '" + info.file + "'");
+  if (options.require_finite) require_finite_and_bounded(v, "dataset " + info.dataset + " in '" + info.file + "'");
   return v;
 }
 
