@@ -20,8 +20,9 @@ volatile std::sig_atomic_t g_reporter = 0;
 // Only async-signal-safe calls (unlink, write, _exit).
 extern "C" void terminate_on_stop_signal(int signal_number) {
   if (g_partial_output[0] != '\0') unlink(g_partial_output);
-  if (g_reporter) {
-    const char* name = signal_number == SIGTERM ? "SIGTERM" : signal_number == SIGUSR1 ? "SIGUSR1" : "SIGINT";
+  // SIGTERM stays silent: it is also how mpirun ends the other ranks after one rank failed and reported.
+  if (g_reporter && signal_number != SIGTERM) {
+    const char* name = signal_number == SIGUSR1 ? "SIGUSR1" : "SIGINT";
     const char* parts[] = {"jointfact: stopped by ", name, " before the result was complete; nothing was written\n"};
     for (const char* part : parts) {
       if (write(STDERR_FILENO, part, std::strlen(part)) < 0) break;

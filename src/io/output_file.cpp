@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <exception>
 
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
@@ -66,6 +67,9 @@ std::string space_hint(const std::string& path) {
   return " (I/O error or quota exceeded?)";
 }
 
+// How long a failing rank waits for the others before it concludes that it failed alone.
+constexpr double kCloseAgreementSeconds = 5.0;
+
 }  // namespace
 
 void require_writable_output(MPI_Comm comm, const std::string& path, const std::vector<std::string>& inputs) {
@@ -87,6 +91,14 @@ OutputFile::OutputFile(MPI_Comm comm, std::string path)
 
 OutputFile::~OutputFile() {
   if (committed_) return;
+  // Closing is collective. A failure on this rank alone (the others went on into another collective)
+  // must not wait for them here: give the file up unclosed and leave; the error's report aborts the job.
+  if (std::uncaught_exceptions() > 0 && !failed_on_every_rank(kCloseAgreementSeconds)) {
+    file_.release();
+    std::remove(partial_path_.c_str());
+    set_partial_output("");
+    return;
+  }
   // Unwinding after a failure, typically a full disk. HDF5 flushes its metadata while closing; when that
   // write fails on one rank, it skips a barrier the others wait in, and every rank hangs. Emptying the
   // partial file first gives its space back, so the flush succeeds; the file is removed right after.

@@ -25,7 +25,8 @@ SafePointDecision poll_safe_point(MPI_Comm comm, bool checkpoint_due_on_rank0);
 
 // For commands without checkpoints (svd, joint, fsmf, butterfly, generate): a stop signal ends the process
 // at once with exit code 128 + signal, after removing the output being written (see
-// set_partial_output) and, on the rank given `reporter`, printing one line. The other ranks receive the
+// set_partial_output) and, on the rank given `reporter`, printing one line (not for SIGTERM, which mpirun
+// also sends to end the other ranks once one has failed and said why). The other ranks receive the
 // same signal from mpirun / Slurm, or are ended by mpirun when this one exits. Replaces the handlers above.
 void install_terminating_stop_handlers(bool reporter);
 
