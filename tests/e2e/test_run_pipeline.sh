@@ -62,7 +62,7 @@ expect_error "output directory missing" "does not exist" 2 run svd.toml --output
 # --- checkpoints of another config or input, or corrupt ones, are refused with a hint
 expect_error "foreign checkpoint (other config)" "--no-resume" 2 run svd.toml --set svd.oversample=5
 sed -i 's/noise = 0.3/noise = 0.31/' svd.toml
-expect_error "foreign checkpoint (other input)" "another" 2 run svd.toml
+expect_error "foreign checkpoint (other input)" "other input data" 2 run svd.toml
 sed -i 's/noise = 0.31/noise = 0.3/' svd.toml
 echo "garbage" >svd.h5.ckpt/svd.h5
 expect_error "unstamped file as checkpoint" "not a jointfact checkpoint" 2 run svd.toml
