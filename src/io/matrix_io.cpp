@@ -9,6 +9,7 @@
 #include "jointfact/core/error.hpp"
 #include "jointfact/dist/norms.hpp"
 #include "streaming_reader.hpp"
+#include "jointfact/io/value_bounds.hpp"
 
 namespace jf {
 namespace {
@@ -61,7 +62,7 @@ DistMatrix read_matrix(GridPtr grid, const DatasetInfo& info, const ReadOptions&
   check_element_type(info, options);
   DistMatrix a(std::move(grid), info.shape[0], info.shape[1], options.block, options.block);
   io::read_streaming(info, a, false);
-  if (options.require_finite) require_finite(a, "dataset " + info.dataset + " in '" + info.file + "'");
+  if (options.require_finite) require_finite_and_bounded(a, "dataset " + info.dataset + " in '" + info.file + "'");
   return a;
 }
 
@@ -80,7 +81,7 @@ DistMatrix read_vector(GridPtr grid, const DatasetPath& path, const ReadOptions&
   check_element_type(info, options);
   DistMatrix v(std::move(grid), info.shape[0], 1, options.block, options.block);
   io::read_streaming(info, v, !column);
-  if (options.require_finite) require_finite(v, "dataset " + info.dataset + " in '" + info.file + "'");
+  if (options.require_finite) require_finite_and_bounded(v, "dataset " + info.dataset + " in '" + info.file + "'");
   return v;
 }
 

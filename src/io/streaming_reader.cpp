@@ -17,7 +17,7 @@ h5::Handle open_parallel_readonly(MPI_Comm comm, const std::string& file) {
   const MpiioInfo hints;
   h5::Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS));
   H5Pset_fapl_mpio(fapl.get(), comm, hints.get());
-  return h5::file(H5Fopen(file.c_str(), H5F_ACC_RDONLY, fapl.get()));
+  return h5::file(H5Fopen(h5::mpi_io_name(file).c_str(), H5F_ACC_RDONLY, fapl.get()));
 }
 
 // Chunk shape of a chunked dataset as (rows, cols); {0, 0} for contiguous or compact storage.
