@@ -1,11 +1,15 @@
 #include "jointfact/app/cli.hpp"
 
 #include <cstdio>
+#include <cstdlib>
+#include <new>
+#include <regex>
 #include <string>
 
 #include "jointfact/app/command.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
+#include "jointfact/core/number_checks.hpp"
 #include "jointfact/core/stop_signal.hpp"
 #include "jointfact/version.hpp"
 
@@ -19,13 +23,58 @@ void print_error(MPI_Comm comm, const std::string& message) {
   }
 }
 
+// CLI11 prints range bounds such as the largest double in full (309 digits): shorten such numbers.
+std::string readable_numbers(const std::string& text) {
+  static const std::regex long_number(R"([0-9]{16,}(\.[0-9]+)?)");
+  std::string result;
+  auto last = text.cbegin();
+  for (std::sregex_iterator it(text.begin(), text.end(), long_number), end; it != end; ++it) {
+    result.append(last, text.cbegin() + it->position());
+    char shortened[32];
+    std::snprintf(shortened, sizeof shortened, "%.6g", std::strtod(it->str().c_str(), nullptr));
+    result += shortened;
+    last = text.cbegin() + it->position() + it->length();
+  }
+  return result.append(last, text.cend());
+}
+
 // CLI11 messages can span lines; the contract wants exactly one.
 std::string one_line(std::string text) {
   for (char& c : text) {
     if (c == '\n') c = ' ';
   }
   while (!text.empty() && text.back() == ' ') text.pop_back();
-  return text;
+  return readable_numbers(text);
+}
+
+// Seconds a failing rank waits for the others at the agreement point before it concludes that it failed
+// alone (the others wait in a collective) and aborts the job.
+constexpr double kFailureAgreementSeconds = 5.0;
+
+// Every error ends here: one line and the exit code when all ranks failed together, else the failing
+// rank's line and an abort of the whole job with that code (never a hang).
+int report_failure(MPI_Comm comm, const std::string& message, int exit_code) {
+  install_stop_handlers();  // the command has ended: mpirun's clean-up signals must not print a second line
+  if (failed_on_every_rank(kFailureAgreementSeconds)) {
+    print_error(comm, message);
+    return exit_code;
+  }
+  std::fprintf(stderr, "jointfact: error: %s (rank %d)\n", message.c_str(), comm_rank(comm));
+  std::fflush(stderr);
+  MPI_Abort(comm, exit_code);
+  return exit_code;
+}
+
+// Every real-valued option (CLI11 type FLOAT) of the chosen command must be finite and bounded: a NaN
+// or inf weight or tolerance would otherwise run to the end and write NaN factors.
+void require_finite_options(const CLI::App& command) {
+  for (const CLI::Option* option : command.get_options()) {
+    if (option->get_type_name().rfind("FLOAT", 0) != 0) continue;  // "FLOAT" or "FLOAT:NONNEGATIVE" ...
+    for (const std::string& text : option->results()) {
+      const std::string problem = setting_number_problem(std::strtod(text.c_str(), nullptr));
+      if (!problem.empty()) throw InputError(option->get_name() + " " + text + " " + problem);
+    }
+  }
 }
 
 }  // namespace
@@ -46,6 +95,7 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
              "Run 'jointfact COMMAND --help' for a command's options.");
   const auto commands = register_all_commands(app);
   install_stop_handlers();
+  prepare_failure_agreement(comm);
   if (argc > 1 && argv[1][0] != '-') {
     std::string known;
     bool found = false;
@@ -75,26 +125,29 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
   }
   try {
     for (const auto& command : commands) {
-      if (command.subcommand->parsed()) return command.run(comm);
+      if (!command.subcommand->parsed()) continue;
+      require_finite_options(*command.subcommand);
+      // Only `run` has checkpoints to stop at; the other commands end at once on a stop signal.
+      if (command.subcommand->get_name() != "run") install_terminating_stop_handlers(comm_rank(comm) == 0);
+      const int exit_code = command.run(comm);
+      install_stop_handlers();  // finished: a signal while MPI shuts down must not report a lost result
+      return exit_code;
     }
     print_error(comm, "no command given (see 'jointfact --help')");
     return kExitBadInput;
   } catch (const Interrupted& e) {
+    install_stop_handlers();
     if (comm_rank(comm) == 0) std::fprintf(stderr, "jointfact: %s\n", one_line(e.what()).c_str());
     return e.exit_code();
   } catch (const Error& e) {
-    // jointfact's own errors are raised on every rank together (collective.hpp): report once, return.
-    print_error(comm, one_line(e.what()));
-    return e.exit_code();
+    return report_failure(comm, one_line(e.what()), e.exit_code());
   } catch (const CLI::ParseError& e) {  // a command-level option check made while running
-    print_error(comm, one_line(e.what()));
-    return kExitBadInput;
+    return report_failure(comm, one_line(e.what()), kExitBadInput);
+  } catch (const std::bad_alloc&) {
+    return report_failure(comm, "out of memory: the problem does not fit the memory of the ranks (use more ranks or "
+                                "nodes, or a smaller problem)", kExitFailure);
   } catch (const std::exception& e) {
-    // An error on some ranks only: the others may be inside a collective, so abort the whole job.
-    std::fprintf(stderr, "jointfact: error: internal error on rank %d: %s\n", comm_rank(comm), e.what());
-    std::fflush(stderr);
-    MPI_Abort(comm, kExitFailure);
-    return kExitFailure;
+    return report_failure(comm, std::string("internal error: ") + one_line(e.what()), kExitFailure);
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "jointfact/app/command.hpp"
 #include "jointfact/app/common_options.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"
@@ -36,8 +37,8 @@ void print_summary(MPI_Comm comm, const sparse::ButterflyFactorization& result, 
 
 int run_butterfly(MPI_Comm comm, const ButterflyCommandOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  GridPtr grid = make_grid_from(comm, options.common);
   const DatasetInfo info = inspect_dataset(comm, DatasetPath::parse(options.input), 2);
+  GridPtr grid = make_grid_from(comm, options.common, info.shape);
   const std::string input_name = info.file + ":" + info.dataset;
   if (info.shape.size() != 2) throw InputError(input_name + " is not a 2-D matrix");
   sparse::require_butterfly_shape(info.shape[0], info.shape[1], input_name);
@@ -47,6 +48,7 @@ int run_butterfly(MPI_Comm comm, const ButterflyCommandOptions& options) {
   log_progress(comm, "butterfly: reading " + input_name);
   ReadOptions read;
   read.block = options.common.block;
+  require_input_fits(comm, *grid, info.shape, options.common.block);
   DistMatrix a = read_matrix(grid, info, read);
   log_progress(comm, "butterfly: " + std::to_string(a.rows()) + " x " + std::to_string(a.cols()) + ", tree " +
                          options.tree + ", grid " + grid->describe() + ", block " + std::to_string(a.row_block()));

@@ -5,6 +5,7 @@
 
 #include "jointfact/app/command.hpp"
 #include "jointfact/app/common_options.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"
@@ -42,8 +43,8 @@ void print_summary(MPI_Comm comm, const sparse::FsmfResult& result, const std::s
 
 int run_fsmf(MPI_Comm comm, const FsmfCommandOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  GridPtr grid = make_grid_from(comm, options.common);
   const DatasetInfo info = inspect_dataset(comm, DatasetPath::parse(options.input), 2);
+  GridPtr grid = make_grid_from(comm, options.common, info.shape);
   const DatasetInfo sx_info = inspect_dataset(comm, DatasetPath::parse(options.support_x), 2);
   const DatasetInfo sy_info = inspect_dataset(comm, DatasetPath::parse(options.support_y), 2);
   const std::string input_name = info.file + ":" + info.dataset;
@@ -55,6 +56,7 @@ int run_fsmf(MPI_Comm comm, const FsmfCommandOptions& options) {
   log_progress(comm, "fsmf: reading " + input_name);
   ReadOptions read;
   read.block = options.common.block;
+  require_input_fits(comm, *grid, info.shape, options.common.block);
   DistMatrix a = read_matrix(grid, info, read);
   const sparse::SupportMatrix sx = sparse::read_support(grid, sx_info, "--support-x");
   const sparse::SupportMatrix sy = sparse::read_support(grid, sy_info, "--support-y");

@@ -5,6 +5,7 @@
 #include "jointfact/app/command.hpp"
 #include "jointfact/app/common_options.hpp"
 #include "jointfact/core/error.hpp"
+#include "jointfact/core/memory_budget.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/dist/synthetic.hpp"
 #include "jointfact/io/dataset_path.hpp"
@@ -46,6 +47,8 @@ int run_generate(MPI_Comm comm, GenerateOptions& options) {
   int64_t m = 0, n = 0;
   validate(options, m, n);
   GridPtr grid = make_grid_from(comm, options.common);
+  require_memory_for(comm, dense_bytes_per_rank(m, n, grid->size()), "the generated " + std::to_string(m) + " x " +
+                     std::to_string(n) + " matrix");
   DatasetPath target = DatasetPath::parse(options.output);
   if (target.dataset.empty()) target.dataset = "/W";
   OutputFile out(comm, target.file);

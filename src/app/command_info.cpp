@@ -3,6 +3,7 @@
 
 #include "jointfact/app/command.hpp"
 #include "jointfact/app/common_options.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/dist/norms.hpp"
 #include "jointfact/io/matrix_io.hpp"
@@ -16,12 +17,13 @@ struct InfoOptions {
 };
 
 int run_info(MPI_Comm comm, const InfoOptions& options) {
-  GridPtr grid = make_grid_from(comm, options.common);
   const DatasetInfo info = inspect_dataset(comm, DatasetPath::parse(options.input), 2);
+  GridPtr grid = make_grid_from(comm, options.common, info.shape);
   ReadOptions read;
   read.block = options.common.block;
   read.require_finite = false;  // info reports non-finite values instead of refusing them
   read.allow_integer = true;
+  require_input_fits(comm, *grid, info.shape, options.common.block);
   const DistMatrix a = info.shape.size() == 1 ? read_vector(grid, {info.file, info.dataset}, read)
                                               : read_matrix(grid, info, read);
   const ValueSummary values = summarize_values(a);

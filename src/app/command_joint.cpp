@@ -7,6 +7,7 @@
 
 #include "jointfact/app/command.hpp"
 #include "jointfact/app/common_options.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"
@@ -199,8 +200,8 @@ void print_summary(MPI_Comm comm, const joint::JointOutcome& outcome, const std:
 
 int run_joint_command(MPI_Comm comm, const JointCommandOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  GridPtr grid = make_grid_from(comm, options.common);
   const DatasetInfo info = inspect_dataset(comm, DatasetPath::parse(options.input), 2);
+  GridPtr grid = make_grid_from(comm, options.common, info.shape);
   validate(options, info);
   joint::JointSettings settings = settings_from(options);
   settings.progress = [comm](const std::string& line) { log_progress(comm, line); };
@@ -209,6 +210,7 @@ int run_joint_command(MPI_Comm comm, const JointCommandOptions& options) {
                          std::to_string(info.shape[1]) + ") on grid " + grid->describe());
   ReadOptions read;
   read.block = options.common.block;
+  require_input_fits(comm, *grid, info.shape, options.common.block);
   const DistMatrix w = read_matrix(grid, info, read);
   joint::JointOutcome outcome;
   if (is_measured(options)) {

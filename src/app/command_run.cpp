@@ -9,6 +9,7 @@
 #include "jointfact/app/pipeline.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
+#include "jointfact/io/file_kind.hpp"
 
 namespace jf::app {
 namespace {
@@ -25,9 +26,11 @@ struct RunOptions {
 std::string read_config_text(MPI_Comm comm, const std::string& path) {
   std::string text, error;
   if (comm_rank(comm) == 0) {
-    std::ifstream file(path);
-    if (!file) {
-      error = "cannot read config '" + path + "': no such file";
+    std::ifstream file;
+    error = unreadable_reason(path);  // a directory reads as an empty config, a FIFO blocks
+    if (error.empty()) file.open(path);
+    if (!error.empty() || !file) {
+      error = "cannot read config '" + path + "': " + (error.empty() ? "cannot open it" : error);
     } else {
       std::ostringstream buffer;
       buffer << file.rdbuf();
@@ -49,6 +52,7 @@ int run_run(MPI_Comm comm, RunOptions& options) {
     return 0;
   }
   options.pipeline.resume = !options.no_resume;
+  options.pipeline.config_path = options.config_path;
   return run_pipeline(comm, config, options.pipeline);
 }
 

@@ -1,5 +1,8 @@
 #include "jointfact/app/common_options.hpp"
 
+#include <cstdio>
+
+#include "jointfact/core/collective.hpp"
 #include "jointfact/core/log.hpp"
 
 namespace jf::app {
@@ -21,9 +24,14 @@ void add_output_option(CLI::App& command, std::string& output, const std::string
   command.add_option("--output", output, "OUT.h5 to write (replaced atomically; never " + never + ")")->required();
 }
 
-GridPtr make_grid_from(MPI_Comm comm, const CommonOptions& options) {
+GridPtr make_grid_from(MPI_Comm comm, const CommonOptions& options, const std::vector<int64_t>& input_shape) {
   set_quiet(options.quiet);
-  return make_grid(comm, options.grid.empty() ? GridShape{} : GridShape::parse(options.grid));
+  const std::string warning = small_block_warning(options.block);
+  if (!warning.empty() && comm_rank(comm) == 0) std::fprintf(stderr, "jointfact: warning: --%s\n", warning.c_str());
+  if (!options.grid.empty()) return make_grid(comm, GridShape::parse(options.grid));
+  if (input_shape.empty()) return make_grid(comm);
+  const int64_t cols = input_shape.size() > 1 ? input_shape[1] : 1;
+  return make_grid(comm, GridShape::for_matrix(comm_size(comm), input_shape[0], cols, options.block));
 }
 
 }  // namespace jf::app

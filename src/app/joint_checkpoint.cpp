@@ -123,7 +123,7 @@ joint::SolveJournal::SafePoint joint_safe_point(PipelineContext& context, const 
     const SafePointDecision decision = poll_safe_point(context.comm, since >= context.checkpoint_every_s);
     if (!decision.checkpoint) return;
     const int64_t iteration = journal.finished_iterations() + running.iterations;
-    auto checkpoint = context.store->begin({"joint", config_hash, context.input_fingerprint, iteration, false});
+    auto checkpoint = context.store->begin({"joint", config_hash, context.joint_fingerprint, iteration, false});
     write_joint_snapshot(*checkpoint, journal, running);
     checkpoint->commit();
     *last_checkpoint = Clock::now();

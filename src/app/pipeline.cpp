@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "jointfact/app/pipeline_stages.hpp"
+#include "jointfact/app/run_inputs.hpp"
 #include "jointfact/app/run_report.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
@@ -11,6 +12,7 @@
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"
 #include "jointfact/core/stop_signal.hpp"
+#include "jointfact/dist/fingerprint.hpp"
 #include "jointfact/io/dataset_path.hpp"
 
 namespace jf::app {
@@ -69,15 +71,15 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config, const PipelineOptions& 
   context.grid = make_grid_from(comm, options.common);
   context.summary["block"] = options.common.block;
   const std::string output = resolve_output(config, options);
-  std::vector<std::string> inputs;
-  if (auto path = config.get_string("input", "path")) inputs.push_back(DatasetPath::parse(*path).file);
+  const std::vector<std::string> inputs = files_read_by(config, options.config_path);
   require_writable_output(comm, output, inputs);
   std::string checkpoint_dir = options.common.checkpoint_dir;
   if (checkpoint_dir.empty()) checkpoint_dir = config.get_string("output", "checkpoint_dir").value_or(output + ".ckpt");
+  require_checkpoint_directory_apart(comm, checkpoint_dir, output, inputs);
   context.store = std::make_unique<CheckpointStore>(comm, checkpoint_dir);
   if (!options.resume) context.store->clear();
   context.checkpoint_every_s = config.get_float("output", "checkpoint_every_s").value_or(60.0);
-  if (context.checkpoint_every_s < 0) throw InputError("[output] checkpoint_every_s must be >= 0 (0: at every safe point)");
+  if (!(context.checkpoint_every_s >= 0)) throw InputError("[output] checkpoint_every_s must be >= 0 (0: at every safe point)");
 
   log_progress(comm, "run: " + std::to_string(context.grid->size()) + " ranks, grid " + context.grid->describe() +
                          ", block " + std::to_string(options.common.block) + ", checkpoints in " + checkpoint_dir);
@@ -86,6 +88,8 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config, const PipelineOptions& 
     return 0;
   });
 
+  context.joint_fingerprint =
+      context.input_fingerprint + "+" + files_fingerprint(comm, files_read_by_section(config, "joint"));
   const SvdStageResult svd = timed_stage(context, "svd", [&] { return run_svd_stage(context); });
   stop_if_signalled(context, "svd");
 

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include "jointfact/core/error.hpp"
+#include "jointfact/core/number_checks.hpp"
 
 namespace jf::app {
 namespace {
@@ -23,7 +24,7 @@ bool known_section(const std::string& section) {
 const char* type_name(KeyType type) {
   switch (type) {
     case KeyType::Integer: return "an integer";
-    case KeyType::Float: return "a number";
+    case KeyType::Float: return "a finite number of magnitude at most 1e30";
     case KeyType::String: return "a string";
     case KeyType::Boolean: return "true or false";
     case KeyType::IntegerList: return "a list of integers like [4000, 3000]";
@@ -47,6 +48,7 @@ std::optional<std::string> literal_of(const toml::node& node, KeyType type) {
     case KeyType::Float:
       if (auto v = node.value_exact<int64_t>()) return std::to_string(*v);
       if (auto v = node.value_exact<double>()) {
+        if (!setting_number_problem(*v).empty()) return std::nullopt;  // nan, inf, 1e308
         out.precision(17);
         out << *v;
         return out.str();
@@ -98,6 +100,7 @@ const std::vector<KeySpec>& config_schema() {
       {"svd", "method", KeyType::String, "randomized | exact | pdgesvd"},
       {"svd", "oversample", KeyType::Integer, "p"},
       {"svd", "power_iters", KeyType::Integer, "q"},
+      {"svd", "residual_tol", KeyType::Float, "with rank: iterate until every ||A v_i - s_i u_i|| <= T ||A||"},
       {"svd", "seed", KeyType::Integer, "seed of the random test matrix"},
       {"joint", "rank", KeyType::Integer, "k (default: the svd rank)"},
       {"joint", "objective", KeyType::String, "rowsum | regression | gradient | classifier | activation | external"},

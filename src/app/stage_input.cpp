@@ -1,10 +1,12 @@
 // The input of `jointfact run`: a matrix file, or a generated problem ([input] generate = "...").
 #include "jointfact/app/pipeline_stages.hpp"
 #include "jointfact/core/error.hpp"
+#include "jointfact/core/memory_budget.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/dist/fingerprint.hpp"
 #include "jointfact/dist/synthetic.hpp"
 #include "jointfact/io/matrix_io.hpp"
+#include "jointfact/io/value_bounds.hpp"
 
 namespace jf::app {
 
@@ -25,6 +27,8 @@ void load_pipeline_input(PipelineContext& context) {
     if (shape.size() != 2 || shape[0] < 1 || shape[1] < 1) throw InputError("[input] shape must be [M, N] with M, N >= 1");
     const uint64_t seed = static_cast<uint64_t>(config.get_int("input", "seed").value_or(1));
     const int64_t block = context.summary.value("block", int64_t{64});
+    require_memory_for(context.comm, dense_bytes_per_rank(shape[0], shape[1], context.grid->size()),
+                       "[input] shape " + std::to_string(shape[0]) + " x " + std::to_string(shape[1]));
     if (*generate == "lowrank") {
       const int64_t rank = config.get_int("input", "rank").value_or(10);
       if (rank < 1 || rank > std::min(shape[0], shape[1])) throw InputError("[input] rank must be between 1 and min(M, N)");
@@ -44,6 +48,7 @@ void load_pipeline_input(PipelineContext& context) {
     }
     context.input_description = "generated " + *generate + " " + std::to_string(shape[0]) + "x" + std::to_string(shape[1]);
   }
+  if (generate) require_finite_and_bounded(context.input, "the generated matrix");
   context.input_fingerprint = matrix_fingerprint(context.input);
   log_progress(context.comm, "input: " + context.input_description + " (" + std::to_string(context.input.rows()) + " x " +
                                  std::to_string(context.input.cols()) + ", fingerprint " + context.input_fingerprint + ")");

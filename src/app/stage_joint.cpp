@@ -171,7 +171,7 @@ JointStageResult run_joint_stage(PipelineContext& context, const SvdStageResult&
   result.checkpoint_path = context.store->path_of("joint");
   joint::JointSettings settings = joint_settings_from(config, context);
   const std::string hash = stage_config_hash(config, "joint");
-  const auto stamp = context.store->find("joint", hash, context.input_fingerprint);
+  const auto stamp = context.store->find("joint", hash, context.joint_fingerprint);
   if (stamp && stamp->complete) {
     result.facts = facts_from_checkpoint(context, result.checkpoint_path);
     log_progress(context.comm, "joint: resumed from checkpoint " + result.checkpoint_path);
@@ -207,7 +207,7 @@ JointStageResult run_joint_stage(PipelineContext& context, const SvdStageResult&
   const joint::JointOutcome outcome = reuse_svd ? joint::run_joint(context.input, *objective, settings, svd.svd)
                                                 : joint::run_joint(context.input, *objective, settings);
   result.facts = facts_of(outcome);
-  auto checkpoint = context.store->begin({"joint", hash, context.input_fingerprint, outcome.iterations, true});
+  auto checkpoint = context.store->begin({"joint", hash, context.joint_fingerprint, outcome.iterations, true});
   joint::write_joint_outcome(*checkpoint, outcome, settings);
   checkpoint->commit();
   return result;

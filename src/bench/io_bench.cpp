@@ -1,12 +1,12 @@
 #include "jointfact/bench/io_bench.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <memory>
+#include <vector>
 
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
@@ -14,10 +14,19 @@
 #include "jointfact/dist/counter_random.hpp"
 #include "jointfact/io/h5_handle.hpp"
 #include "jointfact/io/matrix_io.hpp"
-#include "jointfact/io/output_file.hpp"
 
 namespace jf::bench {
 namespace {
+
+struct Layout {
+  std::string name;
+  bool float32 = false;
+  bool chunked = false;
+  int gzip_level = 0;  // 0 = no compression
+};
+
+const std::vector<Layout> kLayouts = {
+    {"f64", false, false, 0}, {"f32", true, false, 0}, {"chunk", false, true, 0}, {"gzip4", false, true, 4}};
 
 // Removes the temporary file on rank 0 however the bench ends.
 struct TemporaryFile {
@@ -28,96 +37,130 @@ struct TemporaryFile {
   }
 };
 
-// The references read into a new, uninitialised buffer each time, as a serial program does (h5py's
-// f["W"][...], numpy.fromfile): like read_matrix, they pay for first touching the memory they fill.
-
-// The whole dataset into one new buffer on this rank with the serial (sec2) driver.
-bool h5_read_whole(const std::string& file, const std::string& dataset, size_t count) {
-  const std::unique_ptr<double[]> buffer(new double[count]);
-  h5::Handle f = h5::file(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!f.valid()) return false;
-  h5::Handle d = h5::dataset(H5Dopen2(f.get(), dataset.c_str(), H5P_DEFAULT));
-  return d.valid() && H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.get()) >= 0;
+// Writes the m x n matrix counter_normal(seed, ...) serially (rank 0, sec2 driver) in bands of rows, in the
+// layout's type, chunking and compression: the file a Python user would hand in.
+bool write_layout_file(const std::string& path, int64_t m, int64_t n, const Layout& layout, uint64_t seed) {
+  h5::Handle file = h5::file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+  if (!file.valid()) return false;
+  const hsize_t dims[2] = {hsize_t(m), hsize_t(n)};
+  h5::Handle space = h5::dataspace(H5Screate_simple(2, dims, nullptr));
+  h5::Handle dcpl = h5::plist(H5Pcreate(H5P_DATASET_CREATE));
+  if (layout.chunked) {
+    const auto [rows, cols] = h5py_chunk_shape(m, n, layout.float32 ? 4 : 8);
+    const hsize_t chunk[2] = {hsize_t(rows), hsize_t(cols)};
+    H5Pset_chunk(dcpl.get(), 2, chunk);
+    if (layout.gzip_level > 0) H5Pset_deflate(dcpl.get(), static_cast<unsigned>(layout.gzip_level));
+  }
+  const hid_t file_type = layout.float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
+  h5::Handle dset =
+      h5::dataset(H5Dcreate2(file.get(), "/W", file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+  if (!dset.valid()) return false;
+  const int64_t band = std::max<int64_t>(1, (int64_t{8} << 20) / (8 * std::max<int64_t>(n, 1)));
+  std::vector<double> values;
+  for (int64_t row = 0; row < m; row += band) {
+    const int64_t rows = std::min(band, m - row);
+    values.resize(static_cast<size_t>(rows * n));
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < n; ++j) values[i * n + j] = counter_normal(seed, kStreamUser + 103, row + i, j);
+    const hsize_t start[2] = {hsize_t(row), 0}, count[2] = {hsize_t(rows), hsize_t(n)};
+    H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
+    h5::Handle memory = h5::dataspace(H5Screate_simple(2, count, nullptr));
+    const herr_t status = H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, memory.get(), space.get(), H5P_DEFAULT, values.data());
+    if (status < 0) return false;
+  }
+  return true;
 }
 
-// Every byte of the file with read(2) into one new buffer.
-bool posix_read_whole(const std::string& file, int64_t& bytes) {
-  const int fd = ::open(file.c_str(), O_RDONLY);
-  if (fd < 0) return false;
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) {
-    ::close(fd);
-    return false;
+// The whole dataset into one new buffer of the file's type on this rank (serial driver), as h5py does.
+bool h5_read_whole(const std::string& file, bool float32, size_t count) {
+  const std::unique_ptr<char[]> buffer(new char[std::max<size_t>(count, 1) * (float32 ? 4 : 8)]);
+  h5::Handle f = h5::file(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!f.valid()) return false;
+  h5::Handle d = h5::dataset(H5Dopen2(f.get(), "/W", H5P_DEFAULT));
+  const hid_t type = float32 ? H5T_NATIVE_FLOAT : H5T_NATIVE_DOUBLE;
+  return d.valid() && H5Dread(d.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.get()) >= 0;
+}
+
+// 1, 2, 4, ... up to the number of ranks (and that number itself).
+std::vector<int> rank_counts(int nranks) {
+  std::vector<int> counts;
+  for (int p = 1; p < nranks; p *= 2) counts.push_back(p);
+  counts.push_back(nranks);
+  return counts;
+}
+
+void bench_layout(MPI_Comm comm, const Layout& layout, const MatrixSize& size, const BenchSettings& settings,
+                  BenchPrinter& out) {
+  const int64_t m = size.rows, n = size.cols;
+  const bool root = comm_rank(comm) == 0;
+  const std::string name = settings.dir + "/jointfact-bench-io-" + std::to_string(::getpid()) + "-" + layout.name;
+  TemporaryFile file{comm, broadcast_string(comm, name + ".h5")};  // rank 0's pid names it
+  log_progress(comm, "bench io: writing a " + size.str() + " " + layout.name + " matrix to " + file.path);
+  bool written = true;
+  if (root) written = write_layout_file(file.path, m, n, layout, settings.seed);
+  agree_or_throw(comm, !root || written, "bench io: cannot write '" + file.path + "'", kExitFailure);
+  const DatasetInfo info = inspect_dataset(comm, DatasetPath{file.path, "/W"}, 2);
+  const double bytes = static_cast<double>(m) * static_cast<double>(n) * (layout.float32 ? 4 : 8);
+
+  bool ok = true;
+  const Measurement h5read = measure(comm, settings.reps, [&] {
+    if (root) ok = h5_read_whole(file.path, layout.float32, static_cast<size_t>(m * n)) && ok;
+  });
+  agree_or_throw(comm, !root || ok, "bench io: reading back '" + file.path + "' failed", kExitFailure);
+  auto with_rate = [&](Record record, const Measurement& measurement) {
+    record["layout"] = layout.name;
+    record["file_type_bytes"] = bytes;
+    record["gbytes_per_second"] = measurement.best() > 0 ? bytes / measurement.best() / 1e9 : 0.0;
+    return record;
+  };
+  const int64_t whole = root ? static_cast<int64_t>(8.0 * m * n) : 0;
+  out.row(with_rate(make_record(comm, "io", "h5read/" + layout.name, m, n, "1x1", n, whole, h5read), h5read));
+
+  for (int ranks : rank_counts(comm_size(comm))) {
+    MPI_Comm part;
+    MPI_Comm_split(comm, comm_rank(comm) < ranks ? 0 : MPI_UNDEFINED, comm_rank(comm), &part);
+    GridPtr grid;
+    if (part != MPI_COMM_NULL) grid = make_grid(part, GridShape::for_matrix(ranks, m, n, settings.block));
+    int64_t local_bytes = 0;
+    const Measurement parallel = measure(comm, settings.reps, [&] {
+      if (!grid) return;
+      ReadOptions read;
+      read.block = settings.block;
+      const DistMatrix a = read_matrix(grid, info, read);
+      local_bytes = a.local_bytes();
+    });
+    std::string grid_name = grid ? grid->describe() : "";
+    grid_name = broadcast_string(comm, grid_name);
+    Record record = with_rate(make_record(comm, "io", "read/" + layout.name + "/P" + std::to_string(ranks), m, n,
+                                          grid_name, settings.block, local_bytes, parallel), parallel);
+    record["read_ranks"] = ranks;
+    // speedup_vs_h5read_1rank = h5read's time / read_matrix's time: the target is >= 1 / 1.5 at P = 2.
+    add_reference(record, "h5read_1rank", h5read.best());
+    out.row(record);
+    grid.reset();
+    if (part != MPI_COMM_NULL) MPI_Comm_free(&part);
   }
-  const size_t size = static_cast<size_t>(info.st_size);
-  const std::unique_ptr<char[]> buffer(new char[std::max<size_t>(size, 1)]);
-  bytes = 0;
-  ssize_t got = 0;
-  while (static_cast<size_t>(bytes) < size && (got = ::read(fd, buffer.get() + bytes, size - bytes)) > 0) {
-    bytes += got;
-  }
-  ::close(fd);
-  return got >= 0 && static_cast<size_t>(bytes) == size;
 }
 
 }  // namespace
 
-void run_io_bench(const GridPtr& grid, const MatrixSize& size, const BenchSettings& settings, BenchPrinter& out) {
-  MPI_Comm comm = grid->comm();
-  const int64_t m = size.rows, n = size.cols;
-  const std::string name = settings.dir + "/jointfact-bench-io-" + std::to_string(::getpid()) + ".h5";
-  TemporaryFile file{comm, broadcast_string(comm, name)};  // rank 0's pid names it
-  require_writable_output(comm, file.path);
-  log_progress(comm, "bench io: writing a " + size.str() + " float64 matrix to " + file.path);
-  {
-    DistMatrix a(grid, m, n, settings.block, settings.block);
-    fill_normal(a, settings.seed, kStreamUser + 103);
-    OutputFile output(comm, file.path);
-    output.write_matrix("/W", a);
-    output.commit();
+std::pair<int64_t, int64_t> h5py_chunk_shape(int64_t rows, int64_t cols, int64_t type_size) {
+  constexpr double kBase = 16 * 1024, kMin = 8 * 1024, kMax = 1024 * 1024;
+  int64_t chunk[2] = {std::max<int64_t>(rows, 1), std::max<int64_t>(cols, 1)};
+  const double dataset_bytes = static_cast<double>(chunk[0]) * static_cast<double>(chunk[1]) * type_size;
+  const double scaled = kBase * std::pow(2.0, std::log10(dataset_bytes / (1024.0 * 1024)));
+  const double target = std::min(kMax, std::max(kMin, scaled));
+  for (int index = 0;; ++index) {
+    const double chunk_bytes = static_cast<double>(chunk[0]) * static_cast<double>(chunk[1]) * type_size;
+    const bool small = chunk_bytes < target || std::abs(chunk_bytes - target) / target < 0.5;
+    if ((small && chunk_bytes < kMax) || chunk[0] * chunk[1] == 1) break;
+    chunk[index % 2] = (chunk[index % 2] + 1) / 2;
   }
-  const DatasetInfo info = inspect_dataset(comm, DatasetPath{file.path, "/W"}, 2);
-  const double bytes = 8.0 * static_cast<double>(m) * static_cast<double>(n);
-  const bool root = comm_rank(comm) == 0;
+  return {chunk[0], chunk[1]};
+}
 
-  // References: one rank reads everything, as a serial program would.
-  log_progress(comm, "bench io: sequential reads on one rank");
-  bool ok = true;
-  const Measurement h5read = measure(comm, settings.reps, [&] {
-    if (root) ok = h5_read_whole(file.path, "/W", static_cast<size_t>(m * n)) && ok;
-  });
-  int64_t file_bytes = 0;
-  const Measurement posix = measure(comm, settings.reps, [&] {
-    if (root) ok = posix_read_whole(file.path, file_bytes) && ok;
-  });
-  agree_or_throw(comm, !root || ok, "bench io: reading back '" + file.path + "' failed", kExitFailure);
-
-  log_progress(comm, "bench io: read_matrix on " + std::to_string(comm_size(comm)) + " ranks");
-  DistMatrix a;
-  const Measurement parallel = measure(comm, settings.reps, [&] {
-    ReadOptions read;
-    read.block = settings.block;
-    a = DistMatrix();
-    a = read_matrix(grid, info, read);
-  });
-
-  auto with_rate = [&](Record record, const Measurement& measurement) {
-    record["bytes"] = bytes;
-    record["gbytes_per_second"] = measurement.best() > 0 ? bytes / measurement.best() / 1e9 : 0.0;
-    return record;
-  };
-  const int64_t local_bytes = a.local_bytes();
-  const int64_t whole = root ? static_cast<int64_t>(bytes) : 0;
-  out.row(with_rate(make_record(comm, "io", "h5read-1rank", m, n, "1x1", n, whole, h5read), h5read));
-  Record posix_record = with_rate(make_record(comm, "io", "posix-read-1rank", m, n, "1x1", n, 0, posix), posix);
-  posix_record["file_bytes"] = max_over_ranks(comm, static_cast<double>(file_bytes));
-  out.row(posix_record);
-  Record record = with_rate(make_record(comm, "io", "read_matrix", m, n, grid->describe(), settings.block,
-                                        local_bytes, parallel), parallel);
-  // speedup_vs_X = X's time / read_matrix's time: the target is >= 0.5 against the sequential reads.
-  add_reference(record, "h5read_1rank", h5read.best());
-  add_reference(record, "posix_read_1rank", posix.best());
-  out.row(record);
+void run_io_bench(const GridPtr& grid, const MatrixSize& size, const BenchSettings& settings, BenchPrinter& out) {
+  for (const Layout& layout : kLayouts) bench_layout(grid->comm(), layout, size, settings, out);
 }
 
 }  // namespace jf::bench

@@ -33,6 +33,7 @@ void run_joint_bench(const GridPtr& grid, const MatrixSize& size, const BenchSet
   options.lambda = settings.lambda;
   options.max_iterations = settings.iterations;
   options.tol = 0;  // run every iteration
+  options.closed_form = false;  // the bench times the alternating iteration, not the one-SVD closed form
 
   log_progress(comm, "bench joint: DGEMM rate (" + std::to_string(settings.dgemm_size) + "^3 pdgemm)");
   const DgemmRate rate = measure_dgemm_rate(grid, settings.dgemm_size, settings.block, settings.reps);

@@ -1,6 +1,8 @@
 #include "jointfact/dist/grid.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <regex>
 
 #include "jointfact/core/collective.hpp"
@@ -15,6 +17,8 @@ GridShape GridShape::parse(const std::string& text) {
   if (!std::regex_match(text, match, pattern)) {
     throw InputError("--grid '" + text + "' is not of the form PRxPC, e.g. 2x4");
   }
+  // More than 9 digits cannot be a rank count (and would overflow std::stoi).
+  if (match[1].length() > 9 || match[2].length() > 9) throw InputError("--grid '" + text + "' asks for too many ranks");
   GridShape shape{std::stoi(match[1]), std::stoi(match[2])};
   if (shape.prows < 1 || shape.pcols < 1) throw InputError("--grid '" + text + "' must be at least 1x1");
   return shape;
@@ -24,6 +28,35 @@ GridShape GridShape::near_square(int nranks) {
   int pcols = static_cast<int>(std::sqrt(static_cast<double>(nranks)));
   while (pcols > 1 && nranks % pcols != 0) --pcols;
   return {nranks / pcols, pcols};
+}
+
+GridShape GridShape::for_matrix(int nranks, int64_t m, int64_t n, int64_t nb) {
+  const double row_blocks = std::ceil(static_cast<double>(std::max<int64_t>(m, 1)) / std::max<int64_t>(nb, 1));
+  const double col_blocks = std::ceil(static_cast<double>(std::max<int64_t>(n, 1)) / std::max<int64_t>(nb, 1));
+  GridShape best = near_square(nranks);
+  double best_score = std::numeric_limits<double>::infinity();
+  bool best_all_hold = false;
+  // Descending PR, so that a tie keeps the taller grid.
+  for (int prows = nranks; prows >= 1; --prows) {
+    if (nranks % prows != 0) continue;
+    const int pcols = nranks / prows;
+    const bool all_hold = prows <= row_blocks && pcols <= col_blocks;
+    // |log| of the local block's aspect ratio: 0 when m / PR == n / PC.
+    const double score = std::abs(std::log((static_cast<double>(std::max<int64_t>(m, 1)) / prows) /
+                                           (static_cast<double>(std::max<int64_t>(n, 1)) / pcols)));
+    if ((all_hold && !best_all_hold) || (all_hold == best_all_hold && score < best_score - 1e-12)) {
+      best = {prows, pcols};
+      best_score = score;
+      best_all_hold = all_hold;
+    }
+  }
+  return best;
+}
+
+std::string small_block_warning(int64_t nb) {
+  if (nb >= kSmallestEfficientBlock) return "";
+  return "block size " + std::to_string(nb) + " is below " + std::to_string(kSmallestEfficientBlock) +
+         ": matrix products and reads run far below their speed (64 is the default)";
 }
 
 Grid::Grid(MPI_Comm comm, GridShape shape) : comm_(comm), rank_(comm_rank(comm)), size_(comm_size(comm)) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "jointfact/core/collective.hpp"
+#include "jointfact/io/file_kind.hpp"
 #include "jointfact/io/h5_handle.hpp"
 
 namespace jf {
@@ -12,6 +13,7 @@ namespace {
 // Rank 0 only: the attribute as text ("" + found=false when absent).
 bool read_on_root(const std::string& file, const std::string& object, const std::string& name, std::string& text) {
   h5::silence_library_errors();
+  if (!unreadable_reason(file).empty()) return false;  // a FIFO would block H5Fis_hdf5
   if (H5Fis_hdf5(file.c_str()) <= 0) return false;
   h5::Handle handle = h5::file(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!handle.valid() || H5Oexists_by_name(handle.get(), object.c_str(), H5P_DEFAULT) <= 0) return false;

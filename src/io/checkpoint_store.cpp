@@ -8,6 +8,7 @@
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/io/attribute_reader.hpp"
+#include "jointfact/io/file_kind.hpp"
 #include "jointfact/version.hpp"
 
 namespace jf {
@@ -15,6 +16,8 @@ namespace {
 
 constexpr const char* kStampGroup = "/checkpoint";
 constexpr const char* kMagic = "jointfact-checkpoint-1";
+
+const char* const kStages[] = {"svd", "joint", "sparse"};
 
 bool make_directory(const std::string& path) {
   struct stat status {};
@@ -34,14 +37,23 @@ std::optional<CheckpointStamp> CheckpointStore::find(const std::string& stage, c
                                                      const std::string& input_fingerprint) const {
   const std::string path = path_of(stage);
   int exists = 0;
-  if (comm_rank(comm_) == 0) exists = access(path.c_str(), F_OK) == 0 ? 1 : 0;
+  std::string kind;
+  if (comm_rank(comm_) == 0) {
+    bool found = false;
+    kind = non_regular_kind(path, found);
+    exists = found ? 1 : 0;
+  }
   MPI_Bcast(&exists, 1, MPI_INT, 0, comm_);
   if (!exists) return std::nullopt;
+  kind = broadcast_string(comm_, kind);
+  const std::string foreign_hint = "; jointfact does not remove files it did not write: move it away or choose "
+                                   "another checkpoint directory";
+  if (!kind.empty()) throw InputError("'" + path + "' is " + kind + ", not a jointfact checkpoint" + foreign_hint);
 
   const std::string hint = "; rerun with --no-resume to start over (the checkpoint is then discarded)";
   const auto magic = read_string_attribute(comm_, path, kStampGroup, "magic");
   if (!magic || *magic != kMagic) {
-    throw InputError("checkpoint '" + path + "' is corrupt or not a jointfact checkpoint" + hint);
+    throw InputError("'" + path + "' is not a jointfact checkpoint (it carries no jointfact stamp)" + foreign_hint);
   }
   CheckpointStamp stamp;
   stamp.stage = read_string_attribute(comm_, path, kStampGroup, "stage").value_or("");
@@ -53,7 +65,7 @@ std::optional<CheckpointStamp> CheckpointStore::find(const std::string& stage, c
     throw InputError("checkpoint '" + path + "' belongs to stage '" + stamp.stage + "', not '" + stage + "'" + hint);
   }
   if (stamp.input_fingerprint != input_fingerprint) {
-    throw InputError("checkpoint '" + path + "' was written for another input matrix (" + stamp.input_fingerprint +
+    throw InputError("checkpoint '" + path + "' was written for other input data (" + stamp.input_fingerprint +
                      ", now " + input_fingerprint + ")" + hint);
   }
   if (stamp.config_hash != config_hash) {
@@ -75,14 +87,64 @@ std::unique_ptr<OutputFile> CheckpointStore::begin(const CheckpointStamp& stamp)
   return file;
 }
 
-void CheckpointStore::clear() const {
+bool CheckpointStore::is_own_checkpoint(const std::string& path) const {
+  int regular = 0;
   if (comm_rank(comm_) == 0) {
-    for (const char* stage : {"svd", "joint", "sparse"}) {
-      std::remove(path_of(stage).c_str());
-      std::remove((path_of(stage) + ".partial").c_str());
+    bool exists = false;
+    regular = non_regular_kind(path, exists).empty() && exists ? 1 : 0;
+  }
+  MPI_Bcast(&regular, 1, MPI_INT, 0, comm_);
+  if (!regular) return false;
+  const auto magic = read_string_attribute(comm_, path, kStampGroup, "magic");
+  return magic && *magic == kMagic;
+}
+
+void CheckpointStore::clear() const {
+  std::string foreign;
+  for (const char* stage : kStages) {
+    for (const std::string& path : {path_of(stage), path_of(stage) + ".partial"}) {
+      int exists = 0;
+      if (comm_rank(comm_) == 0) exists = access(path.c_str(), F_OK) == 0 ? 1 : 0;
+      MPI_Bcast(&exists, 1, MPI_INT, 0, comm_);
+      if (!exists) continue;
+      if (!is_own_checkpoint(path)) {
+        if (foreign.empty()) foreign = path;
+        continue;
+      }
+      if (comm_rank(comm_) == 0) std::remove(path.c_str());
     }
   }
   MPI_Barrier(comm_);
+  if (!foreign.empty()) {
+    throw InputError("'" + foreign + "' is in the checkpoint directory but is not a jointfact checkpoint; jointfact "
+                     "does not remove files it did not write: move it away or choose another checkpoint directory");
+  }
+}
+
+void require_checkpoint_directory_apart(MPI_Comm comm, const std::string& directory, const std::string& output,
+                                        const std::vector<std::string>& inputs) {
+  std::string error;
+  if (comm_rank(comm) == 0) {
+    bool exists = false;
+    const std::string kind = non_regular_kind(directory, exists);
+    if (directory.empty()) {
+      error = "the checkpoint directory name is empty";
+    } else if (directory == output || directory == output + ".partial" || same_file(directory, output)) {
+      error = "the checkpoint directory '" + directory + "' is the output file; choose another checkpoint directory";
+    } else if (exists && kind != "a directory") {
+      error = "the checkpoint directory '" + directory + "' exists and is not a directory";
+    }
+    for (const std::string& input : inputs) {
+      for (const char* stage : kStages) {
+        const std::string path = directory + "/" + stage + ".h5";
+        if (error.empty() && (same_file(input, path) || same_file(input, path + ".partial"))) {
+          error = "input '" + input + "' lies where a checkpoint is written ('" + path +
+                  "'); choose another checkpoint directory (inputs are never modified)";
+        }
+      }
+    }
+  }
+  agree_or_throw(comm, comm_rank(comm) != 0 || error.empty(), error);
 }
 
 }  // namespace jf

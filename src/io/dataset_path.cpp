@@ -6,6 +6,7 @@
 
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
+#include "jointfact/io/file_kind.hpp"
 #include "jointfact/io/h5_handle.hpp"
 
 namespace jf {
@@ -47,9 +48,8 @@ std::string describe_type(hid_t type, bool& is_float, bool& is_integer) {
 
 // Rank 0's part: returns "" and fills info, or returns the error message.
 std::string inspect_on_root(const DatasetPath& path, int want_dims, DatasetInfo& info) {
-  struct stat file_status {};
-  if (stat(path.file.c_str(), &file_status) != 0) return "cannot open '" + path.file + "': no such file";
-  if (S_ISDIR(file_status.st_mode)) return "'" + path.file + "' is a directory, not an HDF5 file";
+  const std::string reason = unreadable_reason(path.file);
+  if (!reason.empty()) return "cannot read '" + path.file + "': " + reason;
   if (H5Fis_hdf5(path.file.c_str()) <= 0) return "'" + path.file + "' is not an HDF5 file (or is truncated)";
   h5::Handle file = h5::file(H5Fopen(path.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!file.valid()) return "cannot open '" + path.file + "' as HDF5 (truncated or corrupt?)";
@@ -93,11 +93,12 @@ std::string encode(const DatasetInfo& info) {
   std::ostringstream out;
   out << info.is_float << ' ' << info.is_integer << ' ' << info.dtype << ' ' << info.shape.size();
   for (int64_t d : info.shape) out << ' ' << d;
-  out << ' ' << info.dataset;  // last: may contain spaces
+  out << ' ' << info.dataset << '\n' << info.file;  // last: may contain spaces
   return out.str();
 }
 
-DatasetInfo decode(const std::string& text, const std::string& file) {
+// The file name comes from rank 0 too: every rank then opens what rank 0 inspected.
+DatasetInfo decode(const std::string& text) {
   std::istringstream in(text);
   DatasetInfo info;
   size_t ndims = 0;
@@ -106,13 +107,15 @@ DatasetInfo decode(const std::string& text, const std::string& file) {
   for (auto& d : info.shape) in >> d;
   in.get();
   std::getline(in, info.dataset);
-  info.file = file;
+  std::getline(in, info.file);
   return info;
 }
 
 }  // namespace
 
 DatasetPath DatasetPath::parse(const std::string& text) {
+  struct stat status {};
+  if (text.find(':') != std::string::npos && stat(text.c_str(), &status) == 0) return {text, ""};  // "run:3.h5"
   const size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon + 1 == text.size()) {
     return {colon == std::string::npos ? text : text.substr(0, colon), ""};
@@ -131,7 +134,7 @@ DatasetInfo inspect_dataset(MPI_Comm comm, const DatasetPath& path, int want_dim
     if (error.empty()) encoded = encode(info);
   }
   agree_or_throw(comm, comm_rank(comm) != 0 || error.empty(), error);
-  return decode(broadcast_string(comm, encoded), path.file);
+  return decode(broadcast_string(comm, encoded));
 }
 
 }  // namespace jf

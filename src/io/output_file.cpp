@@ -1,13 +1,18 @@
 #include "jointfact/io/output_file.hpp"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <exception>
 
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/io/block_selection.hpp"
+#include "jointfact/io/mpiio_hints.hpp"
+#include "streaming_writer.hpp"
+#include "jointfact/core/stop_signal.hpp"
+#include "jointfact/io/file_kind.hpp"
 
 namespace jf {
 namespace {
@@ -18,28 +23,53 @@ std::string parent_directory(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-bool same_file(const std::string& a, const std::string& b) {
-  struct stat sa {}, sb {};
-  return stat(a.c_str(), &sa) == 0 && stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+// Where `path` exists it must be a regular file: renaming over a device node, FIFO or socket would
+// destroy it (and a FIFO would block the writer).
+std::string check_replaceable(const std::string& path) {
+  bool exists = false;
+  const std::string kind = non_regular_kind(path, exists);
+  if (kind.empty()) return "";
+  return "cannot write '" + path + "': it is " + kind + "; only a regular file or a new name can be an output";
 }
 
 std::string check_output_on_root(const std::string& path, const std::vector<std::string>& inputs) {
+  if (path.empty()) return "the output file name is empty";
+  if (path.back() == '/') return "cannot write '" + path + "': the name ends with '/' (a directory)";
   const std::string dir = parent_directory(path);
   struct stat status {};
   if (stat(dir.c_str(), &status) != 0 || !S_ISDIR(status.st_mode)) {
     return "cannot write '" + path + "': directory '" + dir + "' does not exist";
   }
   if (access(dir.c_str(), W_OK) != 0) return "cannot write '" + path + "': directory '" + dir + "' is not writable";
-  if (stat(path.c_str(), &status) == 0 && S_ISDIR(status.st_mode)) {
-    return "cannot write '" + path + "': it is a directory";
+  const std::string partial = path + ".partial";
+  for (const std::string& target : {path, partial}) {
+    const std::string refusal = check_replaceable(target);
+    if (!refusal.empty()) return refusal;
   }
   for (const auto& input : inputs) {
     if (input == path || same_file(input, path)) {
-      return "output '" + path + "' is the input file; choose another --output (the input is never modified)";
+      return "output '" + path + "' is the input file '" + input + "'; choose another output (inputs are never modified)";
+    }
+    if (input == partial || same_file(input, partial)) {
+      return "input '" + input + "' is where the output '" + path + "' is written before it is complete ('" + partial +
+             "'); choose another output (inputs are never modified)";
     }
   }
   return "";
 }
+
+// Why a write may have failed, for the message: the free space left where the file lies.
+std::string space_hint(const std::string& path) {
+  struct statvfs fs {};
+  if (statvfs(parent_directory(path).c_str(), &fs) != 0) return "";
+  const double free_bytes = static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize);
+  if (free_bytes < 1048576.0) return ": no space left on the device (" + std::to_string(fs.f_bavail * fs.f_frsize) +
+                                     " bytes free)";
+  return " (I/O error or quota exceeded?)";
+}
+
+// How long a failing rank waits for the others before it concludes that it failed alone.
+constexpr double kCloseAgreementSeconds = 5.0;
 
 }  // namespace
 
@@ -54,15 +84,32 @@ OutputFile::OutputFile(MPI_Comm comm, std::string path)
   require_writable_output(comm_, path_);
   h5::silence_library_errors();
   h5::Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS));
-  H5Pset_fapl_mpio(fapl.get(), comm_, MPI_INFO_NULL);
-  file_ = h5::file(H5Fcreate(partial_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
+  H5Pset_fapl_mpio(fapl.get(), comm_, MpiioInfo().get());
+  file_ = h5::file(H5Fcreate(h5::mpi_io_name(partial_path_).c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
   agree_or_throw(comm_, file_.valid(), "cannot create '" + partial_path_ + "'");
+  if (comm_rank(comm_) == 0) set_partial_output(partial_path_);
 }
 
 OutputFile::~OutputFile() {
   if (committed_) return;
+  // Closing is collective. A failure on this rank alone (the others went on into another collective)
+  // must not wait for them here: give the file up unclosed and leave; the error's report aborts the job.
+  if (std::uncaught_exceptions() > 0 && !failed_on_every_rank(kCloseAgreementSeconds)) {
+    file_.release();
+    std::remove(partial_path_.c_str());
+    set_partial_output("");
+    return;
+  }
+  // Unwinding after a failure, typically a full disk. HDF5 flushes its metadata while closing; when that
+  // write fails on one rank, it skips a barrier the others wait in, and every rank hangs. Emptying the
+  // partial file first gives its space back, so the flush succeeds; the file is removed right after.
+  if (comm_rank(comm_) == 0 && truncate(partial_path_.c_str(), 0) != 0) {
+    // nothing to free (never created): closing is all that is left
+  }
+  MPI_Barrier(comm_);
   file_.reset();
   if (comm_rank(comm_) == 0) std::remove(partial_path_.c_str());
+  if (comm_rank(comm_) == 0) set_partial_output("");
 }
 
 void OutputFile::ensure_parent_groups(const std::string& name) {
@@ -81,18 +128,8 @@ void OutputFile::write_distributed(const std::string& name, const DistMatrix& a,
   h5::Handle dset = h5::dataset(H5Dcreate2(file_.get(), name.c_str(), H5T_IEEE_F64LE, file_space.get(), H5P_DEFAULT,
                                            H5P_DEFAULT, H5P_DEFAULT));
   if (!dset.valid()) throw LibraryError("cannot create dataset " + name + " in '" + partial_path_ + "'");
-  h5::select_local_part(file_space.get(), a, as_vector);
-  const hsize_t local_count = static_cast<hsize_t>(a.local_rows() * a.local_cols());
-  const hsize_t mem_dims[1] = {std::max<hsize_t>(local_count, 1)};
-  h5::Handle mem_space = h5::dataspace(H5Screate_simple(1, mem_dims, nullptr));
-  if (local_count == 0) H5Sselect_none(mem_space.get());
-  std::vector<double> buffer(mem_dims[0]);
-  h5::local_to_row_major(a, buffer.data());
-  h5::Handle transfer = h5::plist(H5Pcreate(H5P_DATASET_XFER));
-  H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_COLLECTIVE);
-  const herr_t status =
-      H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), transfer.get(), buffer.data());
-  agree_or_throw(comm_, status >= 0, "writing " + name + " to '" + partial_path_ + "' failed (disk full?)", kExitFailure);
+  const bool written = io::write_streaming(dset.get(), a);
+  agree_or_throw(comm_, written, "writing " + name + " to '" + partial_path_ + "' failed (disk full?)", kExitFailure);
 }
 
 void OutputFile::write_matrix(const std::string& name, const DistMatrix& a) { write_distributed(name, a, false); }
@@ -112,18 +149,16 @@ void OutputFile::write_from_root(const std::string& name, hid_t mem_type, hid_t 
   hsize_t count = 1;
   for (hsize_t d : dims) count *= d;
   if (count == 0) return;  // a zero-length dataset has no storage to write to
-  // Only rank 0 transfers data; the others take part with an empty selection.
-  const bool writer = comm_rank(comm_) == 0;
-  const hsize_t mem_dims[1] = {count};
-  h5::Handle mem_space = h5::dataspace(H5Screate_simple(1, mem_dims, nullptr));
-  if (!writer) {
-    H5Sselect_none(file_space.get());
-    H5Sselect_none(mem_space.get());
+  // Only rank 0 writes, independently: a collective write that fails on rank 0 alone (a full disk) leaves
+  // the other ranks waiting inside HDF5; an independent one returns, and the verdict is shared below.
+  herr_t status = 0;
+  if (comm_rank(comm_) == 0) {
+    h5::Handle transfer = h5::plist(H5Pcreate(H5P_DATASET_XFER));
+    H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_INDEPENDENT);
+    status = H5Dwrite(dset.get(), mem_type, H5S_ALL, H5S_ALL, transfer.get(), data);
   }
-  h5::Handle transfer = h5::plist(H5Pcreate(H5P_DATASET_XFER));
-  H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_COLLECTIVE);
-  const herr_t status = H5Dwrite(dset.get(), mem_type, mem_space.get(), file_space.get(), transfer.get(), data);
-  agree_or_throw(comm_, status >= 0, "writing " + name + " to '" + partial_path_ + "' failed", kExitFailure);
+  agree_or_throw(comm_, status >= 0, "writing " + name + " to '" + partial_path_ + "' failed" + space_hint(partial_path_),
+                 kExitFailure);
 }
 
 void OutputFile::write_replicated(const std::string& name, const std::vector<double>& values,
@@ -184,7 +219,7 @@ void OutputFile::set_attribute(const std::string& object, const std::string& nam
 void OutputFile::copy_group_from(const std::string& file, const std::string& group) {
   h5::Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS));
   H5Pset_fapl_mpio(fapl.get(), comm_, MPI_INFO_NULL);
-  h5::Handle source = h5::file(H5Fopen(file.c_str(), H5F_ACC_RDONLY, fapl.get()));
+  h5::Handle source = h5::file(H5Fopen(h5::mpi_io_name(file).c_str(), H5F_ACC_RDONLY, fapl.get()));
   agree_or_throw(comm_, source.valid(), "cannot open '" + file + "' to copy " + group, kExitFailure);
   const herr_t status = H5Ocopy(source.get(), group.c_str(), file_.get(), group.c_str(), H5P_DEFAULT, H5P_DEFAULT);
   agree_or_throw(comm_, status >= 0, "cannot copy " + group + " from '" + file + "'", kExitFailure);
@@ -193,9 +228,10 @@ void OutputFile::copy_group_from(const std::string& file, const std::string& gro
 void OutputFile::commit() {
   const bool flushed = H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) >= 0;
   file_.reset();
-  agree_or_throw(comm_, flushed, "cannot flush '" + partial_path_ + "'", kExitFailure);
+  agree_or_throw(comm_, flushed, "cannot flush '" + partial_path_ + "'" + space_hint(partial_path_), kExitFailure);
   bool renamed = true;
   if (comm_rank(comm_) == 0) renamed = std::rename(partial_path_.c_str(), path_.c_str()) == 0;
+  if (comm_rank(comm_) == 0) set_partial_output("");
   agree_or_throw(comm_, renamed, "cannot rename '" + partial_path_ + "' to '" + path_ + "'", kExitFailure);
   committed_ = true;
 }

@@ -52,7 +52,11 @@ PY
 # --- svd: randomized vs the DGEMM floor, the exact fast path and pdgesvd, and its products alone, on 2
 # ranks and on 1
 check_bench "bench svd at P=2" 2 svd 130x90 --rank 6 --dgemm-size 96 -- '
-assert set(by_case) == {"pdgesvd", "exact", "dgemm", "randomized", "thin_products"}, sorted(by_case)
+to_accuracy = [r for r in records if r["case"].startswith("to_")]
+assert set(by_case) - {r["case"] for r in to_accuracy} == {"pdgesvd", "exact", "dgemm", "randomized",
+                                                             "thin_products"}, sorted(by_case)
+assert sorted({r["tol"] for r in to_accuracy}) == [1e-10, 1e-06, 1e-02] and len(to_accuracy) == 6, to_accuracy
+assert all(r["reached"] for r in to_accuracy if "converged" in r["case"]), to_accuracy
 t = by_case["thin_products"]
 assert (t["l"], t["products"], t["bytes_sent_max"]) == (16, 6, 0), t
 assert t["flops"] == 6 * 2 * 130 * 90 * 16, t
@@ -69,7 +73,7 @@ assert r["residual"] < 0.5, r
 assert r["bytes_sent_max"] > 0, "no MPI traffic counted at P=2"
 assert r["share_max_bytes"] >= 130 * 90 * 8 / 2, r'
 check_bench "bench svd at P=1, no references" 1 svd 100x60 --rank 4 --reference none --no-exact --dgemm-size 64 -- '
-assert set(by_case) == {"dgemm", "randomized", "thin_products"}, sorted(by_case)
+assert {c for c in by_case if not c.startswith("to_")} == {"dgemm", "randomized", "thin_products"}, sorted(by_case)
 assert "speedup_vs_pdgesvd" not in by_case["randomized"]
 assert by_case["randomized"]["bytes_sent_max"] == 0, "a single rank sends nothing"
 assert by_case["randomized"]["share_max_bytes"] == 100 * 60 * 8'
@@ -89,14 +93,19 @@ for r in runs:
     assert r["rel_error"] < 1e-12, r
     assert r["floor_ratio"] > 0 and r["floor_seconds"] > 0, r'
 
-# --- io: parallel read_matrix vs sequential reads of the same file; the temporary file is removed
+# --- io: read_matrix at P = 1, 2 vs one-process H5Dread of the same dataset, for each layout; files removed
 check_bench "bench io at P=2" 2 io 100x70 --dir "$WORK" -- '
-assert set(by_case) == {"h5read-1rank", "posix-read-1rank", "read_matrix"}, sorted(by_case)
-r = by_case["read_matrix"]
-assert r["bytes"] == 100 * 70 * 8 and by_case["posix-read-1rank"]["file_bytes"] >= r["bytes"], r
-for ref, case in [("h5read_1rank", "h5read-1rank"), ("posix_read_1rank", "posix-read-1rank")]:
-    speedup = r["speedup_vs_" + ref]
-    assert abs(speedup - by_case[case]["seconds"] / r["seconds"]) <= 1e-9 * speedup, ref'
+runs = records
+layouts = ["f64", "f32", "chunk", "gzip4"]
+want = {"h5read/" + l for l in layouts} | {"read/%s/P%d" % (l, p) for l in layouts for p in (1, 2)}
+assert {r["case"] for r in runs} == want, sorted({r["case"] for r in runs})
+for l in layouts:
+    reads = [r for r in runs if r["case"].startswith("read/" + l + "/")]
+    assert sorted(r["read_ranks"] for r in reads) == [1, 2], reads
+    reference = by_case["h5read/" + l]["seconds"]
+    for r in reads:
+        assert r["file_type_bytes"] == 100 * 70 * (4 if l == "f32" else 8), r
+        assert abs(r["speedup_vs_h5read_1rank"] - reference / r["seconds"]) <= 1e-9 * r["speedup_vs_h5read_1rank"], r'
 ls "$WORK"/jointfact-bench-io-* >/dev/null 2>&1 && fail "bench io left its temporary file" ||
   pass "bench io removes its temporary file"
 

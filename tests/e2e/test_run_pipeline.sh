@@ -62,11 +62,14 @@ expect_error "output directory missing" "does not exist" 2 run svd.toml --output
 # --- checkpoints of another config or input, or corrupt ones, are refused with a hint
 expect_error "foreign checkpoint (other config)" "--no-resume" 2 run svd.toml --set svd.oversample=5
 sed -i 's/noise = 0.3/noise = 0.31/' svd.toml
-expect_error "foreign checkpoint (other input)" "another" 2 run svd.toml
+expect_error "foreign checkpoint (other input)" "other input data" 2 run svd.toml
 sed -i 's/noise = 0.31/noise = 0.3/' svd.toml
 echo "garbage" >svd.h5.ckpt/svd.h5
-expect_error "corrupt checkpoint" "corrupt" 2 run svd.toml
-expect_ok "--no-resume gets past a corrupt checkpoint" 2 run svd.toml --no-resume
+expect_error "unstamped file as checkpoint" "not a jointfact checkpoint" 2 run svd.toml
+expect_error "--no-resume leaves an unstamped file alone" "does not remove files it did not write" 2 run svd.toml --no-resume
+grep -q garbage svd.h5.ckpt/svd.h5 && pass "the unstamped file is unchanged" || fail "--no-resume removed a foreign file"
+rm svd.h5.ckpt/svd.h5
+expect_ok "--no-resume starts over once it is moved away" 2 run svd.toml --no-resume
 
 # --- input file: output equal to input refused, input never modified
 mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" generate --kind lowrank --shape 300,200 --rank 4 --output W.h5 --quiet

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "jointfact/dist/grid.hpp"
 
@@ -24,7 +25,8 @@ void add_input_option(CLI::App& command, std::string& input);
 // ("the input" or, for commands that read several files, "an input").
 void add_output_option(CLI::App& command, std::string& output, const std::string& never);
 
-// The process grid the options ask for (InputError when it needs more ranks than are running).
-GridPtr make_grid_from(MPI_Comm comm, const CommonOptions& options);
+// The process grid the options ask for (InputError when it needs more ranks than are running); without
+// --grid, the one that suits an input of `input_shape` (rows, cols) when given. Warns on a tiny --block.
+GridPtr make_grid_from(MPI_Comm comm, const CommonOptions& options, const std::vector<int64_t>& input_shape = {});
 
 }  // namespace jf::app

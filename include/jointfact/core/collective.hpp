@@ -17,6 +17,15 @@ void agree_or_throw(MPI_Comm comm, bool ok_here, const std::string& message_if_f
 // Broadcast a string from `root` to every rank.
 std::string broadcast_string(MPI_Comm comm, const std::string& text, int root = 0);
 
+// The single agreement point for errors that were not raised through agree_or_throw. Call
+// prepare_failure_agreement once on every rank at start-up (collective). After catching an error, a rank
+// calls failed_on_every_rank: true when every rank of that communicator reached the same call within
+// `wait_seconds` (the error was collective: report once, return); false when some rank did not come (it
+// waits in another collective: the caller must abort the job, or it would hang). Several calls on a rank
+// pair up with the same calls on the others; after one false, later calls return false at once.
+void prepare_failure_agreement(MPI_Comm comm);
+bool failed_on_every_rank(double wait_seconds);
+
 int comm_rank(MPI_Comm comm);
 int comm_size(MPI_Comm comm);
 

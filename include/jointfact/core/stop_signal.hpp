@@ -4,6 +4,8 @@
 // with exit code 75 so the same command resumes. Slurm sends USR1 before the time limit.
 #include <mpi.h>
 
+#include <string>
+
 namespace jf {
 
 // Installs the handlers (idempotent). Called once by the CLI before any stage runs.
@@ -20,6 +22,17 @@ struct SafePointDecision {
   bool stop = false;
 };
 SafePointDecision poll_safe_point(MPI_Comm comm, bool checkpoint_due_on_rank0);
+
+// For commands without checkpoints (svd, joint, fsmf, butterfly, generate): a stop signal ends the process
+// at once with exit code 128 + signal, after removing the output being written (see
+// set_partial_output) and, on the rank given `reporter`, printing one line (not for SIGTERM, which mpirun
+// also sends to end the other ranks once one has failed and said why). The other ranks receive the
+// same signal from mpirun / Slurm, or are ended by mpirun when this one exits. Replaces the handlers above.
+void install_terminating_stop_handlers(bool reporter);
+
+// The partial output file this rank must remove if a terminating stop signal arrives ("" = none).
+// Only the rank that removes a partial file registers it.
+void set_partial_output(const std::string& path);
 
 // Local, non-collective: the signal number received on this rank, or 0.
 int received_stop_signal();

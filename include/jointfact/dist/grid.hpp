@@ -3,6 +3,7 @@
 // (the rest own no data but still take part in collectives); it never uses more.
 #include <mpi.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -19,7 +20,17 @@ struct GridShape {
   // (m >= n, the usual input): randomized SVD 4000 x 3000 on 2 ranks 0.178 s on 2x1 against 0.194 s
   // on 1x2, 10 joint iterations 0.67 s against 0.73 s (README "Performance", defaults).
   static GridShape near_square(int nranks);
+  // The PR x PC = nranks grid whose local blocks are closest to square for an m x n matrix (PR / PC near
+  // m / n: a tall matrix gets a tall grid), among the grids where every process row and column owns at
+  // least one block of nb when there is one; ties go to the taller grid. O(nranks).
+  static GridShape for_matrix(int nranks, int64_t m, int64_t n, int64_t nb);
 };
+
+// The block sizes below which the block-cyclic layout cuts reads into small pieces and BLAS 3 kernels run
+// at a fraction of their rate; a warning, not an error (tests use small blocks on purpose).
+constexpr int64_t kSmallestEfficientBlock = 8;
+// An explanation when nb is below kSmallestEfficientBlock; "" otherwise.
+std::string small_block_warning(int64_t nb);
 
 class Grid {
  public:

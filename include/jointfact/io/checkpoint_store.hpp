@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "jointfact/io/output_file.hpp"
 
@@ -38,12 +39,20 @@ class CheckpointStore {
   // An output file that becomes the stage's checkpoint on commit(); the stamp is already written.
   std::unique_ptr<OutputFile> begin(const CheckpointStamp& stamp) const;
 
-  // Removes every checkpoint of this store (for --no-resume). Collective.
+  // Removes every checkpoint of this store (for --no-resume): only files that carry jointfact's stamp.
+  // Anything else under a checkpoint's name is left alone and reported (InputError). Collective.
   void clear() const;
 
  private:
+  bool is_own_checkpoint(const std::string& path) const;
+
   MPI_Comm comm_;
   std::string directory_;
 };
+
+// Checks (rank 0, answer shared) that the checkpoint directory is not the output file (or its partial
+// name), is a directory where it exists, and holds no input under a checkpoint's name; InputError otherwise.
+void require_checkpoint_directory_apart(MPI_Comm comm, const std::string& directory, const std::string& output,
+                                        const std::vector<std::string>& inputs);
 
 }  // namespace jf

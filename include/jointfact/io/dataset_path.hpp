@@ -12,8 +12,8 @@ struct DatasetPath {
   std::string file;
   std::string dataset;  // "" = the file's only 2-D dataset; otherwise an absolute path like "/W"
 
-  // Splits "W.h5:/W" or "W.h5:W" or "W.h5". The split is at the last ':' whose right side has no '/'
-  // other than a leading one... in practice: the last ':' followed by a dataset name.
+  // Splits "W.h5:/W" or "W.h5:W" or "W.h5" at the last ':'. Text that names an existing file as a whole
+  // ("run:3.h5") is that file, with the default dataset.
   static DatasetPath parse(const std::string& text);
   std::string str() const { return dataset.empty() ? file : file + ":" + dataset; }
 };

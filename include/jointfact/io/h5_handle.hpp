@@ -2,6 +2,8 @@
 // RAII ownership of an HDF5 identifier (file, group, dataset, dataspace, property list, attribute).
 #include <hdf5.h>
 
+#include <string>
+
 namespace jf::h5 {
 
 class Handle {
@@ -25,6 +27,13 @@ class Handle {
 
   hid_t get() const { return id_; }
   bool valid() const { return id_ >= 0; }
+  // Gives the identifier up without closing it (when closing is collective and the other ranks are not
+  // there to take part).
+  hid_t release() {
+    const hid_t id = id_;
+    id_ = -1;
+    return id;
+  }
   void reset() {
     if (id_ >= 0 && closer_) closer_(id_);
     id_ = -1;
@@ -42,6 +51,11 @@ inline Handle dataspace(hid_t id) { return {id, H5Sclose}; }
 inline Handle plist(hid_t id) { return {id, H5Pclose}; }
 inline Handle attribute(hid_t id) { return {id, H5Aclose}; }
 inline Handle datatype(hid_t id) { return {id, H5Tclose}; }
+
+// The name to give HDF5's MPI-IO driver for a file: MPI-IO (ROMIO) reads "xyz:" at the start of a name
+// as a file-system prefix ("nfs:", "ufs:", ...), which mangles or refuses names with a ':' in them.
+// Such names get the explicit generic-POSIX prefix "ufs:", which ROMIO strips; others pass unchanged.
+std::string mpi_io_name(const std::string& path);
 
 // Turns off HDF5's own error-stack printing: jointfact reports its own one-line errors.
 void silence_library_errors();

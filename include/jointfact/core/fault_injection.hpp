@@ -1,0 +1,17 @@
+#pragma once
+// Test hook: makes one rank fail on its own at a named point, to check that such a failure ends every
+// rank with one error line instead of a hang. Inert unless JOINTFACT_TEST_FAIL_AT is set in the
+// environment; never set it outside tests.
+//   JOINTFACT_TEST_FAIL_AT    a text; the first fault point whose label contains it fails
+//   JOINTFACT_TEST_FAIL_RANK  the rank that fails (default 0)
+//   JOINTFACT_TEST_FAIL_EXIT  2: the failure is an InputError (bad input), otherwise a LibraryError (1)
+#include <mpi.h>
+
+#include <string>
+
+namespace jf {
+
+// Local, not collective: throws on the chosen rank only when the hook matches `label`.
+void fault_point(MPI_Comm comm, const std::string& label);
+
+}  // namespace jf

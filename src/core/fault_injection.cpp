@@ -1,0 +1,21 @@
+#include "jointfact/core/fault_injection.hpp"
+
+#include <cstdlib>
+
+#include "jointfact/core/collective.hpp"
+#include "jointfact/core/error.hpp"
+
+namespace jf {
+
+void fault_point(MPI_Comm comm, const std::string& label) {
+  const char* at = std::getenv("JOINTFACT_TEST_FAIL_AT");
+  if (at == nullptr || *at == '\0' || label.find(at) == std::string::npos) return;
+  const char* rank_text = std::getenv("JOINTFACT_TEST_FAIL_RANK");
+  if (comm_rank(comm) != (rank_text ? std::atoi(rank_text) : 0)) return;
+  const char* exit_text = std::getenv("JOINTFACT_TEST_FAIL_EXIT");
+  const std::string message = "injected test fault at '" + label + "' on rank " + std::to_string(comm_rank(comm));
+  if (exit_text && std::atoi(exit_text) == kExitBadInput) throw InputError(message);
+  throw LibraryError(message);
+}
+
+}  // namespace jf

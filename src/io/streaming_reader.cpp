@@ -1,0 +1,114 @@
+#include "streaming_reader.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "jointfact/core/collective.hpp"
+#include "jointfact/core/error.hpp"
+#include "jointfact/io/h5_handle.hpp"
+#include "jointfact/io/mpiio_hints.hpp"
+#include "tile_exchange.hpp"
+#include "tile_plan.hpp"
+
+namespace jf::io {
+namespace {
+
+h5::Handle open_parallel_readonly(MPI_Comm comm, const std::string& file) {
+  const MpiioInfo hints;
+  h5::Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS));
+  H5Pset_fapl_mpio(fapl.get(), comm, hints.get());
+  return h5::file(H5Fopen(h5::mpi_io_name(file).c_str(), H5F_ACC_RDONLY, fapl.get()));
+}
+
+// Chunk shape of a chunked dataset as (rows, cols); {0, 0} for contiguous or compact storage.
+std::pair<int64_t, int64_t> chunk_shape(hid_t dset, bool file_is_1d) {
+  h5::Handle dcpl = h5::plist(H5Dget_create_plist(dset));
+  if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED) return {0, 0};
+  hsize_t dims[2] = {1, 1};
+  H5Pget_chunk(dcpl.get(), file_is_1d ? 1 : 2, dims);
+  return {static_cast<int64_t>(dims[0]), file_is_1d ? 1 : static_cast<int64_t>(dims[1])};
+}
+
+void select_tile(hid_t file_space, const Tile& tile, H5S_seloper_t op) {
+  const hsize_t start[2] = {hsize_t(tile.row_begin), hsize_t(tile.col_begin)};
+  const hsize_t count[2] = {hsize_t(tile.rows()), hsize_t(tile.cols())};
+  H5Sselect_hyperslab(file_space, op, start, nullptr, count, nullptr);  // a 1-D space uses [0]
+}
+
+// Reads `tiles` into `values` back to back. Contiguous files: one collective read of the (adjacent)
+// tiles, so MPI-IO sees every rank's request at once; chunked: one independent read per chunk.
+bool read_tiles(hid_t dset, hid_t file_space, hid_t mem_type, const std::vector<Tile>& tiles, bool collective,
+                void* values, size_t value_size) {
+  if (!collective) {
+    bool ok = true;
+    size_t offset = 0;
+    for (const Tile& tile : tiles) {
+      select_tile(file_space, tile, H5S_SELECT_SET);
+      // The memory space has the tile's shape (and the file's rank): HDF5 then copies whole rows instead of
+      // iterating element spans, which cost more than the decompression.
+      const hsize_t mem_dims[2] = {hsize_t(tile.rows()), hsize_t(tile.cols())};
+      h5::Handle mem_space = h5::dataspace(H5Screate_simple(H5Sget_simple_extent_ndims(file_space), mem_dims, nullptr));
+      ok = H5Dread(dset, mem_type, mem_space.get(), file_space, H5P_DEFAULT,
+                   static_cast<char*>(values) + offset * value_size) >= 0 && ok;
+      offset += tile.count();
+    }
+    return ok;
+  }
+  H5Sselect_none(file_space);
+  hsize_t rows = 0;
+  for (const Tile& tile : tiles) {
+    select_tile(file_space, tile, H5S_SELECT_OR);
+    rows += hsize_t(tile.rows());
+  }
+  // Tiles of one collective read are whole rows or one piece of a row (same columns): in memory they are
+  // rows x cols in the file's rank, as above.
+  const hsize_t cols = tiles.empty() ? 1 : hsize_t(tiles.front().cols());
+  const hsize_t mem_dims[2] = {std::max<hsize_t>(rows, 1), cols};
+  h5::Handle mem_space = h5::dataspace(H5Screate_simple(H5Sget_simple_extent_ndims(file_space), mem_dims, nullptr));
+  if (rows == 0) H5Sselect_none(mem_space.get());
+  h5::Handle transfer = h5::plist(H5Pcreate(H5P_DATASET_XFER));
+  H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_COLLECTIVE);
+  return H5Dread(dset, mem_type, mem_space.get(), file_space, transfer.get(), values) >= 0;
+}
+
+template <class T>
+bool read_rounds(hid_t dset, hid_t mem_type, const TilePlan& plan, bool chunked, DistMatrix& a) {
+  h5::Handle file_space = h5::dataspace(H5Dget_space(dset));
+  const int rank = a.grid().rank();
+  std::vector<T> values;  // grows to the largest round, never shrinks: no fresh pages per round
+  ExchangeBuffers buffers;
+  bool ok = true;
+  // At least one round, so that every rank makes the same collective calls even for an empty matrix.
+  for (int64_t round = 0; round < std::max<int64_t>(plan.rounds(), 1); ++round) {
+    const std::vector<Tile> tiles = plan.tiles_of(round, rank);
+    values.resize(std::max(values.size(), static_cast<size_t>(std::max<int64_t>(tile_values(plan, round, rank), 1))));
+    ok = read_tiles(dset, file_space.get(), mem_type, tiles, !chunked, values.data(), sizeof(T)) && ok;
+    tiles_to_block_cyclic(plan, round, values.data(), a, buffers);
+  }
+  return ok;
+}
+
+}  // namespace
+
+void read_streaming(const DatasetInfo& info, DistMatrix& a, bool file_is_1d) {
+  MPI_Comm comm = a.grid().comm();
+  h5::silence_library_errors();
+  h5::Handle file = open_parallel_readonly(comm, info.file);
+  agree_or_throw(comm, file.valid(), "cannot open '" + info.file + "' for parallel reading");
+  h5::Handle dset = h5::dataset(H5Dopen2(file.get(), info.dataset.c_str(), H5P_DEFAULT));
+  agree_or_throw(comm, dset.valid(), "cannot open dataset " + info.dataset + " in '" + info.file + "'");
+  const int nranks = comm_size(comm);
+  const int64_t budget = round_budget_bytes(a.rows(), a.cols(), nranks);
+  const auto [chunk_rows, chunk_cols] = chunk_shape(dset.get(), file_is_1d);
+  const bool chunked = chunk_rows > 0;
+  const TilePlan plan = chunked ? TilePlan::for_chunks(a.rows(), a.cols(), chunk_rows, chunk_cols, nranks, budget)
+                                : plan_for_contiguous(a.rows(), a.cols(), a.row_block(), a.grid().prows(),
+                                                      a.grid().pcols(), nranks);
+  h5::Handle file_type = h5::datatype(H5Dget_type(dset.get()));
+  const bool is_float32 = H5Tget_class(file_type.get()) == H5T_FLOAT && H5Tget_size(file_type.get()) == 4;
+  const bool ok = is_float32 ? read_rounds<float>(dset.get(), H5T_NATIVE_FLOAT, plan, chunked, a)
+                             : read_rounds<double>(dset.get(), H5T_NATIVE_DOUBLE, plan, chunked, a);
+  agree_or_throw(comm, ok, "reading " + info.dataset + " from '" + info.file + "' failed (truncated file?)");
+}
+
+}  // namespace jf::io

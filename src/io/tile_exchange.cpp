@@ -1,0 +1,259 @@
+#include "tile_exchange.hpp"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <climits>
+#include <vector>
+
+#include "jointfact/core/error.hpp"
+
+namespace jf::io {
+namespace {
+
+// A run of one tile row's columns owned by one process column.
+struct Segment {
+  int64_t col_begin, length;
+  int pcol;
+};
+
+std::vector<Segment> column_segments(const BlockCyclicMap& map, const Tile& tile) {
+  std::vector<Segment> segments;
+  const int64_t nb = map.block_size();
+  for (int64_t j = tile.col_begin; j < tile.col_end;) {
+    const int64_t end = std::min(tile.col_end, (j / nb + 1) * nb);
+    segments.push_back({j, end - j, map.owner(j)});
+    j = end;
+  }
+  return segments;
+}
+
+// Indices in [begin, end) owned by process p (NUMROC of the prefix, differenced).
+int64_t owned_in(const BlockCyclicMap& map, int p, int64_t begin, int64_t end) {
+  auto before = [&](int64_t i_gl) {
+    return BlockCyclicMap(i_gl, map.block_size(), map.nprocs(), map.source(), p).local_size();
+  };
+  return before(end) - before(begin);
+}
+
+int to_int(int64_t count) {
+  if (count > INT_MAX) throw LibraryError("an I/O exchange round exceeds 2^31 values on one rank");
+  return static_cast<int>(count);
+}
+
+// Values of `tiles` that grid position (prow, pcol) owns.
+int64_t owned_values(const DistMatrix& a, const std::vector<Tile>& tiles, int prow, int pcol) {
+  int64_t count = 0;
+  for (const Tile& t : tiles) {
+    count += owned_in(a.row_map(), prow, t.row_begin, t.row_end) * owned_in(a.col_map(), pcol, t.col_begin, t.col_end);
+  }
+  return count;
+}
+
+struct Exchange {
+  std::vector<int> send_counts, send_displs, recv_counts, recv_displs;
+  explicit Exchange(int nranks) : send_counts(nranks, 0), send_displs(nranks, 0), recv_counts(nranks, 0),
+                                  recv_displs(nranks, 0) {}
+  void finish() {
+    for (size_t r = 1; r < send_counts.size(); ++r) {
+      send_displs[r] = to_int(int64_t{send_displs[r - 1]} + send_counts[r - 1]);
+      recv_displs[r] = to_int(int64_t{recv_displs[r - 1]} + recv_counts[r - 1]);
+    }
+  }
+  int64_t send_total() const { return int64_t{send_displs.back()} + send_counts.back(); }
+  int64_t recv_total() const { return int64_t{recv_displs.back()} + recv_counts.back(); }
+};
+
+// Counts for the direction tiles -> owners (swap send and receive for the reverse).
+Exchange tile_to_owner_counts(const TilePlan& plan, int64_t round, const DistMatrix& a) {
+  const Grid& grid = a.grid();
+  Exchange exchange(plan.nranks());
+  const std::vector<Tile> mine = plan.tiles_of(round, grid.rank());
+  // A rank's own part of its own tiles is copied directly, not sent to itself.
+  for (int prow = 0; prow < grid.prows(); ++prow)
+    for (int pcol = 0; pcol < grid.pcols(); ++pcol) {
+      const int owner = grid.rank_of(prow, pcol);
+      if (owner != grid.rank()) exchange.send_counts[owner] = to_int(owned_values(a, mine, prow, pcol));
+    }
+  if (grid.in_grid()) {
+    for (int source = 0; source < plan.nranks(); ++source) {
+      if (source == grid.rank()) continue;
+      exchange.recv_counts[source] = to_int(owned_values(a, plan.tiles_of(round, source), grid.myrow(), grid.mycol()));
+    }
+  }
+  exchange.finish();
+  return exchange;
+}
+
+// The part of `tile` this rank owns is a dense rows x cols block of its local storage starting at
+// (i_lc, j_lc): block-cyclic storage keeps a process's blocks back to back, so its rows of a range of global
+// rows are consecutive local rows (and the same for columns).
+struct LocalBlock {
+  int64_t i_lc, j_lc, rows, cols;
+};
+
+LocalBlock owned_block(const DistMatrix& a, const Tile& tile) {
+  const Grid& grid = a.grid();
+  const int64_t i_lc = owned_in(a.row_map(), grid.myrow(), 0, tile.row_begin);
+  const int64_t j_lc = owned_in(a.col_map(), grid.mycol(), 0, tile.col_begin);
+  return {i_lc, j_lc, owned_in(a.row_map(), grid.myrow(), tile.row_begin, tile.row_end),
+          owned_in(a.col_map(), grid.mycol(), tile.col_begin, tile.col_end)};
+}
+
+// Row-major rows x cols <-> column-major (leading dimension lld), in 32 x 32 blocks so that both sides
+// stay in cache: the transposition between the file's order and local storage.
+constexpr int64_t kTransposeBlock = 32;
+
+// `from` has rows of `from_stride` values; T is converted to double on the way.
+template <class T>
+void row_major_to_columns(const T* from, int64_t from_stride, int64_t rows, int64_t cols, double* to, int64_t lld) {
+  for (int64_t ib = 0; ib < rows; ib += kTransposeBlock)
+    for (int64_t jb = 0; jb < cols; jb += kTransposeBlock)
+      for (int64_t j = jb; j < std::min(cols, jb + kTransposeBlock); ++j)
+        for (int64_t i = ib; i < std::min(rows, ib + kTransposeBlock); ++i) {
+          to[j * lld + i] = static_cast<double>(from[i * from_stride + j]);
+        }
+}
+
+// This rank's own part of its own tiles moves straight between the tile buffer and local storage (no send
+// and receive copy): f(tile_offset, tile_stride, local_offset, rows, cols) per run of owned rows and columns.
+template <class F>
+void for_own_part(const std::vector<Tile>& tiles, const DistMatrix& a, F&& f) {
+  const Grid& grid = a.grid();
+  const int64_t mb = a.row_block(), nb = a.col_block();
+  int64_t offset = 0;
+  for (const Tile& tile : tiles) {
+    for (int64_t i = tile.row_begin; i < tile.row_end;) {
+      const int64_t i_end = std::min(tile.row_end, (i / mb + 1) * mb);
+      if (a.row_map().owner(i) == grid.myrow()) {
+        for (int64_t j = tile.col_begin; j < tile.col_end;) {
+          const int64_t j_end = std::min(tile.col_end, (j / nb + 1) * nb);
+          if (a.col_map().owner(j) == grid.mycol()) {
+            f(offset + (i - tile.row_begin) * tile.cols() + (j - tile.col_begin), tile.cols(),
+              a.col_map().global_to_local(j) * a.lld() + a.row_map().global_to_local(i), i_end - i, j_end - j);
+          }
+          j = j_end;
+        }
+      }
+      i = i_end;
+    }
+    offset += tile.count();
+  }
+}
+
+// `to` has rows of `to_stride` values.
+void columns_to_row_major(const double* from, int64_t lld, int64_t rows, int64_t cols, double* to, int64_t to_stride) {
+  for (int64_t ib = 0; ib < rows; ib += kTransposeBlock)
+    for (int64_t jb = 0; jb < cols; jb += kTransposeBlock)
+      for (int64_t i = ib; i < std::min(rows, ib + kTransposeBlock); ++i)
+        for (int64_t j = jb; j < std::min(cols, jb + kTransposeBlock); ++j) to[i * to_stride + j] = from[j * lld + i];
+}
+
+// Visits the tile buffer of this rank's tiles run by run: f(buffer_offset, length, owner_rank).
+template <class F>
+void for_tile_runs(const DistMatrix& a, const std::vector<Tile>& tiles, F&& f) {
+  const Grid& grid = a.grid();
+  int64_t offset = 0;
+  for (const Tile& tile : tiles) {
+    const std::vector<Segment> segments = column_segments(a.col_map(), tile);
+    for (int64_t i_gl = tile.row_begin; i_gl < tile.row_end; ++i_gl) {
+      const int prow = a.row_map().owner(i_gl);
+      const int64_t row_offset = offset + (i_gl - tile.row_begin) * tile.cols();
+      for (const Segment& s : segments) {
+        f(row_offset + s.col_begin - tile.col_begin, s.length, grid.rank_of(prow, s.pcol));
+      }
+    }
+    offset += tile.count();
+  }
+}
+
+}  // namespace
+
+double* ExchangeBuffers::grown(std::unique_ptr<double[]>& buffer, int64_t& capacity, int64_t count) {
+  if (count > capacity) {
+    buffer.reset();  // free before allocating the larger one
+    buffer.reset(new double[static_cast<size_t>(count)]);  // uninitialised: every value is written first
+    capacity = count;
+  }
+  return buffer.get();
+}
+
+int64_t tile_values(const TilePlan& plan, int64_t round, int rank) {
+  int64_t count = 0;
+  for (const Tile& t : plan.tiles_of(round, rank)) count += t.count();
+  return count;
+}
+
+template <class T>
+void tiles_to_block_cyclic(const TilePlan& plan, int64_t round, const T* values, DistMatrix& a,
+                           ExchangeBuffers& buffers) {
+  const Grid& grid = a.grid();
+  const Exchange exchange = tile_to_owner_counts(plan, round, a);
+  double* send = buffers.send_buffer(exchange.send_total());
+  std::vector<int64_t> cursor(exchange.send_displs.begin(), exchange.send_displs.end());
+  for_tile_runs(a, plan.tiles_of(round, grid.rank()), [&](int64_t offset, int64_t length, int owner) {
+    if (owner == grid.rank()) return;
+    double* out = send + cursor[owner];
+    for (int64_t t = 0; t < length; ++t) out[t] = static_cast<double>(values[offset + t]);
+    cursor[owner] += length;
+  });
+  double* recv = buffers.receive_buffer(exchange.recv_total());
+  MPI_Alltoallv(send, exchange.send_counts.data(), exchange.send_displs.data(), MPI_DOUBLE, recv,
+                exchange.recv_counts.data(), exchange.recv_displs.data(), MPI_DOUBLE, grid.comm());
+  if (!grid.in_grid()) return;
+  for_own_part(plan.tiles_of(round, grid.rank()), a,
+               [&](int64_t from, int64_t stride, int64_t to, int64_t rows, int64_t cols) {
+                 row_major_to_columns(values + from, stride, rows, cols, a.data() + to, a.lld());
+               });
+  int64_t position = 0;
+  for (int source = 0; source < plan.nranks(); ++source) {
+    if (source == grid.rank()) continue;
+    for (const Tile& tile : plan.tiles_of(round, source)) {
+      const LocalBlock block = owned_block(a, tile);
+      if (block.rows == 0 || block.cols == 0) continue;
+      row_major_to_columns(recv + position, block.cols, block.rows, block.cols,
+                           a.data() + block.j_lc * a.lld() + block.i_lc,
+                           a.lld());
+      position += block.rows * block.cols;
+    }
+  }
+}
+
+template void tiles_to_block_cyclic<double>(const TilePlan&, int64_t, const double*, DistMatrix&, ExchangeBuffers&);
+template void tiles_to_block_cyclic<float>(const TilePlan&, int64_t, const float*, DistMatrix&, ExchangeBuffers&);
+
+void block_cyclic_to_tiles(const TilePlan& plan, int64_t round, const DistMatrix& a, double* values,
+                           ExchangeBuffers& buffers) {
+  const Grid& grid = a.grid();
+  const Exchange counts = tile_to_owner_counts(plan, round, a);
+  double* send = buffers.send_buffer(counts.recv_total());
+  if (grid.in_grid()) {
+    int64_t position = 0;
+    for (int dest = 0; dest < plan.nranks(); ++dest) {
+      if (dest == grid.rank()) continue;
+      for (const Tile& tile : plan.tiles_of(round, dest)) {
+        const LocalBlock block = owned_block(a, tile);
+        if (block.rows == 0 || block.cols == 0) continue;
+        columns_to_row_major(a.data() + block.j_lc * a.lld() + block.i_lc, a.lld(), block.rows, block.cols,
+                             send + position, block.cols);
+        position += block.rows * block.cols;
+      }
+    }
+  }
+  double* recv = buffers.receive_buffer(counts.send_total());
+  MPI_Alltoallv(send, counts.recv_counts.data(), counts.recv_displs.data(), MPI_DOUBLE, recv,
+                counts.send_counts.data(), counts.send_displs.data(), MPI_DOUBLE, grid.comm());
+  std::vector<int64_t> cursor(counts.send_displs.begin(), counts.send_displs.end());
+  for_tile_runs(a, plan.tiles_of(round, grid.rank()), [&](int64_t offset, int64_t length, int owner) {
+    if (owner == grid.rank()) return;
+    std::copy(recv + cursor[owner], recv + cursor[owner] + length, values + offset);
+    cursor[owner] += length;
+  });
+  if (!grid.in_grid()) return;
+  for_own_part(plan.tiles_of(round, grid.rank()), a,
+               [&](int64_t to, int64_t stride, int64_t from, int64_t rows, int64_t cols) {
+                 columns_to_row_major(a.data() + from, a.lld(), rows, cols, values + to, stride);
+               });
+}
+
+}  // namespace jf::io
