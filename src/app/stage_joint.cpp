@@ -185,7 +185,7 @@ JointStageResult run_joint_stage(PipelineContext& context, const SvdStageResult&
     const std::unique_ptr<joint::TaskLoss> loss = task_loss_from(config, context, samples);
     const joint::JointOutcome outcome = joint::run_joint_measured(context.input, *loss, settings, samples ? &*samples : nullptr);
     result.facts = facts_of(outcome);
-    auto checkpoint = context.store->begin({"joint", hash, context.input_fingerprint, outcome.iterations, true});
+    auto checkpoint = context.store->begin({"joint", hash, context.joint_fingerprint, outcome.iterations, true});
     joint::write_joint_outcome(*checkpoint, outcome, settings);
     checkpoint->commit();
     return result;
