@@ -180,14 +180,14 @@ grep -q "loss measured, not predicted" "$WORK/out" && pass "measured losses say 
 evaluator="$PYTHON $WORK/evaluator.py $WORK"
 rm -f "$WORK/runs"
 FAIL_AT=6 jf 2 joint --input "$WORK/layer.h5:/W" --output "$WORK/external.h5" --rank 2 --objective external \
-  --evaluator "$evaluator" --mode lossless --eps-rel 0.5 --max-evals 12 --grid 2x1 --block 4 --quiet
+  --evaluator "$evaluator" --mode lossless --eps-rel 0.5 --max-evals 12 --grid 2x1 --block 8 --quiet
 code=$?
 [ "$code" -eq 2 ] && grep -q "evaluator exited with 3: evaluator: out of GPU memory at run 6" "$WORK/err" &&
   [ "$(grep -vc '^\[warn\] Epoll ' "$WORK/err")" -eq 1 ] && [ ! -e "$WORK/external.h5" ] &&
   pass "failing evaluator: exit 2 with its last stderr line, no output" || fail "failing evaluator: exit $code, $(cat "$WORK/err")"
 before_runs=$(wc -l <"$WORK/runs")
 expect_ok "external lossless resumed at P=2" 2 joint --input "$WORK/layer.h5:/W" --output "$WORK/external.h5" --rank 2 \
-  --objective external --evaluator "$evaluator" --mode lossless --eps-rel 0.5 --max-evals 12 --grid 2x1 --block 4
+  --objective external --evaluator "$evaluator" --mode lossless --eps-rel 0.5 --max-evals 12 --grid 2x1 --block 8
 runs=$(wc -l <"$WORK/runs")
 grep -Eq "([5-9]|[1-9][0-9]) results read back from earlier evaluation files" "$WORK/out" && [ "$before_runs" -eq 5 ] &&
   pass "resumed external run reused the finished evaluations (5 runs before the failure)" || fail "resume: $before_runs runs before; $(tail -3 "$WORK/out")"
