@@ -19,7 +19,8 @@ install(FILES ${PROJECT_BINARY_DIR}/generated/jointfact/version.hpp
 
 install(EXPORT jointfactTargets NAMESPACE jointfact:: DESTINATION ${JOINTFACT_INSTALL_CMAKEDIR})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/jointfactConfig.cmake.in
-  ${PROJECT_BINARY_DIR}/jointfactConfig.cmake INSTALL_DESTINATION ${JOINTFACT_INSTALL_CMAKEDIR})
+  ${PROJECT_BINARY_DIR}/jointfactConfig.cmake INSTALL_DESTINATION ${JOINTFACT_INSTALL_CMAKEDIR}
+  PATH_VARS CMAKE_INSTALL_BINDIR)
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/jointfactConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES

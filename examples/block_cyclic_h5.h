@@ -165,20 +165,18 @@ static int bc_write_vector(MPI_Comm comm, hid_t file, const char* name, const do
   return status < 0 ? -1 : 0;
 }
 
-static herr_t bc_find_2d(hid_t group, const char* name, const H5L_info2_t* info, void* found) {
-  (void)info;
-  hsize_t m = 0, n = 0;
-  H5O_info2_t object;
-  if (H5Oget_info_by_name3(group, name, &object, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return 0;
-  if (object.type != H5O_TYPE_DATASET || bc_dataset_shape(group, name, &m, &n) != 0) return 0;
-  snprintf((char*)found, 256, "/%s", name);
-  return 1; /* stop at the first 2-D dataset */
-}
-
-/* The first 2-D dataset in the root group ("" when there is none), for FILE.h5 without :DSET. */
+/* The first 2-D dataset in the root group by name ("" when there is none), for FILE.h5 without :DSET. */
 static void bc_default_dataset(hid_t file, char* dataset) {
   dataset[0] = '\0';
-  H5Literate2(file, H5_INDEX_NAME, H5_ITER_INC, NULL, bc_find_2d, dataset);
+  H5G_info_t group;
+  if (H5Gget_info(file, &group) < 0) return;
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* links that are not datasets fail to open: not an error here */
+  for (hsize_t i = 0; i < group.nlinks && dataset[0] == '\0'; ++i) {
+    char name[255];
+    hsize_t m = 0, n = 0;
+    if (H5Lget_name_by_idx(file, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT) < 0) continue;
+    if (bc_dataset_shape(file, name, &m, &n) == 0) snprintf(dataset, 256, "/%s", name);
+  }
 }
 
 /* Splits "FILE.h5[:DSET]" into file and dataset ("" when absent). */
