@@ -91,6 +91,8 @@ RegisteredCommand register_generate_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--seed", options->seed, "random seed (same seed = same matrix on any grid)")->capture_default_str();
   add_common_options(*command, options->common);
+  command->footer("Example:"
+                  "\n  mpirun -np 4 jointfact generate --kind lowrank --shape 4000,3000 --rank 20 --output W.h5");
   return {command, [options](MPI_Comm comm) { return run_generate(comm, *options); }};
 }
 

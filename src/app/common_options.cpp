@@ -1,5 +1,6 @@
 #include "jointfact/app/common_options.hpp"
 
+#include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 
 namespace jf::app {
@@ -23,7 +24,13 @@ void add_output_option(CLI::App& command, std::string& output, const std::string
 
 GridPtr make_grid_from(MPI_Comm comm, const CommonOptions& options) {
   set_quiet(options.quiet);
-  return make_grid(comm, options.grid.empty() ? GridShape{} : GridShape::parse(options.grid));
+  GridShape shape;
+  try {
+    if (!options.grid.empty()) shape = GridShape::parse(options.grid);
+  } catch (const InputError& error) {
+    throw InputError(std::string("--grid: ") + error.what());  // every rank parses the same text
+  }
+  return make_grid(comm, shape);
 }
 
 }  // namespace jf::app

@@ -67,7 +67,7 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config, const PipelineOptions& 
   context.comm = comm;
   context.config = &config;
   context.grid = make_grid_from(comm, options.common);
-  context.summary["block"] = options.common.block;
+  context.block = options.common.block;
   const std::string output = resolve_output(config, options);
   std::vector<std::string> inputs;
   if (auto path = config.get_string("input", "path")) inputs.push_back(DatasetPath::parse(*path).file);

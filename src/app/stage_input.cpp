@@ -17,14 +17,14 @@ void load_pipeline_input(PipelineContext& context) {
   }
   if (path) {
     ReadOptions options;
-    options.block = context.summary.value("block", int64_t{64});
+    options.block = context.block;
     context.input = read_matrix(context.grid, DatasetPath::parse(*path), options);
     context.input_description = *path;
   } else {
     const auto shape = config.get_int_list("input", "shape").value_or(std::vector<int64_t>{512, 512});
     if (shape.size() != 2 || shape[0] < 1 || shape[1] < 1) throw InputError("[input] shape must be [M, N] with M, N >= 1");
     const uint64_t seed = static_cast<uint64_t>(config.get_int("input", "seed").value_or(1));
-    const int64_t block = context.summary.value("block", int64_t{64});
+    const int64_t block = context.block;
     if (*generate == "lowrank") {
       const int64_t rank = config.get_int("input", "rank").value_or(10);
       if (rank < 1 || rank > std::min(shape[0], shape[1])) throw InputError("[input] rank must be between 1 and min(M, N)");

@@ -5,13 +5,14 @@
 #include <cstdint>
 #include <string>
 
+#include "jointfact/dist/dist_matrix.hpp"
 #include "jointfact/dist/grid.hpp"
 
 namespace jf::app {
 
 struct CommonOptions {
   std::string grid;  // "PRxPC"; empty = near-square over all ranks
-  int64_t block = 64;
+  int64_t block = DistMatrix::kDefaultBlock;
   std::string checkpoint_dir;
   bool quiet = false;
 };
