@@ -121,7 +121,9 @@ for signal in TERM USR1; do
   rm -rf sig.h5 sig.h5.ckpt
   mpirun -q --oversubscribe -np 4 "$JOINTFACT_BIN" run sig.toml --output "$WORK/sig.h5" >sig.log 2>&1 &
   launcher=$!
-  (sleep 300 && kill -9 "$launcher") >/dev/null 2>&1 &  # not holding the test's output open
+  # Hang guard: polls, so it ends by itself within 0.1 s of the launcher (no sleep left behind).
+  (for _ in $(seq 1 3000); do kill -0 "$launcher" 2>/dev/null || exit 0; sleep 0.1; done
+   kill -9 "$launcher") >/dev/null 2>&1 &  # not holding the test's output open
   watchdog=$!
   for _ in $(seq 1 200); do grep -q "svd: start" sig.log && break; sleep 0.05; done
   if [ $signal = TERM ]; then
@@ -131,7 +133,7 @@ for signal in TERM USR1; do
   fi
   wait "$launcher"
   code=$?
-  kill "$watchdog" 2>/dev/null
+  wait "$watchdog"
   if [ $code -eq 75 ] && [ -f sig.h5.ckpt/svd.h5 ] && [ ! -f sig.h5 ] && grep -q "rerun the same command" sig.log; then
     pass "SIG$signal -> checkpoint, exit 75, no output yet"
   else
