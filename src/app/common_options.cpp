@@ -1,5 +1,6 @@
 #include "jointfact/app/common_options.hpp"
 
+#include "jointfact/app/console.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 
