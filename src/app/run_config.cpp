@@ -115,6 +115,8 @@ const std::vector<KeySpec>& config_schema() {
       {"joint", "eps_rel", KeyType::Float, "lossless slack"},
       {"joint", "max_iters", KeyType::Integer, "iteration limit"},
       {"joint", "tol", KeyType::Float, "relative decrease to stop"},
+      {"joint", "loss_tol", KeyType::Float, "compact: allowed task-loss increase over f(W) (absolute)"},
+      {"joint", "trust_radius", KeyType::Float, "gradient: radius around W the model is trusted in (0: estimate)"},
       {"sparse", "kind", KeyType::String, "none | butterfly | fsmf"},
       {"sparse", "tree", KeyType::String, "balanced | left-to-right (butterfly)"},
       {"sparse", "support_x", KeyType::String, "FILE:DSET (fsmf)"},
