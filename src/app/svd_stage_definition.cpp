@@ -63,6 +63,9 @@ void bind_svd_cli(CLI::App& command, SvdStageSettings& settings) {
   command.add_option("--power-iters", settings.power_iters, "Q: power iterations (QR after every product)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  command.add_option("--residual-tol", settings.residual_tol,
+                     "T in (0, 1), with --rank: iterate until ||A v_i - s_i u_i|| <= T ||A|| for every triplet")
+      ->check(CLI::Range(0.0, 1.0));
   command.add_option("--seed", settings.seed, "seed of the random test matrix (same seed = same result on any grid)")
       ->capture_default_str();
 }
@@ -74,6 +77,7 @@ std::vector<KeySpec> svd_config_keys() {
       {"svd", "method", KeyType::String, "randomized | exact | pdgesvd"},
       {"svd", "oversample", KeyType::Integer, "p"},
       {"svd", "power_iters", KeyType::Integer, "q"},
+      {"svd", "residual_tol", KeyType::Float, "with rank: iterate until every ||A v_i - s_i u_i|| <= T ||A||"},
       {"svd", "seed", KeyType::Integer, "seed of the random test matrix"},
   };
 }
@@ -91,6 +95,7 @@ SvdStageSettings svd_settings_from_config(const RunConfig& config) {
   }
   settings.oversample = config.get_int("svd", "oversample").value_or(settings.oversample);
   settings.power_iters = config.get_int("svd", "power_iters").value_or(settings.power_iters);
+  settings.residual_tol = config.get_float("svd", "residual_tol").value_or(settings.residual_tol);
   settings.seed = static_cast<uint64_t>(config.get_int("svd", "seed").value_or(static_cast<int64_t>(settings.seed)));
   validate_svd_settings(settings, toml_setting_name);
   return settings;
@@ -103,6 +108,7 @@ svd::SvdOptions svd_library_options(const SvdStageSettings& settings) {
   options.tol = settings.tol_given ? settings.tol : 0.0;
   options.oversample = settings.oversample;
   options.power_iters = settings.power_iters;
+  options.residual_tol = settings.residual_tol;
   options.seed = settings.seed;
   return options;
 }
@@ -113,6 +119,9 @@ void write_svd_result(OutputFile& out, const svd::TruncatedSvd& result, const Sv
   out.write_matrix("/svd/U", result.u);
   out.write_replicated("/svd/S", result.s, {k});
   out.write_matrix("/svd/V", result.v);
+  // ||A v_i - s_i u_i|| / s_1 per triplet
+  if (!result.residuals.empty()) out.write_replicated("/svd/residuals", result.residuals, {k});
+  out.set_attribute("/svd", "residual_tol", settings.residual_tol);
   const bool exact = settings.method != "randomized";
   out.set_attribute("/svd", "method", settings.method);
   out.set_attribute("/svd", "k", k);

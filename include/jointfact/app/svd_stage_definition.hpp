@@ -28,6 +28,7 @@ struct SvdStageSettings {
   int64_t oversample = svd::SvdOptions{}.oversample;    // p
   int64_t power_iters = svd::SvdOptions{}.power_iters;  // q
   uint64_t seed = svd::SvdOptions{}.seed;
+  double residual_tol = 0;  // with rank: iterate until every ||A v_i - s_i u_i|| <= T ||A|| (0 = off)
 };
 
 // How a setting is named to the user: "--power-iters" on the command line, "[svd] power_iters" in TOML.
