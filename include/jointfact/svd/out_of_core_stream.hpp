@@ -1,0 +1,54 @@
+#pragma once
+// One pass over a matrix file computing a product with a thin matrix: Y = A X or Z = A^T Q, tile by tile
+// (see out_of_core_svd.hpp for the tiling). Each call reads every tile of A exactly once.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/io/panel_reader.hpp"
+
+namespace jf::svd {
+
+struct PassProgress {
+  int64_t rounds_done = 0, rounds = 0;  // rounds of tiles (one tile per rank per round)
+};
+using RoundDoneFn = std::function<void(const PassProgress&)>;
+
+class PanelStream {
+ public:
+  // Collective over the grid. panel_bytes bounds the tile buffer (at least one row of chunks is read).
+  PanelStream(const GridPtr& grid, const DatasetInfo& info, int64_t panel_bytes);
+
+  int64_t rows() const { return layout_.rows; }
+  int64_t cols() const { return layout_.cols; }
+  int64_t panel_rows() const { return panel_rows_; }
+  int64_t slab_cols() const { return slab_cols_; }
+  int64_t rounds() const { return rounds_; }
+  const PanelLayout& layout() const { return layout_; }
+  // File bytes read by all ranks so far (collective).
+  int64_t total_bytes_read() const;
+
+  // y = A x (x: n x l with its l columns in one block, e.g. out_of_core_thin_matrix; y: m x l, any layout).
+  void multiply(const DistMatrix& x, DistMatrix& y, const RoundDoneFn& on_round = {});
+  // z = A^T q (q: m x l, any layout; z: n x l with its l columns in one block).
+  void multiply_transposed(const DistMatrix& q, DistMatrix& z, const RoundDoneFn& on_round = {});
+
+ private:
+  // Rows [begin, end) of the panel this process row reads in `round` (empty when none is left).
+  std::pair<int64_t, int64_t> panel_of_round(int64_t round) const;
+  // Reads this rank's tile of rows [begin, end); agrees on failure across the grid.
+  void read_tile(int64_t begin, int64_t end);
+  // y's layout for the stream: rows blocked by the panel height, so panel t is on process row t % PR.
+  DistMatrix panel_aligned(int64_t l) const;
+
+  GridPtr grid_;
+  PanelReader reader_;
+  PanelLayout layout_;
+  DistMatrix column_shape_;  // PR x n with A's column slabs: only its column map is used
+  int64_t panel_rows_ = 1, slab_cols_ = 1, col_begin_ = 0, local_cols_ = 0, rounds_ = 0;
+  std::vector<double> tile_;
+  std::string file_;
+};
+
+}  // namespace jf::svd
