@@ -5,6 +5,7 @@
 
 #include "jointfact/app/command.hpp"
 #include "jointfact/app/common_options.hpp"
+#include "jointfact/app/svd_out_of_core.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"
@@ -25,6 +26,7 @@ struct SvdCommandOptions {
   int64_t power_iters = 2;
   uint64_t seed = 1;
   CommonOptions common;
+  OutOfCoreSettings out_of_core;
   CLI::Option* rank_option = nullptr;
   CLI::Option* tol_option = nullptr;
 };
@@ -112,6 +114,15 @@ int run_svd(MPI_Comm comm, const SvdCommandOptions& options) {
   const DatasetInfo info = inspect_dataset(comm, DatasetPath::parse(options.input), 2);
   validate(options, info);
   require_writable_output(comm, options.output, {info.file});
+  if (choose_out_of_core(comm, options.out_of_core, info, library_options(options, comm))) {
+    OutOfCoreSettings settings = options.out_of_core;
+    settings.checkpoint_dir = options.common.checkpoint_dir.empty() ? options.output + ".ckpt" : options.common.checkpoint_dir;
+    const svd::TruncatedSvd result = factor_out_of_core(comm, grid, options.common.block, info,
+                                                        library_options(options, comm), settings);
+    write_result(comm, options, info, result);
+    print_summary(comm, result, options.output);
+    return 0;
+  }
   log_progress(comm, "svd: reading " + info.file + ":" + info.dataset);
   ReadOptions read;
   read.block = options.common.block;
@@ -156,6 +167,13 @@ RegisteredCommand register_svd_command(CLI::App& app) {
   command->add_option("--seed", options->seed, "seed of the random test matrix (same seed = same result on any grid)")
       ->capture_default_str();
   add_common_options(*command, options->common);
+  command->add_flag("--out-of-core", options->out_of_core.requested,
+                    "stream A from the file in panels (chosen automatically when A does not fit in memory)");
+  command->add_option("--panel-mb", options->out_of_core.panel_mb, "out of core: panel buffer per rank, MiB")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30))
+      ->capture_default_str();
+  command->add_option("--passes", options->out_of_core.passes, "out of core: passes over the file (0 = 2Q + 2)")
+      ->check(CLI::NonNegativeNumber);
   return {command, [options](MPI_Comm comm) { return run_svd(comm, *options); }};
 }
 

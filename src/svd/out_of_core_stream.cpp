@@ -61,7 +61,8 @@ DistMatrix PanelStream::panel_aligned(int64_t l) const {
   return DistMatrix(grid_, layout_.rows, l, panel_rows_, std::max<int64_t>(l, 1));
 }
 
-void PanelStream::multiply(const DistMatrix& x, DistMatrix& y, const RoundDoneFn& on_round) {
+void PanelStream::multiply(const DistMatrix& x, DistMatrix& y, const RoundDoneFn& on_round, double* frobenius_sq) {
+  double sum_sq = 0;
   const int64_t l = x.cols();
   // X's rows for this rank's column slab: l x local_cols, column-major.
   const std::vector<double> x_rows = detail::gather_rows_for_local_columns(column_shape_, x);
@@ -71,6 +72,9 @@ void PanelStream::multiply(const DistMatrix& x, DistMatrix& y, const RoundDoneFn
     const auto [begin, end] = panel_of_round(round);
     const int64_t h = end - begin;
     read_tile(begin, end);
+    if (h > 0 && frobenius_sq) {
+      for (int64_t i = 0; i < h * local_cols_; ++i) sum_sq += tile_[i] * tile_[i];
+    }
     if (h > 0) {
       // The tile is row-major h x local_cols, i.e. column-major A_tile^T; partial = A_tile X_rows^T (h x l).
       partial.assign(static_cast<size_t>(h * l), 0.0);
@@ -91,6 +95,9 @@ void PanelStream::multiply(const DistMatrix& x, DistMatrix& y, const RoundDoneFn
     if (on_round) on_round({round + 1, rounds_});
   }
   redistribute(y_panels, y);
+  if (frobenius_sq) {
+    MPI_Allreduce(&sum_sq, frobenius_sq, 1, MPI_DOUBLE, MPI_SUM, grid_->comm());
+  }
 }
 
 void PanelStream::multiply_transposed(const DistMatrix& q, DistMatrix& z, const RoundDoneFn& on_round) {

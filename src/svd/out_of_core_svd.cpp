@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <string>
 
 #include "jointfact/core/error.hpp"
@@ -14,6 +15,7 @@
 #include "jointfact/dist/pblas.hpp"
 #include "jointfact/svd/out_of_core_stream.hpp"
 #include "jointfact/svd/projected_svd.hpp"
+#include "jointfact/svd/rank_selection.hpp"
 #include "jointfact/svd/sign_convention.hpp"
 
 namespace jf::svd {
@@ -42,14 +44,18 @@ class PassReporter {
         file_bytes_(stream.rows() * stream.cols() * stream.layout().element_bytes), start_(now()) {}
 
   void round_done(int64_t pass, const PassProgress& progress) {
-    const int64_t step = std::max<int64_t>(1, progress.rounds / 4);
-    if (!options_.progress || progress.rounds_done % step != 0 || progress.rounds_done == progress.rounds) return;
+    // At most one line per interval inside a pass (log lines print on rank 0 only, so ranks may differ).
+    if (!options_.progress || progress.rounds_done == progress.rounds || seconds_since(last_line_) < kIntervalS) return;
+    last_line_ = now();
     const double fraction = static_cast<double>(progress.rounds_done) / static_cast<double>(progress.rounds);
     report(pass, fraction, " (" + std::to_string(progress.rounds_done) + "/" + std::to_string(progress.rounds) +
                                " rounds)");
   }
 
-  void pass_done(int64_t pass, const std::string& what) { report(pass, 1.0, ": " + what); }
+  void pass_done(int64_t pass, const std::string& what) {
+    last_line_ = now();
+    report(pass, 1.0, ": " + what);
+  }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -68,10 +74,24 @@ class PassReporter {
                       format_duration(eta));
   }
 
+  static constexpr double kIntervalS = 10;
   const SvdOptions& options_;
   int64_t passes_, first_pass_, file_bytes_;
-  Clock::time_point start_;
+  Clock::time_point start_, last_line_ = now();
 };
+
+// max |X^T X - I| (as svd_quality.cpp measures it).
+double orthogonality_defect(const DistMatrix& x) {
+  const int64_t k = x.cols(), nb = x.col_block();
+  DistMatrix gram(x.grid_ptr(), k, k, nb, nb);
+  gemm(Op::Trans, Op::None, 1.0, x, x, 0.0, gram);
+  double defect = 0;
+  gram.for_each_local([&](int64_t i_gl, int64_t j_gl, double value) {
+    defect = std::max(defect, std::abs(value - (i_gl == j_gl ? 1.0 : 0.0)));
+  });
+  MPI_Allreduce(MPI_IN_PLACE, &defect, 1, MPI_DOUBLE, MPI_MAX, x.grid().comm());
+  return defect;
+}
 
 }  // namespace
 
@@ -108,6 +128,7 @@ TruncatedSvd out_of_core_svd(const GridPtr& grid, const DatasetInfo& info, int64
     redistribute(saved.range_m, state.range_m);
     redistribute(saved.range_n, state.range_n);
     state.passes_done = saved.passes_done;
+    state.frobenius_sq = saved.frobenius_sq;
   }
 
   PanelStream stream(grid, info, ooc.panel_bytes);
@@ -117,7 +138,7 @@ TruncatedSvd out_of_core_svd(const GridPtr& grid, const DatasetInfo& info, int64
     std::string what;
     if (pass == 1) {  // Y = A Omega, Omega from the counter-based generator as in core
       fill_normal(state.range_n, options.seed, kStreamSketch);
-      stream.multiply(state.range_n, state.range_m, on_round);
+      stream.multiply(state.range_n, state.range_m, on_round, &state.frobenius_sq);
       orthonormalize_thin(state.range_m);
       what = "Q = orth(A Omega)";
     } else if (pass == passes) {  // B^T = A^T Q
@@ -139,6 +160,10 @@ TruncatedSvd out_of_core_svd(const GridPtr& grid, const DatasetInfo& info, int64
   const ProjectedSvd projected = factor_projection(std::move(state.range_n));
   TruncatedSvd result = rotate_to_singular_vectors(state.range_m, projected, k);
   apply_sign_convention(result);
+  result.quality.residual = -1;
+  result.quality.orthogonality_u = orthogonality_defect(result.u);
+  result.quality.orthogonality_v = orthogonality_defect(result.v);
+  result.quality.tail_energy = tail_energy_estimate(result.s, k, std::sqrt(state.frobenius_sq));
   return result;
 }
 

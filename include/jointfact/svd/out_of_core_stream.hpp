@@ -30,7 +30,8 @@ class PanelStream {
   int64_t total_bytes_read() const;
 
   // y = A x (x: n x l with its l columns in one block, e.g. out_of_core_thin_matrix; y: m x l, any layout).
-  void multiply(const DistMatrix& x, DistMatrix& y, const RoundDoneFn& on_round = {});
+  // With frobenius_sq, also ||A||_F^2 (the same on every rank).
+  void multiply(const DistMatrix& x, DistMatrix& y, const RoundDoneFn& on_round = {}, double* frobenius_sq = nullptr);
   // z = A^T q (q: m x l, any layout; z: n x l with its l columns in one block).
   void multiply_transposed(const DistMatrix& q, DistMatrix& z, const RoundDoneFn& on_round = {});
 

@@ -27,6 +27,7 @@ struct OutOfCoreOptions {
 // The state between passes, enough to continue after `passes_done` passes on any grid.
 struct OutOfCoreState {
   int64_t passes_done = 0;
+  double frobenius_sq = 0;  // ||A||_F^2, summed during pass 1
   DistMatrix range_m;  // m x l: the column-space iterate (orthonormal after an odd pass)
   DistMatrix range_n;  // n x l: the row-space iterate (orthonormal after an even pass < 2q + 2, then B^T)
 };
@@ -51,8 +52,9 @@ int64_t in_core_bytes_per_rank(int64_t m, int64_t n, int64_t l, int ranks);
 
 // Rank-k randomized SVD of the dataset `info` (2-D, float64 or float32) on `grid` with block size nb for
 // the factors. Requires options.rank in [1, min(m, n)] (tol != 0 throws InputError: not supported out of
-// core), oversample and power_iters >= 0. Returns the factors with the sign convention applied; quality is
-// left zero (measuring it would take another pass). Progress ("pass i of N ...") goes to options.progress.
+// core), oversample and power_iters >= 0. Returns the factors with the sign convention applied; quality has
+// the orthogonality and the tail energy (||A||_F comes with pass 1) but residual = -1: not measured, that
+// would take another pass. Progress ("pass i of N ...") goes to options.progress.
 // Throws InputError on every rank when a rank cannot read its tiles.
 TruncatedSvd out_of_core_svd(const GridPtr& grid, const DatasetInfo& info, int64_t nb, const SvdOptions& options,
                              const OutOfCoreOptions& ooc, const OutOfCoreHooks& hooks = {});
