@@ -117,9 +117,12 @@ int run_svd(MPI_Comm comm, const SvdCommandOptions& options) {
   if (choose_out_of_core(comm, options.out_of_core, info, library_options(options, comm))) {
     OutOfCoreSettings settings = options.out_of_core;
     settings.checkpoint_dir = options.common.checkpoint_dir.empty() ? options.output + ".ckpt" : options.common.checkpoint_dir;
-    const svd::TruncatedSvd result = factor_out_of_core(comm, grid, options.common.block, info,
-                                                        library_options(options, comm), settings);
+    const GridPtr ooc_grid = options.common.grid.empty() ? out_of_core_default_grid(comm) : grid;
+    OutOfCoreReport report;
+    const svd::TruncatedSvd result = factor_out_of_core(comm, ooc_grid, options.common.block, info,
+                                                        library_options(options, comm), settings, report);
     write_result(comm, options, info, result);
+    annotate_out_of_core_output(comm, options.output, report);
     print_summary(comm, result, options.output);
     return 0;
   }

@@ -53,8 +53,9 @@ class PassReporter {
   }
 
   void pass_done(int64_t pass, const std::string& what) {
-    last_line_ = now();
-    report(pass, 1.0, ": " + what);
+    const double pass_seconds = seconds_since(pass_start_);
+    pass_start_ = last_line_ = now();
+    report(pass, 1.0, ": " + what + " in " + format_number("%.2f", pass_seconds) + " s");
   }
 
  private:
@@ -77,8 +78,12 @@ class PassReporter {
   static constexpr double kIntervalS = 10;
   const SvdOptions& options_;
   int64_t passes_, first_pass_, file_bytes_;
-  Clock::time_point start_, last_line_ = now();
+  Clock::time_point start_, last_line_ = now(), pass_start_ = now();
 };
+
+}  // namespace
+
+int64_t out_of_core_pass_count(const SvdOptions& options) { return 2 * options.power_iters + 2; }
 
 // max |X^T X - I| (as svd_quality.cpp measures it).
 double orthogonality_defect(const DistMatrix& x) {
@@ -93,9 +98,6 @@ double orthogonality_defect(const DistMatrix& x) {
   return defect;
 }
 
-}  // namespace
-
-int64_t out_of_core_pass_count(const SvdOptions& options) { return 2 * options.power_iters + 2; }
 
 DistMatrix out_of_core_thin_matrix(const GridPtr& grid, int64_t rows, int64_t l, int64_t nb) {
   // As in randomized_svd.cpp: all l columns in one block column, rows blocked like A's.
