@@ -92,8 +92,10 @@ def onepass_bound(args):
     norm_a = np.linalg.norm(a)
     measured = np.linalg.norm(a - (u * s_k) @ v.T)
     print(f"one pass: k={k}, range sketch l={l}, co-range sketch s={s}")
-    print(f"bound (relative): tau_(k+1) + 2 sqrt((1 + l/(s-l-1)) min_r (1 + r/(l-r-1)) tau_(r+1)^2) = {bound / norm_a:.4e}")
-    print(f"measured ||A - U S V^T||_F / ||A||_F = {measured / norm_a:.4e}; optimal rank-k {np.sqrt(tail_sq[k]) / norm_a:.4e}; "
+    print("bound (relative): tau_(k+1) + 2 sqrt((1 + l/(s-l-1)) min_r (1 + r/(l-r-1)) tau_(r+1)^2) = "
+          f"{bound / norm_a:.4e}")
+    print(f"measured ||A - U S V^T||_F / ||A||_F = {measured / norm_a:.4e}; "
+          f"optimal rank-k {np.sqrt(tail_sq[k]) / norm_a:.4e}; "
           f"a-posteriori estimate {attrs['one_pass_error_estimate']:.4e}")
     return 0 if measured <= bound else 1
 

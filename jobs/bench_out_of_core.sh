@@ -33,7 +33,8 @@ fi
 file=${input%%:*}
 dataset=/A
 [[ $input == *:* ]] && dataset=${input#*:}
-echo "file: $(du -h "$file" | cut -f1) $(/usr/bin/python3 -c "import h5py; d=h5py.File('$file')['$dataset']; print(d.shape, d.dtype, 'chunks', d.chunks, d.compression)")"
+describe="import h5py; d = h5py.File('$file')['$dataset']; print(d.shape, d.dtype, 'chunks', d.chunks, d.compression)"
+echo "file: $(du -h "$file" | cut -f1) $(/usr/bin/python3 -c "$describe")"
 
 seq_line=$(/usr/bin/python3 "$here/bench_out_of_core.py" seqread "$file" --dataset "$dataset")
 echo "$seq_line"
@@ -43,7 +44,9 @@ mpirun --oversubscribe -np "$np" /usr/bin/time -f "rank peak RSS %M KiB" "$joint
   --output "$work/out.h5" --rank "$rank" --out-of-core --panel-mb "$panel_mb" "$@" > "$work/log" 2>&1 || {
   cat "$work/log"; exit 1; }
 grep -E "pass [0-9]+ of [0-9]+:|singular values|out of core" "$work/log"
-[[ -n $cgroup ]] && echo "cgroup peak usage (RSS + charged page cache): $(cat "$cgroup/memory.max_usage_in_bytes") bytes"
+if [[ -n $cgroup ]]; then
+  echo "cgroup peak usage (RSS + charged page cache): $(cat "$cgroup/memory.max_usage_in_bytes") bytes"
+fi
 
 seq_line2=$(/usr/bin/python3 "$here/bench_out_of_core.py" seqread "$file" --dataset "$dataset")
 echo "after the run, $seq_line2"

@@ -116,7 +116,8 @@ int run_svd(MPI_Comm comm, const SvdCommandOptions& options) {
   require_writable_output(comm, options.output, {info.file});
   if (choose_out_of_core(comm, options.out_of_core, info, library_options(options, comm))) {
     OutOfCoreSettings settings = options.out_of_core;
-    settings.checkpoint_dir = options.common.checkpoint_dir.empty() ? options.output + ".ckpt" : options.common.checkpoint_dir;
+    settings.checkpoint_dir = options.common.checkpoint_dir;
+    if (settings.checkpoint_dir.empty()) settings.checkpoint_dir = options.output + ".ckpt";
     const GridPtr ooc_grid = options.common.grid.empty() ? out_of_core_default_grid(comm) : grid;
     OutOfCoreReport report;
     const svd::TruncatedSvd result = factor_out_of_core(comm, ooc_grid, options.common.block, info,

@@ -26,7 +26,8 @@ completed=$(grep -oE "pass [0-9] of 6:" kill.log | tail -1 | grep -oE "^pass [0-
 ranks=$(pgrep -P "$launcher")
 kill -9 $ranks "$launcher" 2>/dev/null
 wait "$launcher" 2>/dev/null
-[ -f killed.h5 ] && fail "the kill left a final output behind" || pass "killed -9 after pass ${completed:-none}, no output"
+[ -f killed.h5 ] && fail "the kill left a final output behind" ||
+  pass "killed -9 after pass ${completed:-none}, no output"
 [ "${completed:-0}" = 2 ] || echo "note: the kill came after pass ${completed:-none} completed, not inside pass 3"
 
 expect_ok "resumed on 3 ranks (grid 3x1)" 3 "${svd_args[@]}" --output "$WORK/killed.h5"

@@ -52,7 +52,8 @@ TEST_CASE("one-pass sketch: error within the TYUC bound, estimate near the true 
   ooc.panel_bytes = 8 * 11 * n;  // many small panels
   Eigen::MatrixXd first_u;
   for (const GridShape shape : test::grids_fitting(test::world_size())) {
-    const svd::OnePassSvd result = svd::out_of_core_one_pass_svd(make_grid(MPI_COMM_WORLD, shape), info, 8, options, ooc);
+    const GridPtr grid = make_grid(MPI_COMM_WORLD, shape);
+    const svd::OnePassSvd result = svd::out_of_core_one_pass_svd(grid, info, 8, options, ooc);
     const int64_t l = result.range_columns, s = result.co_range_rows;
     REQUIRE(l == k + p);
     REQUIRE(s == 2 * l + 1);

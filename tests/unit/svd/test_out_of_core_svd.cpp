@@ -59,7 +59,8 @@ DatasetInfo write_matrix_file(const std::string& path, const Eigen::MatrixXd& a,
       H5Pset_deflate(create.get(), 4);
     }
     const hid_t type = chunked_float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
-    h5::Handle dset = h5::dataset(H5Dcreate2(file.get(), "/A", type, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT));
+    h5::Handle dset =
+        h5::dataset(H5Dcreate2(file.get(), "/A", type, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT));
     const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major = a;
     H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, row_major.data());
   }
