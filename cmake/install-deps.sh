@@ -13,6 +13,9 @@ packages=(
   slurm-wlm munge                            # local Slurm for the job tests
   time procps                                # /usr/bin/time -f %M, pgrep
 )
+# Optional, only with JOINTFACT_BENCH_SLEPC=1: SLEPc, the svd benchmark's reference (jobs/bench_slepc_svd.py);
+# nothing builds or tests against it.
+if [ "${JOINTFACT_BENCH_SLEPC:-0}" = 1 ]; then packages+=(python3-slepc4py python3-petsc4py); fi
 
 missing=()
 for package in "${packages[@]}"; do

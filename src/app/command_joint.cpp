@@ -24,7 +24,7 @@ struct JointCommandOptions {
   std::string input, output, objective, mode = "penalty";
   std::string targets, samples, responses, gradient, curvature;
   int64_t rank = 0;
-  double lambda = 1.0, eps_rel = 0.01, smooth_l = 0, smooth_r = 0, tol = 1e-9;
+  double lambda = 1.0, eps_rel = 0.01, smooth_l = 0, smooth_r = 0, tol = 1e-9, trust_radius = 0, loss_tol = 0;
   bool nonneg = false;
   int64_t max_iters = 500;
   CommonOptions common;
@@ -107,6 +107,8 @@ joint::JointSettings settings_from(const JointCommandOptions& o) {
   settings.nonneg = o.nonneg;
   settings.max_iterations = static_cast<int>(o.max_iters);
   settings.tol = o.tol;
+  settings.trust_radius = o.trust_radius;
+  settings.loss_tol = o.loss_tol;
   return settings;
 }
 
@@ -115,7 +117,12 @@ void print_summary(MPI_Comm comm, const joint::JointOutcome& outcome, const std:
                          std::to_string(outcome.rank) + ")");
   print_result(comm, "loss_original:      " + format_number("%.10g", outcome.loss_original) + "  (f(W))");
   print_result(comm, "loss_svd:           " + format_number("%.10g", outcome.loss_svd) + "  (f(W_k))");
-  print_result(comm, "loss_joint:         " + format_number("%.10g", outcome.loss_joint) + "  (f(L R^T))");
+  print_result(comm, "loss_joint:         " + format_number("%.10g", outcome.loss_joint) + "  (f(L R^T))" +
+                         (outcome.loss_kind == "predicted" ? ", predicted by the gradient model, not measured" : ""));
+  if (outcome.loss_kind == "predicted") {
+    print_result(comm, "trust_radius:       " + format_number("%.6g", outcome.trust_radius) +
+                           (outcome.within_trust_radius ? "  (answer within it)" : "  (answer OUTSIDE it)"));
+  }
   print_result(comm, "recon_error_svd:    " + format_number("%.10g", outcome.recon_error_svd) + "  (||W - W_k||_F)");
   print_result(comm,
                "recon_error_joint:  " + format_number("%.10g", outcome.recon_error_joint) + "  (||W - L R^T||_F)");
@@ -124,7 +131,10 @@ void print_summary(MPI_Comm comm, const joint::JointOutcome& outcome, const std:
                            (outcome.feasible ? "  (met)" : "  (NOT met: no feasible factorization found)"));
   }
   if (outcome.mode == "compact" && !outcome.compact_found) {
-    print_result(comm, "compact:            no k <= the given rank reaches f(W); reporting the largest");
+    print_result(comm, "compact:            no k <= the given rank reaches f(W) + loss_tol; reporting the largest");
+  }
+  if (outcome.mode == "compact" && outcome.compact_found && outcome.loss_kind == "predicted") {
+    print_result(comm, "compact:            f*(k) <= f(W) is predicted by the model, not measured");
   }
   print_result(comm, "lambda:             " + format_number("%.6g", outcome.lambda));
   print_result(comm, "iterations:         " + std::to_string(outcome.iterations));
@@ -136,7 +146,8 @@ int run_joint_command(MPI_Comm comm, const JointCommandOptions& options) {
   GridPtr grid = make_grid_from(comm, options.common);
   const DatasetInfo info = inspect_dataset(comm, DatasetPath::parse(options.input), 2);
   validate(options, info);
-  const joint::JointSettings settings = settings_from(options);
+  joint::JointSettings settings = settings_from(options);
+  settings.progress = [comm](const std::string& line) { log_progress(comm, line); };
   require_writable_output(comm, options.output, input_files(options));
   log_progress(comm, "joint: reading " + info.file + ":" + info.dataset + " (" + std::to_string(info.shape[0]) + " x " +
                          std::to_string(info.shape[1]) + ") on grid " + grid->describe());
@@ -190,6 +201,13 @@ RegisteredCommand register_joint_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--max-iters", options->max_iters, "alternating iterations per penalty solve")->capture_default_str();
   command->add_option("--tol", options->tol, "stop when both factors change by at most this (relative) in an iteration")
+      ->capture_default_str();
+  command->add_option("--trust-radius", options->trust_radius,
+                      "gradient: keep ||W - L R^T||_F within this radius, where the model is trusted (0: estimated "
+                      "from the curvature)")
+      ->capture_default_str();
+  command->add_option("--loss-tol", options->loss_tol,
+                      "compact: a rank qualifies when its task loss is at most f(W) + this (absolute)")
       ->capture_default_str();
   add_common_options(*command, options->common);
   return {command, [options](MPI_Comm comm) { return run_joint_command(comm, *options); }};

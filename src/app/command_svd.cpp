@@ -1,5 +1,6 @@
 // `jointfact svd`: the truncated SVD stage on a matrix file, written to /svd/U, /svd/S, /svd/V with the
 // quality figures as attributes on /svd.
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -21,6 +22,7 @@ struct SvdCommandOptions {
   std::string output;
   int64_t rank = 0;
   double tol = 0;
+  double residual_tol = 0;
   std::string method = "randomized";
   int64_t oversample = 10;
   int64_t power_iters = 2;
@@ -56,6 +58,7 @@ svd::SvdOptions library_options(const SvdCommandOptions& options, MPI_Comm comm)
   svd_options.tol = options.tol_option->count() > 0 ? options.tol : 0.0;
   svd_options.oversample = options.oversample;
   svd_options.power_iters = options.power_iters;
+  svd_options.residual_tol = options.residual_tol;
   svd_options.seed = options.seed;
   svd_options.progress = [comm](const std::string& message) { log_progress(comm, "svd: " + message); };
   return svd_options;
@@ -68,6 +71,8 @@ void write_result(MPI_Comm comm, const SvdCommandOptions& options, const Dataset
   out.write_matrix("/svd/U", result.u);
   out.write_replicated("/svd/S", result.s, {k});
   out.write_matrix("/svd/V", result.v);
+  out.write_replicated("/svd/residuals", result.residuals, {k});  // ||A v_i - s_i u_i|| / s_1
+  out.set_attribute("/svd", "residual_tol", options.residual_tol);
   out.set_attribute("/svd", "method", options.method);
   out.set_attribute("/svd", "k", k);
   const bool exact = options.method != "randomized";
@@ -96,6 +101,11 @@ void print_summary(MPI_Comm comm, const svd::TruncatedSvd& result, const std::st
                "orthogonality:   " +
                    format_number("%.3e", std::max(result.quality.orthogonality_u, result.quality.orthogonality_v)) +
                    "  (max |U^T U - I|, |V^T V - I|)");
+  if (!result.residuals.empty()) {
+    print_result(comm, "worst residual:  " +
+                           format_number("%.3e", *std::max_element(result.residuals.begin(), result.residuals.end())) +
+                           "  (max_i ||A v_i - s_i u_i|| / s_1)");
+  }
   print_result(comm, "tail energy:     " + format_number("%.3e", result.quality.tail_energy) +
                          "  (estimated ||A - U S V^T||_F / ||A||_F)");
   print_result(comm, "output:          " + output);
@@ -168,6 +178,9 @@ RegisteredCommand register_svd_command(CLI::App& app) {
   command->add_option("--power-iters", options->power_iters, "Q: power iterations (QR after every product)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  command->add_option("--residual-tol", options->residual_tol,
+                      "T in (0, 1), with --rank: iterate until ||A v_i - s_i u_i|| <= T ||A|| for every triplet")
+      ->check(CLI::Range(0.0, 1.0));
   command->add_option("--seed", options->seed, "seed of the random test matrix (same seed = same result on any grid)")
       ->capture_default_str();
   add_common_options(*command, options->common);

@@ -33,6 +33,8 @@ joint::JointSettings joint_settings_from(const RunConfig& config, const Pipeline
   settings.nonneg = config.get_bool("joint", "nonneg").value_or(false);
   settings.max_iterations = static_cast<int>(config.get_int("joint", "max_iters").value_or(settings.max_iterations));
   settings.tol = config.get_float("joint", "tol").value_or(settings.tol);
+  settings.trust_radius = config.get_float("joint", "trust_radius").value_or(settings.trust_radius);
+  settings.loss_tol = config.get_float("joint", "loss_tol").value_or(settings.loss_tol);
   if (settings.lambda < 0 || settings.eps_rel < 0 || settings.smooth_l < 0 || settings.smooth_r < 0 || settings.tol < 0 ||
       settings.max_iterations < 1) {
     throw InputError("[joint] lambda, eps_rel, smooth_l, smooth_r and tol must be >= 0 and max_iters >= 1");
@@ -139,6 +141,7 @@ JointStageResult run_joint_stage(PipelineContext& context, const SvdStageResult&
                                       : joint::SolveJournal();
   journal.set_safe_point(joint_safe_point(context, hash));
   settings.journal = &journal;
+  settings.progress = [comm = context.comm](const std::string& line) { log_progress(comm, line); };
   if (stamp) {
     log_progress(context.comm, "joint: resuming from checkpoint " + result.checkpoint_path + " at iteration " +
                                    std::to_string(stamp->iteration));

@@ -22,6 +22,7 @@ svd::SvdOptions svd_options_from(const RunConfig& config) {
   if ((options.rank > 0) == (options.tol > 0)) throw InputError("[svd] needs exactly one of rank = K or tol = E");
   options.oversample = config.get_int("svd", "oversample").value_or(options.oversample);
   options.power_iters = config.get_int("svd", "power_iters").value_or(options.power_iters);
+  options.residual_tol = config.get_float("svd", "residual_tol").value_or(0.0);
   options.seed = static_cast<uint64_t>(config.get_int("svd", "seed").value_or(1));
   return options;
 }
@@ -48,6 +49,7 @@ void write_svd_stage(OutputFile& out, const SvdStageResult& result) {
   out.write_matrix("/svd/U", svd.u);
   out.write_replicated("/svd/S", svd.s, {static_cast<int64_t>(svd.s.size())});
   out.write_matrix("/svd/V", svd.v);
+  if (!svd.residuals.empty()) out.write_replicated("/svd/residuals", svd.residuals, {static_cast<int64_t>(svd.s.size())});
   out.set_attribute("/svd", "method", std::string(svd::method_name(result.options.method)));
   out.set_attribute("/svd", "k", static_cast<int64_t>(svd.s.size()));
   const bool exact = result.options.method != svd::Method::Randomized;

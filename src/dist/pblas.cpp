@@ -64,7 +64,7 @@ void geqrf(DistMatrix& a, std::vector<double>& tau, int64_t ja, int64_t n_cols) 
   const int m_f = f(a.rows(), "geqrf m"), n_f = f(n, "geqrf n"), ja_f = f(ja + 1, "geqrf ja");
   double query = 0;
   check_info(scalapack::geqrf(m_f, n_f, a.data(), 1, ja_f, a.desc(), tau.data(), &query, -1), "pdgeqrf (query)");
-  std::vector<double> work(static_cast<size_t>(workspace_size(query)));
+  std::vector<double> work(static_cast<size_t>(checked_workspace(query, "pdgeqrf")));
   check_info(scalapack::geqrf(m_f, n_f, a.data(), 1, ja_f, a.desc(), tau.data(), work.data(),
                               f(static_cast<int64_t>(work.size()), "geqrf lwork")),
              "pdgeqrf");
@@ -78,7 +78,7 @@ void orgqr(DistMatrix& a, const std::vector<double>& tau, int64_t ja, int64_t n_
   double query = 0;
   check_info(scalapack::orgqr(m_f, n_f, n_f, a.data(), 1, ja_f, a.desc(), tau.data(), &query, -1),
              "pdorgqr (query)");
-  std::vector<double> work(static_cast<size_t>(workspace_size(query)));
+  std::vector<double> work(static_cast<size_t>(checked_workspace(query, "pdorgqr")));
   check_info(scalapack::orgqr(m_f, n_f, n_f, a.data(), 1, ja_f, a.desc(), tau.data(), work.data(),
                               f(static_cast<int64_t>(work.size()), "orgqr lwork")),
              "pdorgqr");
@@ -106,7 +106,7 @@ DistSvd gesvd(const DistMatrix& a) {
                                 result.u.data(), 1, 1, result.u.desc(), result.vt.data(), 1, 1, result.vt.desc(),
                                 &query, -1),
                "pdgesvd (query)");
-    std::vector<double> work(static_cast<size_t>(workspace_size(query) * 2));
+    std::vector<double> work(static_cast<size_t>(2 * checked_workspace(query, "pdgesvd")));
     check_info(scalapack::gesvd('V', 'V', m_f, n_f, work_a.data(), 1, 1, work_a.desc(), result.s.data(),
                                 result.u.data(), 1, 1, result.u.desc(), result.vt.data(), 1, 1, result.vt.desc(),
                                 work.data(), f(static_cast<int64_t>(work.size()), "gesvd lwork")),

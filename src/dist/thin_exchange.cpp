@@ -119,60 +119,56 @@ void sum_local_columns_into_rows(const DistMatrix& a, const std::vector<double>&
   const Grid& grid = a.grid();
   const int64_t l = z.cols(), n_loc = a.local_cols();
   const int z_col = z.col_map().source();
-  AllToAll exchange(grid.size());
 
-  // Every rank of the grid: its partial rows grouped by the process row of z that keeps them. A's local
-  // columns are in increasing global order, so each group is one run of l-vectors per destination.
-  std::vector<double> packed;
+  // Step 1, within each process column of A (whose ranks share A's local columns): a reduce-scatter sums
+  // the partial rows, each rank keeping the sums of the rows that its process row of z keeps. Grouped by
+  // that process row, in increasing global order; every rank of the column groups them alike.
+  std::vector<double> summed;
   if (grid.in_grid()) {
     const auto columns_for = group_by_owner(n_loc, grid.prows(), [&](int64_t j) {
       return z.row_map().owner(a.col_map().local_to_global(j));
     });
-    packed.resize(static_cast<size_t>(l * n_loc));
+    std::vector<double> packed(static_cast<size_t>(l * n_loc));
+    std::vector<int> counts(static_cast<size_t>(grid.prows()));
     int64_t offset = 0;
     for (int r = 0; r < grid.prows(); ++r) {
-      const int64_t start = offset;
       for (int64_t j : columns_for[r]) {
         std::memcpy(packed.data() + offset, partial.data() + j * l, static_cast<size_t>(l) * sizeof(double));
         offset += l;
       }
-      exchange.send(grid.rank_of(r, z_col), start, offset - start);
+      counts[r] = to_fortran_int(static_cast<int64_t>(columns_for[r].size()) * l, "thin exchange count");
     }
+    summed.resize(static_cast<size_t>(counts[grid.myrow()]));
+    MPI_Reduce_scatter(packed.data(), summed.data(), counts.data(), MPI_DOUBLE, MPI_SUM, grid.col_comm());
   }
 
-  // The process column holding z: each local row j gets one partial from every process row of the
-  // process column of A that holds column j.
+  // Step 2: each rank sends its summed rows to the rank of z's process column in its own process row.
+  AllToAll exchange(grid.size());
+  if (grid.in_grid()) {
+    exchange.send(grid.rank_of(grid.myrow(), z_col), 0, static_cast<int64_t>(summed.size()));
+  }
   const bool keeps_z = grid.in_grid() && grid.mycol() == z_col;
-  std::vector<int> a_col(keeps_z ? static_cast<size_t>(z.local_rows()) : 0);
+  std::vector<int> source(keeps_z ? static_cast<size_t>(z.local_rows()) : 0);
   if (keeps_z) {
     for (int64_t i = 0; i < z.local_rows(); ++i) {
-      a_col[i] = a.col_map().owner(z.row_map().local_to_global(i));
-      for (int r = 0; r < grid.prows(); ++r) exchange.expect(grid.rank_of(r, a_col[i]), l);
+      source[i] = grid.rank_of(grid.myrow(), a.col_map().owner(z.row_map().local_to_global(i)));
+      exchange.expect(source[i], l);
     }
   }
   int64_t total = 0;
   std::vector<int64_t> cursor = exchange.receive_offsets(total);
   std::vector<double> received(static_cast<size_t>(total));
-  exchange.run(packed.data(), received.data(), grid.comm());
+  exchange.run(summed.data(), received.data(), grid.comm());
   if (!keeps_z) return;
 
-  // Sum the partials of a tile of rows into contiguous l-vectors, then write the tile into z's columns.
-  std::vector<double> tile(static_cast<size_t>(kTileRows * l));
+  // Rows arrive from each source in increasing global index, the order of z's local rows; write them
+  // into z's columns a tile of rows at a time.
   for (int64_t first = 0; first < z.local_rows(); first += kTileRows) {
     const int64_t last = std::min(z.local_rows(), first + kTileRows);
     for (int64_t i = first; i < last; ++i) {
-      double* sum = tile.data() + (i - first) * l;
-      std::fill(sum, sum + l, 0.0);
-      for (int r = 0; r < grid.prows(); ++r) {
-        const int from = grid.rank_of(r, a_col[i]);
-        const double* part = received.data() + cursor[from];
-        for (int64_t k = 0; k < l; ++k) sum[k] += part[k];
-        cursor[from] += l;
-      }
-    }
-    for (int64_t k = 0; k < l; ++k) {
-      double* column = z.data() + k * z.lld();
-      for (int64_t i = first; i < last; ++i) column[i] = tile[(i - first) * l + k];
+      const double* row = received.data() + cursor[source[i]];
+      cursor[source[i]] += l;
+      for (int64_t k = 0; k < l; ++k) z.data()[k * z.lld() + i] = row[k];
     }
   }
 }

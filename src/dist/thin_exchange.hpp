@@ -19,8 +19,10 @@ bool has_single_column_block(const DistMatrix& t);
 std::vector<double> gather_rows_for_local_columns(const DistMatrix& a, const DistMatrix& x);
 
 // z = the sum over A's process rows of every rank's `partial` (l x n_loc column-major, column j_lc a
-// partial row of z for A's local column j_lc), each row summed where z keeps it. Collective over A's
-// communicator. Precondition: has_single_column_block(z), z.rows() == a.cols(), same grid.
+// partial row of z for A's local column j_lc), each row summed where z keeps it: a reduce-scatter within
+// each process column, then each summed row goes once to its rank of z. Collective over A's communicator.
+// Each rank receives O(l n / (PR PC)) in the first step and a rank of z O(l n / PR) in the second.
+// Precondition: has_single_column_block(z), z.rows() == a.cols(), same grid.
 void sum_local_columns_into_rows(const DistMatrix& a, const std::vector<double>& partial, DistMatrix& z);
 
 }  // namespace jf::detail

@@ -28,8 +28,8 @@ std::string describe(const HistoryRow& row) {
 // once the change stagnates at rounding level).
 class SolveProgress {
  public:
-  SolveProgress(MPI_Comm comm, const PenaltyOptions& options, int first_iteration)
-      : comm_(comm), options_(options), first_iteration_(first_iteration) {}
+  SolveProgress(const JointProblem& problem, const PenaltyOptions& options, int first_iteration)
+      : problem_(problem), options_(options), first_iteration_(first_iteration) {}
 
   void after_iteration(int iteration, double change, const HistoryRow& state) {
     recent_changes_.push_back(change);
@@ -52,12 +52,12 @@ class SolveProgress {
     std::snprintf(line, sizeof line, "%slambda = %.4g, iteration %d: %s, change %.2e, ETA %s (this solve; at most %s)",
                   options_.progress_prefix.c_str(), options_.lambda, iteration, describe(state).c_str(), change,
                   format_duration(expected * per_iteration).c_str(), format_duration(at_most * per_iteration).c_str());
-    log_progress(comm_, line);
+    report(problem_, line);
   }
 
  private:
   static constexpr size_t kRateWindow = 10;
-  MPI_Comm comm_;
+  const JointProblem& problem_;
   const PenaltyOptions& options_;
   int first_iteration_;
   std::deque<double> recent_changes_;
@@ -65,6 +65,10 @@ class SolveProgress {
 };
 
 }  // namespace
+
+void report(const JointProblem& problem, const std::string& line) {
+  if (problem.progress) problem.progress(line);
+}
 
 double recon_error_squared(double w_norm_squared, const DistMatrix& w_t_l, const Factors& factors) {
   const double cross = inner(w_t_l, factors.r);
@@ -111,11 +115,52 @@ DistMatrix AlternatingSolver::right_step(Factors& factors, double lambda,
   return w_t_l;
 }
 
+bool AlternatingSolver::uses_closed_form(const PenaltyOptions& options) const {
+  return options.closed_form && problem_.smooth_l == 0 && problem_.smooth_r == 0 && !problem_.nonneg &&
+         problem_.objective.has_penalty_minimizer();
+}
+
+std::optional<PenaltyResult> AlternatingSolver::solve_closed_form(const Factors& start,
+                                                                 const PenaltyOptions& options) const {
+  if (!uses_closed_form(options)) return std::nullopt;
+  // One safe point per closed-form solve, before its SVD: a run resumed there recomputes the solve from
+  // the snapshot's start (the solve has no iterate of its own).
+  const int64_t rank = start.l.cols();
+  std::optional<RunningSolve> running = options.journal ? options.journal->take_running(options.lambda, rank)
+                                                        : std::nullopt;
+  const Factors& base = running ? running->start : start;
+  PenaltyResult result;
+  result.history.push_back(evaluate(base, options.lambda));
+  if (options.journal && !running) options.journal->at_safe_point({options.lambda, rank, base, base, result.history, 0});
+  std::optional<Factors> minimizer = problem_.objective.penalty_minimizer(problem_.w, options.lambda, start.l.cols());
+  if (!minimizer) return std::nullopt;
+  result.closed_form = true;
+  result.converged = true;
+  const HistoryRow state = evaluate(*minimizer, options.lambda);
+  const double before = result.history.back().objective;
+  if (state.objective > before) {
+    // Only a randomized SVD (or rounding) can land above the start; the start is then the better answer.
+    result.factors = base;
+    report(problem_, options.progress_prefix + "lambda = " + format_number("%.4g", options.lambda) +
+                         ": the closed form is no better than the start (F " + format_number("%.10e", state.objective) +
+                         " > " + format_number("%.10e", before) + "); keeping the start");
+    return result;
+  }
+  result.factors = std::move(*minimizer);
+  result.history.push_back(state);
+  result.iterations = 1;
+  return result;
+}
+
 PenaltyResult AlternatingSolver::solve(Factors start, const PenaltyOptions& options) const {
   SolveJournal* journal = options.journal;
   const int64_t rank = start.l.cols();
   if (journal) {
     if (std::optional<PenaltyResult> replayed = journal->replay(options.lambda, start)) return std::move(*replayed);
+  }
+  if (std::optional<PenaltyResult> closed = solve_closed_form(start, options)) {
+    if (journal) journal->record_finished(options.lambda, rank, *closed);
+    return std::move(*closed);
   }
   PenaltyResult result;
   std::optional<RunningSolve> running = journal ? journal->take_running(options.lambda, rank) : std::nullopt;
@@ -131,8 +176,7 @@ PenaltyResult AlternatingSolver::solve(Factors start, const PenaltyOptions& opti
   }
   BlockRegularization left{problem_.smooth_l, problem_.nonneg, options.majorize_steps};
   BlockRegularization right{problem_.smooth_r, problem_.nonneg, options.majorize_steps};
-  MPI_Comm comm = problem_.w.grid().comm();
-  SolveProgress progress(comm, options, result.iterations);
+  SolveProgress progress(problem_, options, result.iterations);
   for (int iteration = result.iterations + 1; iteration <= options.max_iterations; ++iteration) {
     Factors previous = result.factors;
     left_step(result.factors, options.lambda, left);
@@ -143,7 +187,7 @@ PenaltyResult AlternatingSolver::solve(Factors start, const PenaltyOptions& opti
     if (state.objective - before > options.stall_tolerance * std::abs(before)) {
       result.factors = std::move(previous);
       result.stalled = true;
-      log_progress(comm, options.progress_prefix + "iteration " + std::to_string(iteration) +
+      report(problem_, options.progress_prefix + "iteration " + std::to_string(iteration) +
                              ": F rose by rounding-level noise; keeping the previous iterate and stopping");
       break;
     }
@@ -153,7 +197,7 @@ PenaltyResult AlternatingSolver::solve(Factors start, const PenaltyOptions& opti
                                    relative_change(result.factors.r, previous.r));
     result.converged = change <= options.tol;
     if (options.progress_every > 0 && (iteration % options.progress_every == 0 || result.converged)) {
-      log_progress(comm, options.progress_prefix + "iteration " + std::to_string(iteration) + ": " +
+      report(problem_, options.progress_prefix + "iteration " + std::to_string(iteration) + ": " +
                              describe(result.history.back()));
     }
     progress.after_iteration(iteration, change, result.history.back());

@@ -1,5 +1,9 @@
 #include "jointfact/joint/gradient_objective.hpp"
 
+#include <mpi.h>
+
+#include <cmath>
+
 #include "jointfact/core/error.hpp"
 #include "jointfact/dist/norms.hpp"
 #include "jointfact/dist/pblas.hpp"
@@ -102,6 +106,20 @@ DistMatrix GradientObjective::gradient_transpose_times_left(const DistMatrix& l,
     scale_add(1.0, product, -constant_curvature_, w_t_l);
   }
   return product;
+}
+
+double GradientObjective::trust_radius_estimate() const {
+  const double g_squared = squared_norm(gradient_);
+  double curvature_along_g = constant_curvature_ * g_squared;
+  if (curvature_) {
+    double local = 0;
+    const auto g_lc = gradient_.local();
+    const auto h_lc = curvature_->local();
+    for (int64_t j = 0; j < gradient_.local_cols(); ++j) local += h_lc.col(j).dot(g_lc.col(j).cwiseAbs2());
+    MPI_Allreduce(&local, &curvature_along_g, 1, MPI_DOUBLE, MPI_SUM, gradient_.grid().comm());
+  }
+  if (curvature_along_g <= 0 || g_squared <= 0) return std::numeric_limits<double>::infinity();
+  return g_squared * std::sqrt(g_squared) / curvature_along_g;
 }
 
 }  // namespace jf::joint

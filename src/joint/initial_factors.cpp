@@ -12,16 +12,6 @@
 namespace jf::joint {
 namespace {
 
-// The one place that picks the SVD: exact (pdgesvd) while it is cheap, the randomized SVD (q = 2 power
-// iterations, p = 10) beyond, where pdgesvd's O(m n min(m, n)) cost and its full U dominate.
-constexpr int64_t kExactSvdLimit = 1000;
-svd::TruncatedSvd compute_truncated_svd(const DistMatrix& w, int64_t k) {
-  if (std::min(w.rows(), w.cols()) <= kExactSvdLimit) return svd::exact_truncated_svd(w, k);
-  svd::SvdOptions options;
-  options.rank = k;
-  return svd::truncated_svd(w, options);
-}
-
 // +1 or -1 per column: the sign of the column's largest-magnitude entry (lowest row on ties).
 Eigen::VectorXd column_signs(const DistMatrix& u) {
   const int64_t k = u.cols();
@@ -60,6 +50,16 @@ Eigen::VectorXd part_norms(const DistMatrix& a, double sign) {
 
 }  // namespace
 
+// Exact while it is cheap, the randomized SVD (q = 2 power iterations, p = 10) beyond, where the exact
+// path's O(m n min(m, n)) cost dominates.
+constexpr int64_t kExactSvdLimit = 1000;
+svd::TruncatedSvd choose_truncated_svd(const DistMatrix& w, int64_t k) {
+  if (std::min(w.rows(), w.cols()) <= kExactSvdLimit) return svd::exact_truncated_svd(w, k);
+  svd::SvdOptions options;
+  options.rank = k;
+  return svd::truncated_svd(w, options);
+}
+
 double tail_norm(double w_norm_squared, const std::vector<double>& singular_values, int64_t k) {
   double kept = 0;
   for (int64_t i = 0; i < k; ++i) kept += singular_values[static_cast<size_t>(i)] * singular_values[static_cast<size_t>(i)];
@@ -67,7 +67,7 @@ double tail_norm(double w_norm_squared, const std::vector<double>& singular_valu
 }
 
 InitialFactors initial_factors(const DistMatrix& w, int64_t k, double w_norm_squared) {
-  return factors_from_svd(w, compute_truncated_svd(w, k), k, w_norm_squared);
+  return factors_from_svd(w, choose_truncated_svd(w, k), k, w_norm_squared);
 }
 
 InitialFactors factors_from_svd(const DistMatrix& w, const svd::TruncatedSvd& svd, int64_t k, double w_norm_squared) {

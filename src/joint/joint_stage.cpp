@@ -20,6 +20,8 @@ void validate(const DistMatrix& w, const JointSettings& settings) {
   if (settings.smooth_l < 0 || settings.smooth_r < 0) throw InputError("--smooth-l and --smooth-r must be >= 0");
   if (settings.max_iterations < 1) throw InputError("--max-iters must be >= 1");
   if (settings.tol < 0) throw InputError("--tol must be >= 0");
+  if (!(settings.trust_radius >= 0)) throw InputError("--trust-radius must be >= 0");
+  if (!(settings.loss_tol >= 0)) throw InputError("--loss-tol must be >= 0");
 }
 
 void append_segment(JointOutcome& outcome, LambdaSegment segment) {
@@ -45,6 +47,7 @@ PenaltyOptions penalty_options(const JointSettings& settings) {
 LosslessOptions lossless_options(const JointSettings& settings) {
   LosslessOptions options;
   options.eps_rel = settings.eps_rel;
+  options.max_recon_error = settings.trust_radius > 0 ? settings.trust_radius : options.max_recon_error;
   options.lambda_start = settings.lambda;
   options.penalty = penalty_options(settings);
   return options;
@@ -79,7 +82,8 @@ void run_lossless(const AlternatingSolver& solver, const InitialFactors& start, 
 
 void run_compact(const AlternatingSolver& solver, const InitialFactors& start, const JointSettings& settings,
                  JointOutcome& outcome) {
-  CompactResult result = solve_compact(solver, start, outcome.loss_original, lossless_options(settings));
+  CompactResult result =
+      solve_compact(solver, start, outcome.loss_original, lossless_options(settings), settings.loss_tol);
   outcome.rank = result.rank;
   outcome.factors = std::move(result.lossless.factors);
   outcome.lambda = result.lossless.lambda;
@@ -116,7 +120,6 @@ namespace {
 
 JointOutcome run_from(const DistMatrix& w, const Objective& objective, const JointSettings& settings,
                       const InitialFactors& start, double w_norm_squared) {
-  MPI_Comm comm = w.grid().comm();
   JointOutcome outcome;
   outcome.mode = mode_name(settings.mode);
   outcome.objective = objective.name();
@@ -124,17 +127,40 @@ JointOutcome run_from(const DistMatrix& w, const Objective& objective, const Joi
   outcome.loss_original = objective.value_of_matrix(w);
   outcome.loss_svd = objective.value(start.factors.l, start.factors.r);
   outcome.recon_error_svd = start.recon_error;
-  const JointProblem problem{w, objective, w_norm_squared, settings.smooth_l, settings.smooth_r, settings.nonneg};
+  const JointProblem problem{w,         objective, w_norm_squared, settings.smooth_l, settings.smooth_r, settings.nonneg,
+                             settings.progress};
   const AlternatingSolver solver(problem);
-  log_progress(comm, "joint: " + outcome.mode + " mode, objective " + outcome.objective);
+  report(problem, "joint: " + outcome.mode + " mode, objective " + outcome.objective);
+  JointSettings effective = settings;
+  if (objective.loss_is_predicted()) {
+    outcome.loss_kind = "predicted";
+    effective.trust_radius = settings.trust_radius > 0 ? settings.trust_radius : objective.trust_radius_estimate();
+    outcome.trust_radius = effective.trust_radius;
+    report(problem, "joint: the objective is a Taylor model of the loss: its changes are predicted, not measured; "
+                    "trust radius " + format_number("%.4g", outcome.trust_radius) + " (||W - W_k||_F = " +
+                    format_number("%.4g", start.recon_error) + ")");
+    if (outcome.trust_radius < start.recon_error) {
+      report(problem, "joint: no rank-" + std::to_string(settings.rank) +
+                          " factorization lies within the trust radius; the model cannot justify leaving the SVD");
+    }
+  } else {
+    effective.trust_radius = 0;
+  }
   switch (settings.mode) {
-    case JointMode::Penalty: run_penalty(solver, start, settings, outcome); break;
-    case JointMode::Lossless: run_lossless(solver, start, settings, outcome); break;
-    case JointMode::Compact: run_compact(solver, start, settings, outcome); break;
+    case JointMode::Penalty: run_penalty(solver, start, effective, outcome); break;
+    case JointMode::Lossless: run_lossless(solver, start, effective, outcome); break;
+    case JointMode::Compact: run_compact(solver, start, effective, outcome); break;
   }
   const HistoryRow final_state = solver.evaluate(outcome.factors, outcome.lambda);
   outcome.loss_joint = final_state.task_loss;
   outcome.recon_error_joint = final_state.recon_error;
+  if (outcome.loss_kind == "predicted") {
+    outcome.within_trust_radius = outcome.recon_error_joint <= outcome.trust_radius * (1 + 1e-12) ||
+                                  outcome.recon_error_joint <= outcome.recon_error_svd * (1 + 1e-12);
+    if (!outcome.within_trust_radius) {
+      report(problem, "joint: the answer lies outside the trust radius: its predicted loss change is not reliable");
+    }
+  }
   return outcome;
 }
 
@@ -143,7 +169,7 @@ JointOutcome run_from(const DistMatrix& w, const Objective& objective, const Joi
 JointOutcome run_joint(const DistMatrix& w, const Objective& objective, const JointSettings& settings) {
   validate(w, settings);
   const double w_norm_squared = squared_norm(w);
-  log_progress(w.grid().comm(), "joint: SVD start, rank " + std::to_string(settings.rank));
+  if (settings.progress) settings.progress("joint: SVD start, rank " + std::to_string(settings.rank));
   return run_from(w, objective, settings, initial_factors(w, settings.rank, w_norm_squared), w_norm_squared);
 }
 
@@ -192,7 +218,15 @@ void write_joint_outcome(OutputFile& out, const JointOutcome& outcome, const Joi
     out.set_attribute(group, "recon_bound", outcome.recon_bound);
     out.set_attribute(group, "feasible", outcome.feasible);
   }
-  if (outcome.mode == "compact") out.set_attribute(group, "compact_found", outcome.compact_found);
+  if (outcome.mode == "compact") {
+    out.set_attribute(group, "compact_found", outcome.compact_found);
+    out.set_attribute(group, "loss_tol", settings.loss_tol);
+  }
+  out.set_attribute(group, "loss_kind", outcome.loss_kind);
+  if (outcome.loss_kind == "predicted") {
+    out.set_attribute(group, "trust_radius", outcome.trust_radius);
+    out.set_attribute(group, "within_trust_radius", outcome.within_trust_radius);
+  }
 }
 
 }  // namespace jf::joint

@@ -32,4 +32,6 @@ BlockProblem majorized_right_block(const Objective& objective, const BlockContex
 BlockProblem Objective::left_block(const BlockContext& context) const { return majorized_left_block(*this, context); }
 BlockProblem Objective::right_block(const BlockContext& context) const { return majorized_right_block(*this, context); }
 
+std::optional<Factors> Objective::penalty_minimizer(const DistMatrix&, double, int64_t) const { return std::nullopt; }
+
 }  // namespace jf::joint

@@ -86,6 +86,14 @@ BlockProblem RegressionObjective::right_block(const BlockContext& context) const
   return problem;
 }
 
+std::optional<Factors> RegressionObjective::penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const {
+  if (!metric_) {
+    metric_ = std::make_unique<RightMetric>(right_metric_from(w, samples_, responses_, 1.0 / static_cast<double>(s_)));
+    whitened_ = std::make_unique<WhitenedPenalty>(*metric_);
+  }
+  return whitened_->minimizer(w, lambda, rank);
+}
+
 std::shared_ptr<const ShiftedGramOperator> RegressionObjective::row_operator(double alpha) const {
   if (!cached_operator_ || cached_alpha_ != alpha) {
     cached_operator_.reset();  // free the old factor before building the new one

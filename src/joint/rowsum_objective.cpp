@@ -1,5 +1,7 @@
 #include "jointfact/joint/rowsum_objective.hpp"
 
+#include <cmath>
+
 #include "jointfact/core/error.hpp"
 #include "jointfact/dist/pblas.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
@@ -72,6 +74,22 @@ BlockProblem RowsumObjective::right_block(const BlockContext& context) const {
     add_to_every_row(problem.rhs, weight * cross_gram(context.l, targets_aligned).col(0));
   }
   return problem;
+}
+
+std::optional<Factors> RowsumObjective::penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const {
+  if (!metric_) {
+    auto metric = std::make_unique<RightMetric>();
+    const double root_n = std::sqrt(static_cast<double>(n_));
+    metric->scale = 1.0 / static_cast<double>(m_);
+    metric->basis = filled_like(DistMatrix(w.grid_ptr(), n_, 1, w.col_block(), w.col_block()), 1.0 / root_n);
+    metric->squared_singular_values = Eigen::VectorXd::Constant(1, static_cast<double>(n_));
+    metric->response_side = DistMatrix(w.grid_ptr(), m_, 1, w.row_block(), w.col_block());
+    redistribute(targets_, metric->response_side);
+    metric->response_side.local() *= root_n;
+    metric_ = std::move(metric);
+    whitened_ = std::make_unique<WhitenedPenalty>(*metric_);
+  }
+  return whitened_->minimizer(w, lambda, rank);
 }
 
 }  // namespace jf::joint

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "block_cyclic_entries.hpp"
+#include "distributed_class_solve.hpp"
 #include "distributed_fsmf_refine.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
@@ -78,29 +79,30 @@ Indices held(const Indices& indices, bool (BlockCyclicEntries::*here)(std::int64
   return kept;
 }
 
-// One MPI_Alltoallv moves every class block A[I, J] to its owner. Canonical order per
+// One MPI_Alltoallv moves the `selected` class blocks A[I, J] to their owners. Canonical order per
 // destination: its classes in increasing order, each column by column, rows increasing.
 std::vector<Eigen::MatrixXd> gather_class_blocks(const DistMatrix& a, const std::vector<SupportClass>& classes,
-                                                 const std::vector<int>& owner) {
+                                                 const std::vector<int>& owner, const std::vector<bool>& selected) {
   MPI_Comm comm = a.grid().comm();
   const int me = comm_rank(comm);
   const BlockCyclicEntries entries(a);
   std::vector<Indices> held_rows(classes.size()), held_cols(classes.size());
   ValueExchange exchange(comm);
   for (std::size_t c = 0; c < classes.size(); ++c) {
+    if (!selected[c]) continue;
     held_rows[c] = held(classes[c].rows, &BlockCyclicEntries::row_here, entries);
     held_cols[c] = held(classes[c].cols, &BlockCyclicEntries::col_here, entries);
     exchange.count(owner[c], static_cast<std::int64_t>(held_rows[c].size() * held_cols[c].size()));
   }
   exchange.allocate_send();
   for (std::size_t c = 0; c < classes.size(); ++c)
-    for (std::int64_t j : held_cols[c])
+    for (std::int64_t j : held_cols[c])  // empty unless selected
       for (std::int64_t i : held_rows[c]) exchange.put(owner[c], entries.value(i, j));
   exchange.exchange();
 
   std::vector<Eigen::MatrixXd> blocks(classes.size());
   for (std::size_t c = 0; c < classes.size(); ++c) {
-    if (owner[c] != me) continue;
+    if (!selected[c] || owner[c] != me) continue;
     const Indices& rows = classes[c].rows;
     const Indices& cols = classes[c].cols;
     blocks[c].resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(cols.size()));
@@ -135,14 +137,25 @@ LowRankFactors solve_class(const std::vector<SupportClass>& classes, std::size_t
   return best_rank_k(residual, static_cast<std::int64_t>(mine.members.size()));
 }
 
-// Solves this rank's classes of one wave, then every rank receives every solution of the wave.
-void solve_wave(MPI_Comm comm, const std::vector<SupportClass>& classes, const std::vector<int>& wave,
-                const std::vector<int>& owner, int this_wave, std::vector<Eigen::MatrixXd>& blocks,
+// Solves one wave: its classes on the grid together (collective, in class order), then this rank's own
+// classes, whose blocks are gathered for this wave only; every rank receives every solution of the wave.
+void solve_wave(const DistMatrix& a, const std::vector<SupportClass>& classes, const std::vector<int>& wave,
+                const std::vector<int>& owner, const std::vector<bool>& on_grid, int this_wave,
                 FsmfFactors& factors) {
+  MPI_Comm comm = a.grid().comm();
   const int me = comm_rank(comm), ranks = comm_size(comm);
+  for (std::size_t c = 0; c < classes.size(); ++c) {
+    if (wave[c] != this_wave || !on_grid[c]) continue;
+    const LowRankFactors best = detail::solve_class_distributed(a, classes, c, factors);
+    place(factors.x, classes[c].rows, classes[c].members, best.u.data());
+    place(factors.y, classes[c].cols, classes[c].members, best.v.data());
+  }
+  std::vector<bool> selected(classes.size(), false);
+  for (std::size_t c = 0; c < classes.size(); ++c) selected[c] = wave[c] == this_wave && !on_grid[c];
+  std::vector<Eigen::MatrixXd> blocks = gather_class_blocks(a, classes, owner, selected);
   std::vector<double> mine;  // u then v of each solved class, column-major, classes increasing
   for (std::size_t c = 0; c < classes.size(); ++c) {
-    if (wave[c] != this_wave || owner[c] != me) continue;
+    if (!selected[c] || owner[c] != me) continue;
     const LowRankFactors best = solve_class(classes, c, std::move(blocks[c]), factors);
     blocks[c] = Eigen::MatrixXd();
     mine.insert(mine.end(), best.u.data(), best.u.data() + best.u.size());
@@ -150,15 +163,16 @@ void solve_wave(MPI_Comm comm, const std::vector<SupportClass>& classes, const s
   }
   std::vector<int> counts(ranks), displs(ranks, 0);
   for (std::size_t c = 0; c < classes.size(); ++c)
-    if (wave[c] == this_wave)
-      counts[owner[c]] += static_cast<int>((classes[c].rows.size() + classes[c].cols.size()) * classes[c].members.size());
+    if (selected[c])
+      counts[owner[c]] +=
+          static_cast<int>((classes[c].rows.size() + classes[c].cols.size()) * classes[c].members.size());
   for (int r = 1; r < ranks; ++r) displs[r] = displs[r - 1] + counts[r - 1];
   std::vector<double> all(static_cast<std::size_t>(displs.back() + counts.back()));
   MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, all.data(), counts.data(), displs.data(),
                  MPI_DOUBLE, comm);
   std::vector<std::size_t> cursor(displs.begin(), displs.end());
   for (std::size_t c = 0; c < classes.size(); ++c) {
-    if (wave[c] != this_wave) continue;
+    if (!selected[c]) continue;
     const SupportClass& k = classes[c];
     std::size_t& at = cursor[owner[c]];
     place(factors.x, k.rows, k.members, all.data() + at);
@@ -166,6 +180,17 @@ void solve_wave(MPI_Comm comm, const std::vector<SupportClass>& classes, const s
     place(factors.y, k.cols, k.members, all.data() + at);
     at += k.cols.size() * k.members.size();
   }
+}
+
+// Classes solved on the whole grid: with more than one rank, those whose block exceeds half a rank's
+// share of A (one rank would hold more than its share); the others go whole to one rank.
+std::vector<bool> solved_on_grid(const DistMatrix& a, const std::vector<SupportClass>& classes, int ranks) {
+  std::vector<bool> on_grid(classes.size(), false);
+  if (ranks == 1) return on_grid;
+  const double half_share = 0.5 * static_cast<double>(a.rows()) * static_cast<double>(a.cols()) / ranks;
+  for (std::size_t c = 0; c < classes.size(); ++c)
+    on_grid[c] = static_cast<double>(classes[c].rows.size()) * static_cast<double>(classes[c].cols.size()) > half_share;
+  return on_grid;
 }
 
 struct SquaredSums {
@@ -216,10 +241,10 @@ FsmfResult fsmf_factorize_distributed(const DistMatrix& a, const SupportMatrix& 
   progress.say("fsmf: " + std::to_string(classes.size()) + " classes of identical supports, " +
                (result.optimal ? "pairwise disjoint (the result is optimal)"
                                : "overlapping: greedy in " + std::to_string(waves) + " waves, then refinement"));
-  std::vector<Eigen::MatrixXd> blocks = gather_class_blocks(a, classes, owner);
+  const std::vector<bool> on_grid = solved_on_grid(a, classes, comm_size(comm));
   FsmfFactors factors{Eigen::MatrixXd::Zero(a.rows(), support_x.cols()),
                       Eigen::MatrixXd::Zero(a.cols(), support_y.cols())};
-  for (int w = 0; w < waves; ++w) solve_wave(comm, classes, wave, owner, w, blocks, factors);
+  for (int w = 0; w < waves; ++w) solve_wave(a, classes, wave, owner, on_grid, w, factors);
 
   const SquaredSums greedy = residual_sums(a, factors);
   result.greedy_rel_error = relative(greedy);

@@ -14,6 +14,7 @@
 #include "jointfact/dist/fortran_int.hpp"
 #include "jointfact/dist/pblas.hpp"
 #include "jointfact/dist/scalapack_prototypes.hpp"
+#include "jointfact/svd/golub_kahan.hpp"
 
 namespace jf::svd {
 namespace {
@@ -28,6 +29,9 @@ namespace {
 // every column).
 constexpr double kQrFirstRatio = 1.2;
 
+// Inverse iteration serves k <= r / kGolubKahanMaxShare (see choose_route).
+constexpr int64_t kGolubKahanMaxShare = 4;
+
 int f(int64_t value, const char* what) { return to_fortran_int(value, what); }
 
 // Every rank of the grid's communicator learns whether a ScaLAPACK call failed anywhere.
@@ -36,8 +40,18 @@ void agree_on_info(const DistMatrix& a, int info, const char* routine) {
                  kExitFailure);
 }
 
-std::vector<double> workspace(double queried) {
-  return std::vector<double>(static_cast<size_t>(std::max<int64_t>(1, workspace_size(queried))));
+// The workspace a query asked for, checked on every rank of the communicator before any rank allocates
+// (ranks outside the grid pass 0): a query beyond ScaLAPACK's 32-bit range is exit 2 everywhere.
+std::vector<double> agreed_workspace(const Grid& g, double queried, const char* routine) {
+  int64_t size = 1;
+  std::string message;
+  try {
+    size = checked_workspace(queried, routine);
+  } catch (const InputError& error) {
+    message = error.what();
+  }
+  agree_or_throw(g.comm(), message.empty(), message, kExitBadInput);
+  return std::vector<double>(static_cast<size_t>(size));
 }
 
 // Local storage for an array ScaLAPACK ties to A's local rows or columns (tau, d, e).
@@ -53,19 +67,20 @@ struct Bidiagonalization {
 Bidiagonalization bidiagonalize(DistMatrix& w) {
   Bidiagonalization result{tied_array(w), tied_array(w)};
   int info = 0;
+  std::vector<double> d = tied_array(w), e = tied_array(w);
+  const int m = f(w.rows(), "gebrd m"), n = f(w.cols(), "gebrd n"), one = 1;
+  double query = 0;
+  int lwork = -1;
   if (w.grid().in_grid()) {
-    std::vector<double> d = tied_array(w), e = tied_array(w);
-    const int m = f(w.rows(), "gebrd m"), n = f(w.cols(), "gebrd n"), one = 1;
-    double query = 0;
-    int lwork = -1;
     pdgebrd_(&m, &n, w.data(), &one, &one, w.desc(), d.data(), e.data(), result.tauq.data(), result.taup.data(),
              &query, &lwork, &info);
-    if (info == 0) {
-      std::vector<double> work = workspace(query);
-      lwork = f(static_cast<int64_t>(work.size()), "gebrd lwork");
-      pdgebrd_(&m, &n, w.data(), &one, &one, w.desc(), d.data(), e.data(), result.tauq.data(),
-               result.taup.data(), work.data(), &lwork, &info);
-    }
+  }
+  agree_on_info(w, info, "pdgebrd (query)");
+  std::vector<double> work = agreed_workspace(w.grid(), query, "pdgebrd");
+  if (w.grid().in_grid()) {
+    lwork = f(static_cast<int64_t>(work.size()), "gebrd lwork");
+    pdgebrd_(&m, &n, w.data(), &one, &one, w.desc(), d.data(), e.data(), result.tauq.data(), result.taup.data(),
+             work.data(), &lwork, &info);
   }
   agree_on_info(w, info, "pdgebrd");
   return result;
@@ -107,28 +122,126 @@ using HouseholderRoutine = void (*)(const char*, const char*, const int*, const 
 void apply_householder(HouseholderRoutine routine, const char* name, char trans, const DistMatrix& a, int64_t ia,
                        int64_t ja, int64_t reflectors, const std::vector<double>& tau, DistMatrix& c, int64_t ic,
                        int64_t c_rows) {
+  if (c.cols() == 0 || c_rows == 0 || reflectors == 0) return;
   int info = 0;
-  if (c.grid().in_grid() && c.cols() > 0 && c_rows > 0 && reflectors > 0) {
-    const char side = 'L';
-    const int m = f(c_rows, "orm m"), n = f(c.cols(), "orm n"), k = f(reflectors, "orm k");
-    const int ia_f = f(ia + 1, "orm ia"), ja_f = f(ja + 1, "orm ja"), ic_f = f(ic + 1, "orm ic"), jc_f = 1;
-    double query = 0;
-    int lwork = -1;
+  const char side = 'L';
+  const int m = f(c_rows, "orm m"), n = f(c.cols(), "orm n"), k = f(reflectors, "orm k");
+  const int ia_f = f(ia + 1, "orm ia"), ja_f = f(ja + 1, "orm ja"), ic_f = f(ic + 1, "orm ic"), jc_f = 1;
+  double query = 0;
+  int lwork = -1;
+  if (c.grid().in_grid()) {
     routine(&side, &trans, &m, &n, &k, a.data(), &ia_f, &ja_f, a.desc(), tau.data(), c.data(), &ic_f, &jc_f,
             c.desc(), &query, &lwork, &info);
-    if (info == 0) {
-      std::vector<double> work = workspace(query);
-      lwork = f(static_cast<int64_t>(work.size()), "orm lwork");
-      routine(&side, &trans, &m, &n, &k, a.data(), &ia_f, &ja_f, a.desc(), tau.data(), c.data(), &ic_f, &jc_f,
-              c.desc(), work.data(), &lwork, &info);
-    }
+  }
+  agree_on_info(c, info, name);
+  std::vector<double> work = agreed_workspace(c.grid(), query, name);
+  if (c.grid().in_grid()) {
+    lwork = f(static_cast<int64_t>(work.size()), "orm lwork");
+    routine(&side, &trans, &m, &n, &k, a.data(), &ia_f, &ja_f, a.desc(), tau.data(), c.data(), &ic_f, &jc_f,
+            c.desc(), work.data(), &lwork, &info);
   }
   agree_on_info(c, info, name);
 }
 
+
+enum class VectorRoute { InverseIteration, DivideAndConquer, Replicated };
+
+struct RouteChoice {
+  VectorRoute route;
+  std::string reason;
+};
+
+// The routes for B's vectors and their memory per rank (P grid ranks): inverse iteration on the Golub-Kahan
+// tridiagonal O(r k / P); its divide and conquer ~12 r^2 / P; dbdsdc replicated ~5 r^2 (golub_kahan.hpp).
+//  - A wanted singular value tiny against the largest: its +-s eigenvectors of the Golub-Kahan form are
+//    nearly mixed and the halves lose orthogonality (the mixing ~ eps / (2 s / s_max) must stay within
+//    r eps, LAPACK's level), so only dbdsdc is accurate.
+//  - k <= r / 4: inverse iteration (clusters stay small next to r).
+//  - Otherwise divide and conquer where it needs less than dbdsdc on every rank (P >= 3), else dbdsdc.
+RouteChoice choose_route(const std::vector<double>& s, int64_t k, int grid_ranks) {
+  const int64_t r = static_cast<int64_t>(s.size());
+  const double r2_mb = static_cast<double>(r) * static_cast<double>(r) * 8.0 / 1e6;
+  const std::string replicated_cost =
+      " (dbdsdc on every rank, ~" + std::to_string(static_cast<int64_t>(5 * r2_mb)) + " MB per rank)";
+  if (!(s.front() > 0)) return {VectorRoute::Replicated, "replicated: the matrix is zero" + replicated_cost};
+  if (s[static_cast<size_t>(k - 1)] < s.front() / (2.0 * static_cast<double>(r))) {
+    return {VectorRoute::Replicated,
+            "replicated: s_k / s_1 below 1 / (2 min(m, n)), tiny singular values wanted" + replicated_cost};
+  }
+  if (k * kGolubKahanMaxShare <= r) {
+    return {VectorRoute::InverseIteration,
+            "distributed: Golub-Kahan bisection + inverse iteration (pdstebz + pdstein)"};
+  }
+  const double dc_mb = 12.0 * r2_mb / grid_ranks;
+  if (dc_mb < 5.0 * r2_mb) {
+    return {VectorRoute::DivideAndConquer, "distributed: Golub-Kahan divide and conquer (pdstedc), ~" +
+                                               std::to_string(static_cast<int64_t>(dc_mb)) + " MB per rank"};
+  }
+  return {VectorRoute::Replicated, "replicated: k = " + std::to_string(k) + " > min(m, n) / " +
+                                       std::to_string(kGolubKahanMaxShare) + " on " + std::to_string(grid_ranks) +
+                                       " ranks, where divide and conquer would need more" + replicated_cost};
+}
+// B's singular values on every rank, descending, to LAPACK's relative accuracy: dbdsdc without vectors
+// (dlasdq / dqds), O(r) memory and O(r^2) time. Ranks outside the grid take rank 0's, with the verdict.
+std::vector<double> bidiagonal_singular_values(const Grid& g, const std::vector<double>& d_in,
+                                               const std::vector<double>& e_in) {
+  const int64_t r = static_cast<int64_t>(d_in.size());
+  const int ri = f(r, "dbdsdc n");
+  std::vector<double> s(static_cast<size_t>(r) + 1, 0.0);  // s[r] carries rank 0's info
+  if (g.in_grid()) {
+    std::vector<double> d = d_in, e = e_in;
+    std::vector<double> work(4 * static_cast<size_t>(r) + 1);
+    std::vector<int> iwork(8 * static_cast<size_t>(r));
+    const char uplo = 'U', compq = 'N';
+    const int one = 1;
+    double unused = 0;
+    int info = 0;
+    dbdsdc_(&uplo, &compq, &ri, d.data(), e.data(), &unused, &one, &unused, &one, nullptr, nullptr, work.data(),
+            iwork.data(), &info);
+    std::copy(d.begin(), d.end(), s.begin());
+    s[r] = static_cast<double>(info);
+  }
+  MPI_Bcast(s.data(), f(r + 1, "dbdsdc n"), MPI_DOUBLE, 0, g.comm());
+  const int info = static_cast<int>(s[r]);
+  agree_or_throw(g.comm(), info == 0, "dbdsdc failed with info = " + std::to_string(info), kExitFailure);
+  s.resize(static_cast<size_t>(r));
+  return s;
+}
+
+// The r x r route: dbdsdc with vectors on every grid rank (identical input and library, so identical
+// results), each rank keeping only its own block-cyclic entries of the k leading columns. Transient per
+// rank: U_b and V_b^T (r x r each) and dbdsdc's 3 r^2 workspace.
+BidiagonalVectors replicated_leading_vectors(const GridPtr& grid, std::vector<double> d, std::vector<double> e,
+                                             int64_t k, int64_t rows, int64_t nb) {
+  const Grid& g = *grid;
+  const int64_t r = static_cast<int64_t>(d.size());
+  const int ri = f(r, "dbdsdc n");
+  std::vector<double> u_b, vt_b;  // column-major, leading dimension r
+  int info = 0;
+  if (g.in_grid()) {
+    u_b.assign(static_cast<size_t>(r) * static_cast<size_t>(r), 0.0);
+    vt_b.assign(static_cast<size_t>(r) * static_cast<size_t>(r), 0.0);
+    std::vector<double> work(3 * static_cast<size_t>(r) * static_cast<size_t>(r) + 4 * static_cast<size_t>(r));
+    std::vector<int> iwork(8 * static_cast<size_t>(r));
+    const char uplo = 'U', compq = 'I';
+    dbdsdc_(&uplo, &compq, &ri, d.data(), e.data(), u_b.data(), &ri, vt_b.data(), &ri, nullptr, nullptr,
+            work.data(), iwork.data(), &info);
+  }
+  agree_or_throw(g.comm(), info == 0, "dbdsdc failed with info = " + std::to_string(info), kExitFailure);
+  BidiagonalVectors result{DistMatrix(grid, rows, k, nb, nb), DistMatrix(grid, r, k, nb, nb)};
+  result.u.for_each_local([&](int64_t i_gl, int64_t j_gl, double& value) {
+    if (i_gl < r) value = u_b[static_cast<size_t>(i_gl + j_gl * r)];
+  });
+  std::vector<double>().swap(u_b);
+  result.v.for_each_local([&](int64_t i_gl, int64_t j_gl, double& value) {
+    value = vt_b[static_cast<size_t>(j_gl + i_gl * r)];  // V_b(i, j) = V_b^T(j, i)
+  });
+  return result;
+}
+
 }  // namespace
 
-TruncatedSvd bidiagonal_dc_svd(const DistMatrix& a, const RankChooser& choose_rank) {
+TruncatedSvd bidiagonal_dc_svd(const DistMatrix& a, const RankChooser& choose_rank, BidiagonalRoute* route) {
   const int64_t m = a.rows(), n = a.cols();
   const bool transposed = m < n;  // work on A^T, so the working matrix is tall
   const int64_t rows = std::max(m, n), r = std::min(m, n);
@@ -163,48 +276,29 @@ TruncatedSvd bidiagonal_dc_svd(const DistMatrix& a, const RankChooser& choose_ra
 
   std::vector<double> d, e;
   replicate_bidiagonal(reduced, d, e);
-
-  // dbdsdc on every grid rank (identical input and library, so identical results). Ranks outside the grid
-  // take the singular values from rank 0, with the verdict.
-  const int ri = f(r, "dbdsdc n");
-  std::vector<double> s(static_cast<size_t>(r) + 1, 0.0);  // s[r] carries rank 0's info
-  // The r x r transient: U_b and V_b^T (column-major, leading dimension r).
-  std::vector<double> u_b, vt_b;
-  if (g.in_grid()) {
-    u_b.assign(static_cast<size_t>(r) * static_cast<size_t>(r), 0.0);
-    vt_b.assign(static_cast<size_t>(r) * static_cast<size_t>(r), 0.0);
-    int info = 0;
-    {
-      std::vector<double> work(3 * static_cast<size_t>(r) * static_cast<size_t>(r) + 4 * static_cast<size_t>(r));
-      std::vector<int> iwork(8 * static_cast<size_t>(r));
-      const char uplo = 'U', compq = 'I';
-      dbdsdc_(&uplo, &compq, &ri, d.data(), e.data(), u_b.data(), &ri, vt_b.data(), &ri, nullptr, nullptr,
-              work.data(), iwork.data(), &info);
-    }  // the 3 r^2 workspace goes here
-    std::copy(d.begin(), d.end(), s.begin());
-    s[r] = static_cast<double>(info);
-  }
-  MPI_Bcast(s.data(), f(r + 1, "dbdsdc n"), MPI_DOUBLE, 0, g.comm());
-  const int dc_info = static_cast<int>(s[r]);
-  s.resize(static_cast<size_t>(r));
-  agree_or_throw(g.comm(), dc_info == 0, "dbdsdc failed with info = " + std::to_string(dc_info), kExitFailure);
-
+  const std::vector<double> s = bidiagonal_singular_values(g, d, e);
   const int64_t k = choose_rank(s);
   if (k < 1 || k > r) {
     throw InputError("rank " + std::to_string(k) + " must be between 1 and min(m, n) = " + std::to_string(r));
   }
 
-  // The k leading vectors of B, each rank copying only its own entries: u_w (rows x k) gets U_b(:, 0:k) on
-  // top and zeros below, v_w (r x k) is V_b(:, 0:k).
-  DistMatrix u_w(grid, rows, k, nb, nb), v_w(grid, r, k, nb, nb);
-  u_w.for_each_local([&](int64_t i_gl, int64_t j_gl, double& value) {
-    if (i_gl < r) value = u_b[static_cast<size_t>(i_gl + j_gl * r)];
-  });
-  std::vector<double>().swap(u_b);
-  v_w.for_each_local([&](int64_t i_gl, int64_t j_gl, double& value) {
-    value = vt_b[static_cast<size_t>(j_gl + i_gl * r)];  // V_b(i, j) = V_b^T(j, i)
-  });
-  std::vector<double>().swap(vt_b);
+  // The k leading singular vectors of B: distributed by the Golub-Kahan route where it is accurate and
+  // cheap, else by dbdsdc on every rank (the r x r route, see choose_route).
+  BidiagonalVectors vectors;
+  const RouteChoice choice = choose_route(s, k, g.prows() * g.pcols());
+  BidiagonalRoute taken{choice.route != VectorRoute::Replicated, choice.reason};
+  if (choice.route == VectorRoute::InverseIteration) {
+    taken.distributed = golub_kahan_leading_vectors(grid, d, e, k, rows, nb, vectors);
+  } else if (choice.route == VectorRoute::DivideAndConquer) {
+    taken.distributed = golub_kahan_vectors_by_divide_and_conquer(grid, d, e, k, rows, nb, vectors);
+  }
+  if (!taken.distributed && choice.route != VectorRoute::Replicated) {
+    taken.reason = "replicated: ScaLAPACK could not deliver orthogonal vectors on the route: " + choice.reason;
+  }
+  if (!taken.distributed) vectors = replicated_leading_vectors(grid, d, e, k, rows, nb);
+  if (route != nullptr) *route = taken;
+  DistMatrix& u_w = vectors.u;
+  DistMatrix& v_w = vectors.v;
 
   // U_w = Q_r Q_b [U_b; 0]. Q_b = H(0)..H(r-1), the column reflectors below the diagonal of `reduced`
   // (pdormbr's VECT = 'Q', nq >= k case); Q_r the QR's reflectors in w, applied to [Q_b U_b; 0].

@@ -6,6 +6,7 @@
 #include "jointfact/dist/norms.hpp"
 #include "jointfact/dist/pblas.hpp"
 #include "jointfact/svd/rank_selection.hpp"
+#include "jointfact/svd/thin_basis.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
 namespace jf::svd {
@@ -24,8 +25,8 @@ double orthogonality_defect(const DistMatrix& x) {
   return defect;
 }
 
-// ||A V - U diag(s)||_F.
-double residual_norm(const DistMatrix& a, const TruncatedSvd& result) {
+// A V - U diag(s): column i is triplet i's residual.
+DistMatrix residual_vectors(const DistMatrix& a, const TruncatedSvd& result) {
   // residual := U diag(s), then residual := A V - residual.
   DistMatrix residual = result.u.like();
   const auto u_local = result.u.local();
@@ -34,7 +35,7 @@ double residual_norm(const DistMatrix& a, const TruncatedSvd& result) {
     r_local.col(j_lc) = u_local.col(j_lc) * result.s[residual.col_map().local_to_global(j_lc)];
   }
   gemm(Op::None, Op::None, 1.0, a, result.v, -1.0, residual);
-  return frobenius_norm(residual);
+  return residual;
 }
 
 }  // namespace
@@ -42,7 +43,16 @@ double residual_norm(const DistMatrix& a, const TruncatedSvd& result) {
 void measure_quality(const DistMatrix& a, TruncatedSvd& result) {
   const double norm_a = frobenius_norm(a);
   const int64_t k = static_cast<int64_t>(result.s.size());
-  result.quality.residual = norm_a > 0 ? residual_norm(a, result) / norm_a : 0.0;
+  const double norm_estimate = result.s.empty() ? 0.0 : result.s[0];
+  // A method that measured every triplet on its returned vectors (the converged one) saves the A V product.
+  if (result.residuals.size() != static_cast<size_t>(k)) {
+    const DistMatrix residual = residual_vectors(a, result);
+    result.residuals = column_norms(residual);
+    for (double& value : result.residuals) value = norm_estimate > 0 ? value / norm_estimate : 0.0;
+  }
+  double sum_squares = 0;  // ||A V - U S||_F^2 = sum_i ||A v_i - s_i u_i||^2
+  for (double value : result.residuals) sum_squares += (value * norm_estimate) * (value * norm_estimate);
+  result.quality.residual = norm_a > 0 ? std::sqrt(sum_squares) / norm_a : 0.0;
   result.quality.orthogonality_u = orthogonality_defect(result.u);
   result.quality.orthogonality_v = orthogonality_defect(result.v);
   result.quality.tail_energy = tail_energy_estimate(result.s, k, norm_a);

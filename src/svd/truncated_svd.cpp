@@ -5,10 +5,23 @@
 
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
+#include "jointfact/svd/converged_svd.hpp"
 #include "jointfact/svd/sign_convention.hpp"
 
 namespace jf::svd {
 namespace {
+
+void validate_residual_tol(const SvdOptions& options) {
+  const std::string value = format_number("%g", options.residual_tol);
+  if (!(options.residual_tol > 0 && options.residual_tol < 1)) {
+    throw InputError("residual tolerance " + value + " must be in (0, 1): it bounds ||A v_i - s_i u_i|| / ||A||");
+  }
+  if (options.tol != 0) throw InputError("a residual tolerance (" + value + ") needs a rank, not a tolerance");
+  if (options.method != Method::Randomized) {
+    throw InputError(std::string("a residual tolerance applies to the randomized method, not ") +
+                     method_name(options.method) + " (which is exact already)");
+  }
+}
 
 void validate(const DistMatrix& a, const SvdOptions& options) {
   const int64_t m = a.rows(), n = a.cols(), max_rank = std::min(m, n);
@@ -28,6 +41,7 @@ void validate(const DistMatrix& a, const SvdOptions& options) {
                      std::to_string(max_rank) + " for the " + shape + " matrix");
   }
   if (options.oversample < 0) throw InputError("oversampling " + std::to_string(options.oversample) + " must be >= 0");
+  if (options.residual_tol != 0) validate_residual_tol(options);
   if (options.power_iters < 0) {
     throw InputError("power iterations " + std::to_string(options.power_iters) + " must be >= 0");
   }
@@ -41,7 +55,8 @@ TruncatedSvd dispatch(const DistMatrix& a, const SvdOptions& options) {
   if (options.method == Method::ExactPdgesvd) {
     return fixed_accuracy ? pdgesvd_fixed_accuracy_svd(a, options.tol) : pdgesvd_truncated_svd(a, options.rank);
   }
-  return fixed_accuracy ? fixed_accuracy_svd(a, options) : randomized_truncated_svd(a, options);
+  if (fixed_accuracy) return fixed_accuracy_svd(a, options);
+  return options.residual_tol > 0 ? converged_truncated_svd(a, options) : randomized_truncated_svd(a, options);
 }
 
 }  // namespace

@@ -68,10 +68,14 @@ assert g["L"][...].min() >= 0 and g["R"][...].min() >= 0
 assert g["L"].shape == (240, 3) and g.attrs["nonneg"]
 c = h5py.File(f"{work}/compact.h5", "r")["joint"]
 curve = c["rank_curve"][...]
-assert curve.ndim == 2 and curve.shape[1] == 2 and curve[-1, 0] == c.attrs["rank"], (curve, c.attrs["rank"])
+# the ranks the bisection tried, sorted; the chosen one among them
+assert curve.ndim == 2 and curve.shape[1] == 2 and c.attrs["rank"] in curve[:, 0], (curve, c.attrs["rank"])
+assert np.all(np.diff(curve[:, 0]) > 0) and curve[-1, 0] == 4
 assert c["L"].shape[1] == c.attrs["rank"]
+threshold = c.attrs["loss_original"] + c.attrs["loss_tol"]
+chosen = curve[curve[:, 0] == c.attrs["rank"]][0]
 if c.attrs["compact_found"]:
-    assert curve[-1, 1] <= c.attrs["loss_original"] and np.all(curve[:-1, 1] > c.attrs["loss_original"])
+    assert chosen[1] <= threshold and np.all(curve[curve[:, 0] < chosen[0], 1] > threshold)
 PY
 
 # --- regression and gradient objectives on small inputs made with numpy
@@ -106,6 +110,34 @@ delta = g["L"][...] @ g["R"][...].T - f["W"][...]
 assert (f["gradient"][...] * delta).sum() < 0
 assert g["history"].shape[0] == g.attrs["iterations"] + 1
 PY
+expect_ok "joint gradient lossless inside a trust radius" 2 joint --input "$WORK/small.h5:/W" \
+  --output "$WORK/gradient-trust.h5" --rank 3 --objective gradient --gradient "$WORK/small.h5:/gradient" \
+  --mode lossless --eps-rel 1 --trust-radius 1e-6 --quiet
+grep -q "predicted by the gradient model" "$WORK/out" && pass "summary says the proxy's loss is predicted" \
+  || fail "summary: $(cat "$WORK/out")"
+if $PYTHON - "$WORK" <<'PY'; then pass "closed-form regression = numpy whitened closed form; loss_kind; trust radius"
+import sys, h5py, numpy as np
+work = sys.argv[1]
+f = h5py.File(f"{work}/small.h5", "r")
+W, Xs, Y = f["W"][...], f["samples"][...], f["responses"][...]
+# ||W - X||^2 + (lambda/s) ||Xs X^T - Y||^2 over rank 3 = [T M^-1/2]_3 M^-1/2, M = I + (lambda/s) Xs^T Xs
+a = 100 / Xs.shape[0]
+d, q = np.linalg.eigh(np.eye(W.shape[1]) + a * Xs.T @ Xs)
+inv_root = (q / np.sqrt(d)) @ q.T
+u, s, vt = np.linalg.svd((W + a * Y.T @ Xs) @ inv_root)
+x_star = (u[:, :3] * s[:3]) @ vt[:3] @ inv_root
+r = h5py.File(f"{work}/regression.h5", "r")["joint"]
+x = r["L"][...] @ r["R"][...].T
+assert np.linalg.norm(x - x_star) <= 1e-10 * np.linalg.norm(x_star), np.linalg.norm(x - x_star)
+assert r.attrs["loss_kind"] in (b"measured", "measured"), r.attrs["loss_kind"]
+g = h5py.File(f"{work}/gradient.h5", "r")["joint"].attrs
+assert g["loss_kind"] in (b"predicted", "predicted") and "trust_radius" in g, dict(g)
+t = h5py.File(f"{work}/gradient-trust.h5", "r")["joint"].attrs
+# a radius below ||W - W_3||: no rank-3 point is trusted, the answer is the SVD's
+assert abs(t["recon_error_joint"] - t["recon_error_svd"]) <= 1e-10 * t["recon_error_svd"], dict(t)
+assert t["within_trust_radius"] == 1 and t["feasible"] == 1
+PY
+else fail "closed form / loss_kind / trust radius"; fi
 
 # --- bad input: exit 2, one line, every rank exits
 common=(--input "$WORK/W.h5:/W" --output "$WORK/bad.h5" --rank 6)
@@ -127,6 +159,8 @@ expect_error "samples of the wrong width" "samples have 19 columns" 2 joint --in
 expect_error "negative curvature" "curvature must be >= 0" 4 joint --input "$WORK/small.h5:/W" --output "$WORK/bad.h5" \
   --rank 3 --objective gradient --gradient "$WORK/small.h5:/gradient" --curvature "$WORK/small.h5:/negative_curvature"
 expect_error "unknown mode" "--mode" 2 joint "${common[@]}" --objective rowsum --targets "$WORK/W.h5:/targets" --mode fancy
+expect_error "negative trust radius" "--trust-radius must be >= 0" 2 joint "${common[@]}" --objective rowsum \
+  --targets "$WORK/W.h5:/targets" --trust-radius -1
 expect_error "negative eps-rel" "--eps-rel must be >= 0" 2 joint "${common[@]}" --objective rowsum \
   --targets "$WORK/W.h5:/targets" --mode lossless --eps-rel -0.1
 expect_error "missing targets dataset" "no dataset '/nothere'" 2 joint "${common[@]}" --objective rowsum \

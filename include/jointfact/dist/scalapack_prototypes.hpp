@@ -46,6 +46,19 @@ void pdormqr_(const char* side, const char* trans, const int* m, const int* n, c
               const int* ia, const int* ja, const int* desca, const double* tau, double* c, const int* ic,
               const int* jc, const int* descc, double* work, const int* lwork, int* info);
 
+// Symmetric tridiagonal eigenvectors, distributed: bisection (pdstebz) and inverse iteration (pdstein), or
+// divide and conquer (pdstedc), used on the Golub-Kahan form of a bidiagonal (golub_kahan.hpp).
+void pdstebz_(const int* ictxt, const char* range, const char* order, const int* n, const double* vl, const double* vu,
+              const int* il, const int* iu, const double* abstol, const double* d, const double* e, int* m,
+              int* nsplit, double* w, int* iblock, int* isplit, double* work, const int* lwork, int* iwork,
+              const int* liwork, int* info);
+void pdstedc_(const char* compz, const int* n, double* d, double* e, double* q, const int* iq, const int* jq,
+              const int* descq, double* work, const int* lwork, int* iwork, const int* liwork, int* info);
+void pdstein_(const int* n, const double* d, const double* e, const int* m, double* w, const int* iblock,
+              const int* isplit, const double* orfac, double* z, const int* iz, const int* jz, const int* descz,
+              double* work, const int* lwork, int* iwork, const int* liwork, int* ifail, int* iclustr, double* gap,
+              int* info);
+
 // BLAS (serial): the local work of the thin products and CholeskyQR (thin_product.hpp, cholesky_qr.hpp).
 void dgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k, const double* alpha,
             const double* a, const int* lda, const double* b, const int* ldb, const double* beta, double* c,

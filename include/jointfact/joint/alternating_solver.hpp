@@ -6,6 +6,7 @@
 // reconstruction error comes from them for free:
 //   ||W - L R^T||^2 = ||W||^2 - 2 <W^T L, R> + tr((L^T L)(R^T R)).
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ namespace jf::joint {
 
 class SolveJournal;  // solve_journal.hpp
 
+// Progress lines of the stage (called on every rank, in the same order; the CLI passes log_progress).
+using ProgressFn = std::function<void(const std::string&)>;
+
 // What stays fixed while lambda (and, in compact mode, k) change.
 struct JointProblem {
   const DistMatrix& w;
@@ -26,7 +30,11 @@ struct JointProblem {
   double smooth_l = 0;
   double smooth_r = 0;
   bool nonneg = false;
+  ProgressFn progress;  // may be empty: the library itself never prints
 };
+
+// Sends `line` to problem.progress when there is one.
+void report(const JointProblem& problem, const std::string& line);
 
 struct PenaltyOptions {
   double lambda = 1.0;
@@ -43,6 +51,9 @@ struct PenaltyOptions {
   double progress_interval_s = 5.0;
   // Replays or continues an interrupted stage and is told about every safe point (may be null).
   SolveJournal* journal = nullptr;
+  // Use the objective's closed-form penalty minimiser when it has one and no regulariser is set
+  // (Objective::penalty_minimizer); false forces the alternating iteration.
+  bool closed_form = true;
 };
 
 struct HistoryRow {
@@ -60,6 +71,7 @@ struct PenaltyResult {
   // to the accuracy the iteration needs, e.g. lambda ~ 1e8 or more). That iteration is discarded and
   // the solve stops, so the returned factors are the best ones seen.
   bool stalled = false;
+  bool closed_form = false;  // solved by the objective's closed form (history: the start, the minimiser)
   const HistoryRow& final_state() const { return history.back(); }
 };
 
@@ -67,7 +79,12 @@ class AlternatingSolver {
  public:
   explicit AlternatingSolver(const JointProblem& problem);
 
+  // Collective. With a closed form (PenaltyOptions::closed_form) one SVD replaces the iteration; the
+  // result is the start again if rounding (or a randomized SVD) made the minimiser's F larger.
   PenaltyResult solve(Factors start, const PenaltyOptions& options) const;
+
+  // Whether solve() takes the objective's closed form under these options (no regulariser set).
+  bool uses_closed_form(const PenaltyOptions& options) const;
 
   // F, f and the reconstruction error at (L, R) (one extra product with W).
   HistoryRow evaluate(const Factors& factors, double lambda) const;
@@ -75,6 +92,7 @@ class AlternatingSolver {
   const JointProblem& problem() const { return problem_; }
 
  private:
+  std::optional<PenaltyResult> solve_closed_form(const Factors& start, const PenaltyOptions& options) const;
   void left_step(Factors& factors, double lambda, const BlockRegularization& regularization) const;
   // Returns W^T L (for the reconstruction error).
   DistMatrix right_step(Factors& factors, double lambda, const BlockRegularization& regularization) const;

@@ -27,6 +27,11 @@ class GradientObjective : public Objective {
   double curvature_bound() const override { return curvature_max_; }
   // f is linear in X where H = 0: unbounded below as far as the objective alone knows.
   double lower_bound() const override { return -std::numeric_limits<double>::infinity(); }
+  bool loss_is_predicted() const override { return true; }
+  // With a curvature H: the model's own minimiser along -G, ||G||^3 / sum(H G^2) (the Cauchy step);
+  // beyond it the model predicts the loss to rise again, and the expansion is not to be trusted further
+  // than where its two terms balance. +infinity without H (nothing to estimate from).
+  double trust_radius_estimate() const override;
 
  private:
   // H o (L R^T - W), m x n (only when H varies).

@@ -1,8 +1,7 @@
 #pragma once
 // The joint stage starts from the svd stage's answer: L0 = U sqrt(S), R0 = V sqrt(S), so that
 // L0 R0^T = W_k, the best rank-k approximation. The SVD used is chosen in one place
-// (compute_truncated_svd in initial_factors.cpp): the exact ScaLAPACK path today; the randomized
-// range finder for large inputs is a one-line switch there.
+// (choose_truncated_svd): the exact path up to min(m, n) = 1000, the randomized SVD beyond.
 #include <vector>
 
 #include "jointfact/dist/dist_matrix.hpp"
@@ -20,6 +19,10 @@ struct InitialFactors {
   std::vector<double> singular_values;  // the k leading ones
   double recon_error = 0;               // ||W - W_k||_F = sqrt(max(0, ||W||_F^2 - sum s_i^2))
 };
+
+// The rank-k truncated SVD the joint stage uses for W and for the whitened matrices of the closed-form
+// penalty solutions. Collective.
+svd::TruncatedSvd choose_truncated_svd(const DistMatrix& w, int64_t k);
 
 // Signs are fixed so that each column of U has its largest-magnitude entry positive (lowest row on
 // ties): the factors then do not depend on the grid, block size or rank count.

@@ -28,6 +28,13 @@ struct JointSettings {
   int progress_every = 10;
   // Resumes an interrupted stage and takes its periodic checkpoints (solve_journal.hpp); may be null.
   SolveJournal* journal = nullptr;
+  ProgressFn progress;  // progress lines (may be empty); called on every rank
+  // For a predicted loss (Objective::loss_is_predicted): keep ||W - L R^T||_F within this radius of W
+  // (lossless / compact: the bound becomes min(eps, max(radius, ||W - W_k||_F))). 0: the objective's
+  // estimate; infinity: no limit.
+  double trust_radius = 0;
+  // Compact mode: a k qualifies when its task loss is at most f(W) + loss_tol (absolute, >= 0).
+  double loss_tol = 0;
 };
 
 struct JointOutcome {
@@ -46,6 +53,10 @@ struct JointOutcome {
   std::vector<int64_t> history_segment;  // for each history row, its solve (row of `segments`)
   std::vector<LambdaSegment> segments;   // one per penalty solve (history kept in `history`)
   std::vector<RankCurvePoint> rank_curve;
+  // "measured" (f is the task loss itself) or "predicted" (f is a model: its changes are predictions).
+  std::string loss_kind = "measured";
+  double trust_radius = 0;          // predicted: the radius used (infinity: none known)
+  bool within_trust_radius = true;  // predicted: ||W - L R^T||_F <= trust_radius
 };
 
 // Throws InputError when the rank is out of range or a setting is negative.

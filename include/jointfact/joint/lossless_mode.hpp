@@ -4,7 +4,10 @@
 // The penalty solution's reconstruction error grows and its task loss falls as lambda grows, so the
 // constrained optimum is the penalty solution at the largest feasible lambda. Found by continuation
 // (lambda x 10 while feasible, each solve warm-started from the last feasible one) and then bisection on
-// log(lambda). The answer is always a feasible solution: the SVD start (lambda = 0) is one.
+// log(lambda). When each penalty solution is one SVD (a closed form, AlternatingSolver::uses_closed_form)
+// a secant search on the error's growth against lambda replaces both and needs a few solves. The answer
+// is always a feasible solution: the SVD start (lambda = 0) is one.
+#include <limits>
 #include <vector>
 
 #include "jointfact/joint/alternating_solver.hpp"
@@ -19,6 +22,8 @@ struct LosslessOptions {
   // Stop bisecting once the task loss can improve by at most this fraction (estimated from the
   // multiplier: df/d(eps^2) = -1/lambda at the optimum).
   double loss_gap_rel = 1e-4;
+  // The bound is min(eps, max(this, ||W - W_k||_F)): a trust radius for a predicted loss.
+  double max_recon_error = std::numeric_limits<double>::infinity();
 };
 
 // One penalty solve of the search: its lambda, its history rows, and whether it met the bound.

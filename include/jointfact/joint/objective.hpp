@@ -3,10 +3,13 @@
 // lambda f(L R^T) + regularisers. An objective never forms the m x n product L R^T or an m x n gradient
 // unless its own data is m x n (the gradient objective); it works through thin products instead.
 #include <Eigen/Dense>
+#include <limits>
+#include <optional>
 #include <string>
 
 #include "jointfact/dist/dist_matrix.hpp"
 #include "jointfact/joint/block_problem.hpp"
+#include "jointfact/joint/initial_factors.hpp"
 
 namespace jf::joint {
 
@@ -47,6 +50,20 @@ class Objective {
   // override them with their exact block problems.
   virtual BlockProblem left_block(const BlockContext& context) const;
   virtual BlockProblem right_block(const BlockContext& context) const;
+
+  // The exact rank-k minimiser of ||W - X||_F^2 + lambda f(X), for objectives that have one in closed
+  // form (quadratic with a one-sided metric: whitened_penalty.hpp); std::nullopt (the default) when the
+  // penalty problem must be solved by alternating block updates. Collective.
+  virtual std::optional<Factors> penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const;
+  // Whether f is a model of the task loss (a Taylor proxy) rather than the loss itself: its changes are
+  // then predictions, valid only within a trust radius of W.
+  virtual bool loss_is_predicted() const { return false; }
+  // For a predicted loss: the distance from W within which the model is trusted when the caller gives
+  // none (+infinity when the objective cannot tell). Collective.
+  virtual double trust_radius_estimate() const { return std::numeric_limits<double>::infinity(); }
+
+  // Whether penalty_minimizer gives an answer (cheap; not collective).
+  virtual bool has_penalty_minimizer() const { return false; }
 };
 
 }  // namespace jf::joint

@@ -9,6 +9,7 @@
 
 #include "jointfact/joint/objective.hpp"
 #include "jointfact/joint/shifted_gram_operator.hpp"
+#include "jointfact/joint/whitened_penalty.hpp"
 
 namespace jf::joint {
 
@@ -28,6 +29,10 @@ class RegressionObjective : public Objective {
   double lower_bound() const override { return 0.0; }
   BlockProblem left_block(const BlockContext& context) const override;
   BlockProblem right_block(const BlockContext& context) const override;
+  // One SVD of T M^(-1/2), M = I + (lambda/s) Xs^T Xs (whitened_penalty.hpp). The first call also takes
+  // the thin SVD of Xs (s x n) once.
+  std::optional<Factors> penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const override;
+  bool has_penalty_minimizer() const override { return true; }
 
  private:
   DistMatrix samples_times(const DistMatrix& r) const;  // Xs R (s x k)
@@ -39,6 +44,8 @@ class RegressionObjective : public Objective {
   // One Cholesky factorisation per alpha in use (the lossless search revisits few values).
   mutable std::shared_ptr<const ShiftedGramOperator> cached_operator_;
   mutable double cached_alpha_ = -1;
+  mutable std::unique_ptr<RightMetric> metric_;
+  mutable std::unique_ptr<WhitenedPenalty> whitened_;
 };
 
 }  // namespace jf::joint

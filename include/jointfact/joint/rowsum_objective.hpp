@@ -5,7 +5,10 @@
 //   R-step: X 1 = L R^T 1 is linear in R and couples every row of R through 1^T R:
 //           A = L^T L, B = W^T L + (lambda/m) 1 (L^T t)^T, row coupling gamma = lambda/m
 //           (the block solver inverts the rank-one coupling with Sherman-Morrison).
+#include <memory>
+
 #include "jointfact/joint/objective.hpp"
+#include "jointfact/joint/whitened_penalty.hpp"
 
 namespace jf::joint {
 
@@ -25,6 +28,10 @@ class RowsumObjective : public Objective {
   double lower_bound() const override { return 0.0; }
   BlockProblem left_block(const BlockContext& context) const override;
   BlockProblem right_block(const BlockContext& context) const override;
+  // f(X) = (1/m) ||1^T X^T - t^T||^2 is the one-sided quadratic of whitened_penalty.hpp with A = 1^T
+  // (sigma^2 = n, V_a = 1 / sqrt(n)) and Y = t^T: one SVD of W + c 1^T per lambda.
+  std::optional<Factors> penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const override;
+  bool has_penalty_minimizer() const override { return true; }
 
  private:
   // X 1 - t for X = L R^T, laid out like t.
@@ -32,6 +39,8 @@ class RowsumObjective : public Objective {
 
   DistMatrix targets_;
   int64_t m_, n_;
+  mutable std::unique_ptr<RightMetric> metric_;
+  mutable std::unique_ptr<WhitenedPenalty> whitened_;
 };
 
 }  // namespace jf::joint

@@ -3,8 +3,11 @@
 //
 // The supports S_X (m x r) and S_Y (n x r) and the factors X, Y are small and replicated; A is
 // never gathered on one rank:
-// 1. Classes: each class block A[I, J] is moved, with one MPI_Alltoallv for all classes, to the
-//    rank that solves it (classes dealt by area, largest first, to the least loaded rank).
+// 1. Classes: each class block A[I, J] is moved, with one MPI_Alltoallv per wave (below), to the
+//    rank that solves it (classes dealt by area, largest first, to the least loaded rank); only the
+//    current wave's blocks are held. A class whose block exceeds half a rank's share of A is instead
+//    solved on the whole grid: its block moves into a block-cyclic matrix and the exact distributed SVD
+//    gives its best rank-|P| approximation (distributed_class_solve.hpp).
 // 2. Greedy Algorithm 2 in class order, in waves: a class waits only for earlier classes whose
 //    supports overlap its own (their X, Y columns are subtracted from its block); classes of one
 //    wave are solved in parallel, then their small factor blocks are allgathered. Pairwise
@@ -14,8 +17,7 @@
 //    grid) for the Y half-step; each rank solves its own rows and the rows of X (or Y) are
 //    allgathered. Memory per copy O(mn / P). The error never increases.
 // Results equal the serial fsmf_factorize up to rounding, for any P and grid.
-// Limitation: a single class is solved on one rank, so one class covering most of A (e.g. one
-// complete support) puts that block on one rank; the svd stage is the tool for that case.
+// Limitation: X, Y and the supports (m x r, n x r) are replicated on every rank.
 
 #include "jointfact/dist/dist_matrix.hpp"
 #include "jointfact/sparse/fsmf.hpp"

@@ -5,26 +5,31 @@
 //   2. If W is taller than wide (rows >= 1.2 cols): W = Q_r R by pdgeqrf, and work on R (cols x cols);
 //      pdgebrd is bound by matrix-vector products, so trading its flops for BLAS-3 QR flops pays early.
 //   3. pdgebrd: W (or R) = Q_b B P^T with B upper bidiagonal (cols x cols).
-//   4. The 2 cols - 1 entries of B are summed onto every rank (O(cols) data), and every grid rank runs
-//      LAPACK's divide-and-conquer dbdsdc on B = U_b S V_b^T (identical input, identical bits).
-//   5. Each rank copies only its own block-cyclic entries of the k leading columns of U_b and V_b into
-//      DistMatrix form; then U = Q_r Q_b [U_b(:, 0:k); 0] and V = P V_b(:, 0:k) by pdormqr / pdormlq (the
-//      pdormbr products): the transforms are applied to m x k and n x k matrices only.
+//   4. The 2 cols - 1 entries of B are summed onto every rank (O(cols) data); LAPACK's dbdsdc without
+//      vectors gives B's singular values on every rank (O(cols) memory), and k is chosen from them.
+//   5. B's k leading singular vectors, by one of two routes (BidiagonalRoute says which, and why):
+//      - distributed (golub_kahan.hpp): bisection + inverse iteration on B's 2 cols x 2 cols Golub-Kahan
+//        tridiagonal, pdstebz + pdstein; each rank holds O(cols k / P). Taken for k <= cols / 4 when no
+//        wanted singular value is below s_max / (2 cols);
+//      - replicated: dbdsdc with vectors on every grid rank, each rank keeping its own block-cyclic entries
+//        of the k leading columns. Transient per rank ~5 cols^2 doubles (U_b, V_b^T and dbdsdc's
+//        workspace): r = 20000 needs ~16 GB per rank. Taken otherwise (many or tiny singular values).
+//   6. U = Q_r Q_b [U_b(:, 0:k); 0] and V = P V_b(:, 0:k) by pdormqr / pdormlq (the pdormbr products): the
+//      transforms are applied to m x k and n x k matrices only.
 //
-// Memory: besides A's copy, every grid rank holds for the duration of dbdsdc a transient of about
-// 5 r^2 doubles, r = min(m, n) (U_b and V_b^T, r x r each, and dbdsdc's 3 r^2 workspace); the workspace is
-// freed when dbdsdc returns, U_b and V_b as soon as the local blocks of their k leading columns are copied.
-// That bounds r (e.g. r = 20000 needs ~16 GB per rank): beyond it use the randomized method.
+// Memory: besides A's copy (and R when tall), O(cols k / P) per rank on the distributed route; the
+// replicated route's 5 cols^2 transient otherwise.
 //
-// Time: dbdsdc is serial and redundant (every rank computes the same O(r^3) bidiagonal SVD), so it does not
-// shrink with more ranks; at 4000 x 3000 on 2 ranks it is ~2.7 s of ~15 s, on many ranks it dominates.
-// ScaLAPACK pdgesvd (pdgesvd_truncated_svd) runs its bidiagonal QR iteration on every rank as well, and is
-// ~5x slower here.
+// Time: the reduction (pdgeqrf, pdgebrd) dominates and shrinks with P. The distributed route's bisection
+// and inverse iteration cost O(cols k) spread over the ranks; the replicated route's dbdsdc is serial and
+// redundant, O(cols^3) on every rank. ScaLAPACK pdgesvd (pdgesvd_truncated_svd) runs its bidiagonal QR
+// iteration on every rank as well, and is ~5x slower at 4000 x 3000 on 2 ranks.
 //
 // Accuracy is that of dgesdd (backward stable: Householder reductions and the relative-accuracy
 // bidiagonal D&C), unlike routes through the Gram matrix A^T A, which lose the small singular values.
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "jointfact/svd/truncated_svd.hpp"
@@ -34,8 +39,15 @@ namespace jf::svd {
 // Picks k in [1, min(m, n)] from the full spectrum (descending); called with identical values on every rank.
 using RankChooser = std::function<int64_t(const std::vector<double>& s_full)>;
 
+// Which route step 5 took, and why (for progress lines and tests).
+struct BidiagonalRoute {
+  bool distributed = false;
+  std::string reason;
+};
+
 // The leading k = choose_rank(s) singular triplets of A, k checked against [1, min(m, n)]. Factors on A's
-// grid with block A.row_block() (as every method returns them), s replicated on every rank.
-TruncatedSvd bidiagonal_dc_svd(const DistMatrix& a, const RankChooser& choose_rank);
+// grid with block A.row_block() (as every method returns them), s replicated on every rank. When `route`
+// is given, it receives the route of step 5 (identical on every rank).
+TruncatedSvd bidiagonal_dc_svd(const DistMatrix& a, const RankChooser& choose_rank, BidiagonalRoute* route = nullptr);
 
 }  // namespace jf::svd

@@ -34,6 +34,9 @@ struct SvdOptions {
   int64_t power_iters = 2; // q
   uint64_t seed = 1;       // test matrix from the counter-based generator: same result on any grid
   int64_t block_columns = 0;  // fixed-accuracy mode: basis columns added per step (0 = automatic)
+  // With a rank: iterate until every triplet has ||A v_i - s_i u_i|| <= residual_tol ||A||_2
+  // (converged_svd.hpp; the randomized method only). 0 = off: the fixed q passes.
+  double residual_tol = 0;
   ProgressFn progress;     // may be empty
 };
 
@@ -50,11 +53,14 @@ struct TruncatedSvd {
   DistMatrix v;           // n x k (not V^T)
   SvdQuality quality;
   int64_t basis_columns = 0;  // l: columns of the range basis (min(m, n) for the exact method)
+  // k: ||A v_i - s_i u_i||_2 / s_1 per triplet (s_1 standing in for ||A||_2); measured by measure_quality.
+  std::vector<double> residuals{};
 };
 
 // Validates the options, dispatches, applies the sign convention and fills result.quality.
 // Throws InputError (on every rank alike) when k < 1 or k > min(m, n), tol outside (0, 1), both or
-// neither of rank and tol are given, or oversample / power_iters are negative.
+// neither of rank and tol are given, oversample / power_iters are negative, or residual_tol is outside
+// [0, 1) or given without a rank or with an exact method.
 TruncatedSvd truncated_svd(const DistMatrix& a, const SvdOptions& options);
 
 // Halko-Martinsson-Tropp randomized SVD of rank options.rank (randomized_svd.cpp).
@@ -75,7 +81,7 @@ TruncatedSvd exact_fixed_accuracy_svd(const DistMatrix& a, double tol);
 TruncatedSvd pdgesvd_truncated_svd(const DistMatrix& a, int64_t k);
 TruncatedSvd pdgesvd_fixed_accuracy_svd(const DistMatrix& a, double tol);
 
-// Fills result.quality (one A V product, two k x k Gram matrices).
+// Fills result.quality and result.residuals (one A V product, two k x k Gram matrices).
 void measure_quality(const DistMatrix& a, TruncatedSvd& result);
 
 }  // namespace jf::svd

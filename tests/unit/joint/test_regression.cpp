@@ -70,7 +70,8 @@ TEST_CASE("regression penalty matches the serial alternating reference (Cholesky
     RegressionData data = make_regression_data(grid, m, n, s, nb);
     const MatrixXd w = test::gather(data.w), xs = test::gather(data.samples), y = test::gather(data.responses);
     const RegressionObjective objective(data.samples, data.responses, m, n);
-    const PenaltyOptions options = test::penalty_options(3.0, 0, 25);
+    PenaltyOptions options = test::penalty_options(3.0, 0, 25);
+    options.closed_form = false;  // the alternating path itself (the closed form: test_whitened_penalty)
     const auto [start, result] = test::solve_penalty_from_svd(data.w, objective, k, options);
     // Serial: L = (W R + a Y^T P)(R^T R + a P^T P)^-1, P = Xs R; R = S^-1 (W^T L + a Xs^T Y L)(L^T L)^-1.
     const double a = options.lambda / static_cast<double>(s);

@@ -1,6 +1,7 @@
 // Stopping the joint stage at a safe point and resuming from the snapshot (solve_journal.hpp) ends
 // exactly where the uninterrupted run ends: same factors bit for bit, same history, same solves.
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "jointfact/core/error.hpp"
 #include "jointfact/joint/joint_stage.hpp"
@@ -79,9 +80,10 @@ TEST_CASE("joint stage resumed from a safe-point snapshot equals the uninterrupt
     JointSettings counted = settings;
     counted.journal = &counting;
     const JointOutcome reference = run_joint(data.w, objective, counted, svd);
-    REQUIRE(total > 3);
+    // Closed-form solves have one safe point each (penalty mode: one solve); searches have several.
+    REQUIRE(total >= (mode == JointMode::Penalty ? 1 : 3));
     // Early (first solve), middle (a later solve of the search, or a later k) and the last safe points.
-    for (int stop_at : {1, total / 2, total}) {
+    for (int stop_at : std::set<int>{1, std::max(1, total / 2), total}) {
       DYNAMIC_SECTION(mode_name(mode) << ", stopped at safe point " << stop_at << " of ~" << total) {
         JointSnapshot snapshot = snapshot_at(data.w, objective, settings, svd, stop_at);
         SolveJournal journal(std::move(snapshot));
@@ -101,7 +103,7 @@ TEST_CASE("a snapshot of another search is refused", "[joint][journal]") {
   JointSettings settings = settings_for(JointMode::Lossless);
   settings.rank = 5;
   const svd::TruncatedSvd svd = start_svd(data.w, 5);
-  JointSnapshot snapshot = snapshot_at(data.w, objective, settings, svd, 80);
+  JointSnapshot snapshot = snapshot_at(data.w, objective, settings, svd, 3);
   REQUIRE_FALSE(snapshot.finished.empty());
   snapshot.finished.front().lambda *= 3;  // as if recorded for another configuration
   SolveJournal journal(std::move(snapshot));

@@ -179,3 +179,108 @@ TEST_CASE("the per-method exact functions refuse ranks outside [1, min(m, n)]", 
   REQUIRE(svd::exact_truncated_svd(a, 12).s.size() == 12);
   REQUIRE(svd::pdgesvd_truncated_svd(a, 12).s.size() == 12);
 }
+
+TEST_CASE("the distributed Golub-Kahan route: leading vectors at LAPACK accuracy on every grid and block",
+          "[svd][exact][dc][golub-kahan]") {
+  // k <= min(m, n) / 4 and no tiny wanted singular value: the vectors come from pdstebz + pdstein on the
+  // Golub-Kahan tridiagonal, never an r x r matrix. Random spectra (close neighbours), an exactly repeated
+  // cluster (3, 2, 2, 2, 1) that inverse iteration must reorthogonalize, QR-first and wide shapes.
+  const Eigen::MatrixXd clustered = svd_test::matrix_with_spectrum(70, 44, {3.0, 2.0, 2.0, 2.0, 1.0, 0.5}, 60);
+  for (const GridShape shape : test::grids_fitting(test::world_size())) {
+    auto grid = make_grid(MPI_COMM_WORLD, shape);
+    for (int64_t nb : {int64_t{1}, int64_t{3}, int64_t{7}, int64_t{64}}) {
+      for (const Shape dims : {Shape{97, 61}, Shape{61, 97}, Shape{150, 40}, Shape{48, 48}}) {
+        DistMatrix a(grid, dims.m, dims.n, nb, nb);
+        fill_normal(a, 21, kStreamUser + 14);
+        const Eigen::MatrixXd a_full = gather(a);
+        const int64_t r = std::min(dims.m, dims.n);
+        for (int64_t k : {int64_t{1}, int64_t{5}, r / 4}) {
+          INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " " << dims.m << "x" << dims.n
+                       << " k " << k);
+          svd::BidiagonalRoute route;
+          svd::TruncatedSvd result =
+              svd::bidiagonal_dc_svd(a, [k](const std::vector<double>&) { return k; }, &route);
+          svd::measure_quality(a, result);
+          INFO(route.reason);
+          CHECK(route.distributed);
+          check_against_lapack(a_full, result, k);
+        }
+      }
+      const DistMatrix a = svd_test::distribute(clustered, grid, nb);
+      for (int64_t k : {int64_t{4}, int64_t{6}}) {
+        INFO("clustered, grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " k " << k);
+        svd::BidiagonalRoute route;
+        svd::TruncatedSvd result = svd::bidiagonal_dc_svd(a, [k](const std::vector<double>&) { return k; }, &route);
+        svd::measure_quality(a, result);
+        CHECK(route.distributed);
+        check_against_lapack(clustered, result, k);
+      }
+    }
+  }
+}
+
+TEST_CASE("the exact path says which route it took and keeps tiny singular values on the replicated one",
+          "[svd][exact][dc][golub-kahan]") {
+  auto grid = make_grid(MPI_COMM_WORLD);
+  std::vector<double> spectrum(40);
+  for (int64_t i = 0; i < 40; ++i) spectrum[i] = std::pow(10.0, -static_cast<double>(i) / 2.0);
+  const Eigen::MatrixXd a_full = svd_test::matrix_with_spectrum(90, 40, spectrum, 61);
+  const DistMatrix a = svd_test::distribute(a_full, grid, 8);
+  svd::BidiagonalRoute route;
+  // s_3 = 10^-1.5 >= s_1 / 80: distributed. s_10 = 10^-4.5: tiny, replicated.
+  svd::TruncatedSvd few = svd::bidiagonal_dc_svd(a, [](const std::vector<double>&) { return int64_t{4}; }, &route);
+  CHECK(route.distributed);
+  svd::measure_quality(a, few);
+  check_against_lapack(a_full, few, 4);
+  svd::TruncatedSvd tiny = svd::bidiagonal_dc_svd(a, [](const std::vector<double>&) { return int64_t{10}; }, &route);
+  CHECK_FALSE(route.distributed);
+  CHECK(route.reason.find("tiny") != std::string::npos);
+  svd::measure_quality(a, tiny);
+  check_against_lapack(a_full, tiny, 10);
+  svd::bidiagonal_dc_svd(a, [](const std::vector<double>&) { return int64_t{11}; }, &route);
+  CHECK_FALSE(route.distributed);
+}
+
+TEST_CASE("the divide-and-conquer Golub-Kahan route: many leading vectors on every grid and block",
+          "[svd][exact][dc][golub-kahan]") {
+  // k > r / 4 on 3 or more grid ranks: pdstedc on the whole Golub-Kahan tridiagonal. A 1-decade spectrum
+  // (s_k / s_1 >= 1 / (2r), so nothing is tiny) with a repeated value, and random matrices.
+  std::vector<double> spectrum(40);
+  for (int64_t i = 0; i < 40; ++i) spectrum[i] = std::pow(10.0, -static_cast<double>(i) / 40.0);
+  spectrum[5] = spectrum[6] = spectrum[7];
+  const Eigen::MatrixXd graded = svd_test::matrix_with_spectrum(75, 40, spectrum, 62);
+  for (const GridShape shape : test::grids_fitting(test::world_size())) {
+    auto grid = make_grid(MPI_COMM_WORLD, shape);
+    const bool distributed = shape.prows * shape.pcols >= 3;
+    for (int64_t nb : {int64_t{1}, int64_t{3}, int64_t{7}, int64_t{64}}) {
+      for (const Shape dims : {Shape{97, 61}, Shape{61, 97}, Shape{150, 40}}) {
+        DistMatrix a(grid, dims.m, dims.n, nb, nb);
+        fill_normal(a, 23, kStreamUser + 15);
+        const Eigen::MatrixXd a_full = gather(a);
+        const int64_t r = std::min(dims.m, dims.n);
+        for (int64_t k : {r / 2, r}) {
+          INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " " << dims.m << "x" << dims.n
+                       << " k " << k);
+          svd::BidiagonalRoute route;
+          svd::TruncatedSvd result =
+              svd::bidiagonal_dc_svd(a, [k](const std::vector<double>&) { return k; }, &route);
+          svd::measure_quality(a, result);
+          INFO(route.reason);
+          // A random matrix's smallest singular value can be tiny: then the replicated route, by design.
+          if (route.reason.find("tiny") == std::string::npos) CHECK(route.distributed == distributed);
+          check_against_lapack(a_full, result, k);
+        }
+      }
+      const DistMatrix a = svd_test::distribute(graded, grid, nb);
+      for (int64_t k : {int64_t{12}, int64_t{40}}) {
+        INFO("graded, grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " k " << k);
+        svd::BidiagonalRoute route;
+        svd::TruncatedSvd result = svd::bidiagonal_dc_svd(a, [k](const std::vector<double>&) { return k; }, &route);
+        svd::measure_quality(a, result);
+        INFO(route.reason);
+        CHECK(route.distributed == distributed);
+        check_against_lapack(graded, result, k);
+      }
+    }
+  }
+}

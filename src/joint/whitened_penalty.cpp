@@ -1,0 +1,78 @@
+#include "jointfact/joint/whitened_penalty.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "jointfact/core/error.hpp"
+#include "jointfact/dist/pblas.hpp"
+#include "jointfact/joint/thin_algebra.hpp"
+
+namespace jf::joint {
+namespace {
+
+void scale_columns(DistMatrix& a, const Eigen::VectorXd& scale) {
+  a.for_each_local([&](int64_t, int64_t j, double& v) { v *= scale(j); });
+}
+
+void scale_rows(DistMatrix& a, const Eigen::VectorXd& scale) {
+  a.for_each_local([&](int64_t i, int64_t, double& v) { v *= scale(i); });
+}
+
+}  // namespace
+
+RightMetric right_metric_from(const DistMatrix& w, const DistMatrix& a, const DistMatrix& y, double scale) {
+  const int64_t m = w.rows(), n = w.cols(), s = a.rows();
+  if (a.cols() != n || y.rows() != s || y.cols() != m) {
+    throw InputError("the metric's data are " + std::to_string(s) + " x " + std::to_string(a.cols()) + " and " +
+                     std::to_string(y.rows()) + " x " + std::to_string(y.cols()) + "; they must be s x n and s x m");
+  }
+  const int64_t r = std::min(s, n);
+  const svd::TruncatedSvd thin = svd::exact_truncated_svd(a, r);
+  RightMetric metric;
+  metric.scale = scale;
+  metric.basis = DistMatrix(w.grid_ptr(), n, r, w.col_block(), w.col_block());
+  copy_block(thin.v, 0, 0, n, r, metric.basis, 0, 0);
+  Eigen::VectorXd sigma(r);
+  for (int64_t i = 0; i < r; ++i) sigma(i) = thin.s[static_cast<size_t>(i)];
+  metric.squared_singular_values = sigma.cwiseAbs2();
+  metric.response_side = DistMatrix(w.grid_ptr(), m, r, w.row_block(), w.col_block());
+  gemm(Op::Trans, Op::None, 1.0, y, thin.u, 0.0, metric.response_side);
+  scale_columns(metric.response_side, sigma);
+  return metric;
+}
+
+Factors WhitenedPenalty::minimizer(const DistMatrix& w, double lambda, int64_t k) const {
+  const DistMatrix& basis = metric_.basis;
+  if (w_of_basis_ != &w || !w_basis_) {
+    w_basis_.emplace(metric_.response_side.like());
+    gemm(Op::None, Op::None, 1.0, w, basis, 0.0, *w_basis_);
+    w_of_basis_ = &w;
+  }
+  const double alpha = lambda * metric_.scale;
+  // g = (1 + alpha sigma^2)^(-1/2) - 1, written to keep its accuracy when alpha sigma^2 is tiny.
+  const Eigen::VectorXd shifted = (alpha * metric_.squared_singular_values).array() + 1.0;
+  const Eigen::VectorXd inverse_root = shifted.cwiseSqrt().cwiseInverse();
+  // 1 - 1/sqrt(x) = (x - 1) / (x + sqrt(x)) with x = 1 + alpha sigma^2.
+  Eigen::VectorXd shrink(shifted.size());
+  for (Eigen::Index i = 0; i < shifted.size(); ++i)
+    shrink(i) = -(alpha * metric_.squared_singular_values(i)) / (shifted(i) + std::sqrt(shifted(i)));
+  // C = (W V_a) diag(g) + alpha (Y^T U_a diag(sigma)) diag(1 + g)
+  DistMatrix update = *w_basis_;
+  scale_columns(update, shrink);
+  DistMatrix response_part = metric_.response_side;
+  scale_columns(response_part, alpha * inverse_root);
+  scale_add(1.0, update, 1.0, response_part);
+  // B = W + C V_a^T: the one m x n workspace.
+  DistMatrix whitened = w;
+  gemm(Op::None, Op::Trans, 1.0, update, basis, 1.0, whitened);
+  const svd::TruncatedSvd svd = choose_truncated_svd(whitened, k);
+  Factors factors = factors_from_svd(whitened, svd, k, 0.0).factors;
+  // R := M^(-1/2) R = R + V_a diag(g) (V_a^T R), with V_a^T R kept distributed (r x k).
+  DistMatrix coefficients(basis.grid_ptr(), basis.cols(), k, basis.col_block(), factors.r.col_block());
+  gemm(Op::Trans, Op::None, 1.0, basis, factors.r, 0.0, coefficients);
+  scale_rows(coefficients, shrink);
+  gemm(Op::None, Op::None, 1.0, basis, coefficients, 1.0, factors.r);
+  return factors;
+}
+
+}  // namespace jf::joint

@@ -1,0 +1,23 @@
+#pragma once
+// A support class too big for one rank, solved on the whole grid (distributed_fsmf.cpp): its block
+// A[I, J] is moved straight from A's layout into a block-cyclic |I| x |J| matrix on A's grid (one
+// all-to-all, O(|I| |J| / P) per rank), the terms of earlier overlapping classes are subtracted locally,
+// and the best rank-|P| approximation comes from the exact distributed SVD (svd/bidiagonal_svd.hpp).
+// Private to the sparse module.
+#include <cstddef>
+#include <vector>
+
+#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/sparse/fsmf.hpp"
+#include "jointfact/sparse/low_rank_block.hpp"
+#include "jointfact/sparse/support_classes.hpp"
+
+namespace jf::sparse::detail {
+
+// Collective over a.grid().comm(). Returns on every rank u (|I| x |P|) and v (|J| x |P|) with
+// u v^T the best rank-|P| approximation of A[I, J] minus the earlier overlapping classes' terms (taken
+// from the replicated factors), split as best_rank_k splits it (sqrt(s) on each side).
+LowRankFactors solve_class_distributed(const DistMatrix& a, const std::vector<SupportClass>& classes, std::size_t c,
+                                       const FsmfFactors& factors);
+
+}  // namespace jf::sparse::detail

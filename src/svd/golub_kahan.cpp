@@ -1,0 +1,212 @@
+// Leading singular vectors of a bidiagonal by bisection and inverse iteration on its Golub-Kahan form
+// (see golub_kahan.hpp).
+#include "jointfact/svd/golub_kahan.hpp"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <array>
+#include <cfloat>
+#include <cmath>
+
+#include "jointfact/dist/fortran_int.hpp"
+#include "jointfact/dist/pblas.hpp"
+#include "jointfact/dist/scalapack_prototypes.hpp"
+
+namespace jf::svd {
+namespace {
+
+// Vectors beyond its share that each process has room for, so that clusters are reorthogonalized.
+constexpr int64_t kExtraClusterVectors = 64;
+
+int f(int64_t value, const char* what) { return to_fortran_int(value, what); }
+
+// The off-diagonal of -T (order 2r): -T's ascending eigenvalues are T's descending ones, so pdstein's
+// output columns come out in the order of the singular values (largest first).
+std::vector<double> negated_golub_kahan(const std::vector<double>& d, const std::vector<double>& e, int64_t r) {
+  std::vector<double> off(static_cast<size_t>(std::max<int64_t>(1, 2 * r - 1)), 0.0);
+  for (int64_t i = 0; i < r; ++i) {
+    off[static_cast<size_t>(2 * i)] = -d[static_cast<size_t>(i)];
+    if (i + 1 < r) off[static_cast<size_t>(2 * i + 1)] = -e[static_cast<size_t>(i)];
+  }
+  return off;
+}
+
+struct Eigenvalues {
+  int found = 0;
+  std::vector<double> w;
+  std::vector<int> iblock, isplit;
+};
+
+// pdstebz: the k smallest eigenvalues of the tridiagonal (diag, off), grouped by split-off block as pdstein
+// wants them. Computed to the underflow threshold, as pdstein asks for orthogonal vectors.
+Eigenvalues smallest_eigenvalues(const Grid& g, const std::vector<double>& diag, const std::vector<double>& off,
+                                 int64_t k, int& info) {
+  const int64_t n = static_cast<int64_t>(diag.size());
+  Eigenvalues result;
+  result.w.assign(static_cast<size_t>(n), 0.0);
+  result.iblock.assign(static_cast<size_t>(n), 0);
+  result.isplit.assign(static_cast<size_t>(n), 0);
+  const int n_f = f(n, "Golub-Kahan order"), il = 1, iu = f(k, "rank");
+  const double vl = 0, vu = 0, abstol = 2 * DBL_MIN;
+  int nsplit = 0;
+  std::vector<double> work(static_cast<size_t>(std::max<int64_t>(5 * n, 7)));
+  std::vector<int> iwork(static_cast<size_t>(std::max<int64_t>({4 * n, 14, int64_t{g.size()}})));
+  const int lwork = f(static_cast<int64_t>(work.size()), "pdstebz lwork");
+  const int liwork = f(static_cast<int64_t>(iwork.size()), "pdstebz liwork");
+  const int context = g.context();
+  pdstebz_(&context, "I", "B", &n_f, &vl, &vu, &il, &iu, &abstol, diag.data(), off.data(), &result.found, &nsplit,
+           result.w.data(), result.iblock.data(), result.isplit.data(), work.data(), &lwork, iwork.data(), &liwork,
+           &info);
+  return result;
+}
+
+// pdstein: the eigenvectors of the given eigenvalues into z (n x found). info > 0 also when a cluster was
+// left unorthogonalized.
+void inverse_iteration(const std::vector<double>& diag, const std::vector<double>& off, Eigenvalues& values,
+                       DistMatrix& z, int& info) {
+  const int n_f = f(static_cast<int64_t>(diag.size()), "Golub-Kahan order"), m = values.found, one = 1;
+  const double orfac = -1;  // ScaLAPACK's default: clusters are eigenvalues within 1e-3 ||T||
+  const int nprocs = z.grid().size();
+  // pdstein checks Z against an n x n descriptor but writes only its first m columns: z holds those, and
+  // the descriptor it is handed says n columns (same blocks, same leading dimension).
+  std::array<int, 9> desc{};
+  std::copy(z.desc(), z.desc() + 9, desc.begin());
+  desc[3] = n_f;
+  std::vector<int> ifail(static_cast<size_t>(std::max(1, m))), iclustr(static_cast<size_t>(2 * nprocs + 2));
+  std::vector<double> gap(static_cast<size_t>(nprocs + 1));
+  double work_query = 0;
+  int iwork_query = 0, lwork = -1, liwork = -1;
+  pdstein_(&n_f, diag.data(), off.data(), &m, values.w.data(), values.iblock.data(), values.isplit.data(), &orfac,
+           z.data(), &one, &one, desc.data(), &work_query, &lwork, &iwork_query, &liwork, ifail.data(),
+           iclustr.data(), gap.data(), &info);
+  if (info != 0) return;
+  // The query covers each process's share of the vectors; room for kExtraClusterVectors more lets a cluster
+  // of close eigenvalues be iterated (and reorthogonalized) on one process. A larger cluster makes pdstein
+  // report it (info / (m + 1) > 0) with the room it needs in work[0]: one retry with that room, at most
+  // 2r (k + k / P) doubles on the process that owns the cluster.
+  const int64_t n = static_cast<int64_t>(diag.size());
+  const int64_t extra = std::min<int64_t>(m, kExtraClusterVectors);
+  double wanted = work_query + static_cast<double>(extra * n);
+  std::vector<int> iwork(static_cast<size_t>(checked_workspace(iwork_query, "pdstein integer")));
+  liwork = f(static_cast<int64_t>(iwork.size()), "pdstein liwork");
+  const std::vector<double> w_in = values.w;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::vector<double> work(static_cast<size_t>(checked_workspace(wanted, "pdstein")));
+    lwork = f(static_cast<int64_t>(work.size()), "pdstein lwork");
+    pdstein_(&n_f, diag.data(), off.data(), &m, values.w.data(), values.iblock.data(), values.isplit.data(),
+             &orfac, z.data(), &one, &one, desc.data(), work.data(), &lwork, iwork.data(), &liwork, ifail.data(),
+             iclustr.data(), gap.data(), &info);
+    const bool cluster_left = info > 0 && info / (m + 1) > 0;
+    if (!cluster_left || work[0] <= wanted) return;
+    wanted = work[0];
+    values.w = w_in;  // pdstein sorted them; the retry wants them grouped by block again
+  }
+}
+
+// Rows 2i (v) and 2i + 1 (u) of z's local part go to row i of out.v / out.u: with z's row block 2 nb and
+// theirs nb (the same column blocks), both rows have the owner of row i, at local rows 2 i_lc and 2 i_lc + 1.
+// Each column is then scaled to unit norm (sqrt(2) up to rounding), the norms summed over the grid.
+void split_pairs(const DistMatrix& z, int64_t r, BidiagonalVectors& out) {
+  const int64_t k = z.cols();
+  const ConstLocalMatrixMap zl = z.local();
+  std::vector<double> norms(static_cast<size_t>(2 * k), 0.0);  // u's squared norms, then v's
+  auto copy_part = [&](DistMatrix& target, int parity, double* squares) {
+    LocalMatrixMap tl = target.local();
+    for (int64_t j_lc = 0; j_lc < target.local_cols(); ++j_lc) {
+      const int64_t j_gl = target.col_map().local_to_global(j_lc);
+      for (int64_t i_lc = 0; i_lc < target.local_rows(); ++i_lc) {
+        if (target.row_map().local_to_global(i_lc) >= r) break;  // rows below r stay zero
+        const double value = zl(2 * i_lc + parity, j_lc);
+        tl(i_lc, j_lc) = value;
+        squares[j_gl] += value * value;
+      }
+    }
+  };
+  if (z.grid().in_grid()) {
+    copy_part(out.u, 1, norms.data());
+    copy_part(out.v, 0, norms.data() + k);
+  }
+  MPI_Allreduce(MPI_IN_PLACE, norms.data(), f(2 * k, "rank"), MPI_DOUBLE, MPI_SUM, z.grid().comm());
+  auto scale = [&](DistMatrix& target, const double* squares) {
+    target.for_each_local([&](int64_t, int64_t j_gl, double& value) {
+      if (squares[j_gl] > 0) value /= std::sqrt(squares[j_gl]);
+    });
+  };
+  scale(out.u, norms.data());
+  scale(out.v, norms.data() + k);
+}
+
+// z (2r x k, blocks 2 nb) split into out.u / out.v: same column blocks as z for the local split, then the
+// nb x nb blocks the Householder products want.
+void split_into(const DistMatrix& z, int64_t r, int64_t k, int64_t rows, int64_t nb, BidiagonalVectors& out) {
+  const GridPtr& grid = z.grid_ptr();
+  BidiagonalVectors split{DistMatrix(grid, rows, k, nb, 2 * nb), DistMatrix(grid, r, k, nb, 2 * nb)};
+  split_pairs(z, r, split);
+  out.u = DistMatrix(grid, rows, k, nb, nb);
+  out.v = DistMatrix(grid, r, k, nb, nb);
+  redistribute(split.u, out.u);
+  redistribute(split.v, out.v);
+}
+
+}  // namespace
+
+bool golub_kahan_leading_vectors(const GridPtr& grid, const std::vector<double>& d, const std::vector<double>& e,
+                                 int64_t k, int64_t rows, int64_t nb, BidiagonalVectors& out) {
+  const Grid& g = *grid;
+  const int64_t r = static_cast<int64_t>(d.size());
+  const std::vector<double> diag(static_cast<size_t>(2 * r), 0.0);
+  const std::vector<double> off = negated_golub_kahan(d, e, r);
+  DistMatrix z(grid, 2 * r, k, 2 * nb, 2 * nb);  // pdstein wants square blocks
+  int info = 0, found = 0;
+  if (g.in_grid()) {
+    Eigenvalues values = smallest_eigenvalues(g, diag, off, k, info);
+    found = values.found;
+    if (info == 0 && found == k) inverse_iteration(diag, off, values, z, info);
+  }
+  int ok = (info == 0 && found == k) || !g.in_grid() ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, g.comm());
+  if (ok == 0) return false;
+  split_into(z, r, k, rows, nb, out);
+  return true;
+}
+
+bool golub_kahan_vectors_by_divide_and_conquer(const GridPtr& grid, const std::vector<double>& d,
+                                               const std::vector<double>& e, int64_t k, int64_t rows, int64_t nb,
+                                               BidiagonalVectors& out) {
+  const Grid& g = *grid;
+  const int64_t r = static_cast<int64_t>(d.size()), n = 2 * r;
+  std::vector<double> diag(static_cast<size_t>(n), 0.0);
+  std::vector<double> off = negated_golub_kahan(d, e, r);
+  DistMatrix z(grid, n, n, 2 * nb, 2 * nb);  // pdstedc wants square blocks
+  const int n_f = f(n, "Golub-Kahan order"), one = 1;
+  int info = 0;
+  double work_query = 0;
+  int iwork_query = 0, lwork = -1, liwork = -1;
+  if (g.in_grid()) {
+    pdstedc_("I", &n_f, diag.data(), off.data(), z.data(), &one, &one, z.desc(), &work_query, &lwork, &iwork_query,
+             &liwork, &info);
+  }
+  int ok = info == 0 ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, g.comm());
+  if (ok == 0) return false;
+  if (g.in_grid()) {
+    std::vector<double> work(static_cast<size_t>(checked_workspace(work_query, "pdstedc")));
+    std::vector<int> iwork(static_cast<size_t>(checked_workspace(iwork_query, "pdstedc integer")));
+    lwork = f(static_cast<int64_t>(work.size()), "pdstedc lwork");
+    liwork = f(static_cast<int64_t>(iwork.size()), "pdstedc liwork");
+    pdstedc_("I", &n_f, diag.data(), off.data(), z.data(), &one, &one, z.desc(), work.data(), &lwork, iwork.data(),
+             &liwork, &info);
+  }
+  ok = info == 0 ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, g.comm());
+  if (ok == 0) return false;
+  // -T's eigenvalues ascend, so its first k columns belong to s_0 >= ... >= s_{k-1}.
+  DistMatrix leading(grid, n, k, 2 * nb, 2 * nb);
+  copy_block(z, 0, 0, n, k, leading, 0, 0);
+  z = DistMatrix();
+  split_into(leading, r, k, rows, nb, out);
+  return true;
+}
+
+}  // namespace jf::svd

@@ -1,0 +1,114 @@
+// Closed-form penalty solutions (whitened_penalty.hpp) against a dense Eigen computation on the gathered
+// data: X* = [T M^(-1/2)]_k M^(-1/2), M = I + alpha A^T A, T = W + alpha Y^T A, with M^(+-1/2) from a full
+// symmetric eigendecomposition. Regression (s >= n and s < n, responses Xs W^T and arbitrary) and
+// rowsum, on every grid that fits, ragged block sizes.
+#include <catch2/catch.hpp>
+
+#include "jointfact/dist/counter_random.hpp"
+#include "jointfact/dist/pblas.hpp"
+#include "jointfact/joint/regression_objective.hpp"
+#include "jointfact/joint/rowsum_objective.hpp"
+#include "joint_test_support.hpp"
+
+using namespace jf;
+using namespace jf::joint;
+using Eigen::MatrixXd;
+
+namespace {
+
+MatrixXd truncated(const MatrixXd& a, int64_t k) {
+  const Eigen::JacobiSVD<MatrixXd> svd(a, Eigen::ComputeThinU | Eigen::ComputeThinV);
+  return svd.matrixU().leftCols(k) * svd.singularValues().head(k).asDiagonal() * svd.matrixV().leftCols(k).transpose();
+}
+
+// The dense reference for f(X) = c ||A X^T - Y||_F^2.
+MatrixXd dense_minimizer(const MatrixXd& w, const MatrixXd& a, const MatrixXd& y, double c, double lambda, int64_t k) {
+  const double alpha = lambda * c;
+  const MatrixXd metric = MatrixXd::Identity(w.cols(), w.cols()) + alpha * a.transpose() * a;
+  const Eigen::SelfAdjointEigenSolver<MatrixXd> eigen(metric);
+  const MatrixXd inverse_root = eigen.operatorInverseSqrt();
+  return truncated((w + alpha * y.transpose() * a) * inverse_root, k) * inverse_root;
+}
+
+double penalty_objective(const MatrixXd& w, const MatrixXd& a, const MatrixXd& y, double c, double lambda,
+                         const MatrixXd& x) {
+  return (w - x).squaredNorm() + lambda * c * (a * x.transpose() - y).squaredNorm();
+}
+
+}  // namespace
+
+TEST_CASE("regression penalty solutions equal the dense whitened closed form", "[joint][whitened]") {
+  const int64_t m = 31, n = 23, k = 4;
+  for (const GridShape& shape : test::grids_fitting(test::world_size())) {
+    for (int64_t nb : {int64_t{3}, int64_t{7}, int64_t{64}}) {
+      for (int64_t s : {int64_t{40}, int64_t{9}}) {  // s >= n and s < n (thin basis, no n x n metric)
+        for (bool activation_aware : {true, false}) {
+          auto grid = make_grid(MPI_COMM_WORLD, shape);
+          const DistMatrix w = make_lowrank(grid, m, n, 6, 0.4, 17, nb).w;
+          DistMatrix samples(grid, s, n, nb, nb), responses(grid, s, m, nb, nb);
+          fill_normal(samples, 5, kStreamUser + 30);
+          samples.for_each_local([](int64_t, int64_t j, double& v) { v *= 1.0 + 0.4 * static_cast<double>(j % 5); });
+          if (activation_aware) {
+            gemm(Op::None, Op::Trans, 1.0, samples, w, 0.0, responses);
+          } else {
+            fill_normal(responses, 5, kStreamUser + 31);
+          }
+          const MatrixXd w_full = test::gather(w), a = test::gather(samples), y = test::gather(responses);
+          const RegressionObjective objective(samples, responses, m, n);
+          for (double lambda : {0.0, 0.7, 25.0, 1e4}) {
+            const std::optional<Factors> factors = objective.penalty_minimizer(w, lambda, k);
+            REQUIRE(factors);
+            const MatrixXd x = test::gathered_product(*factors);
+            const double c = 1.0 / static_cast<double>(s);
+            const MatrixXd reference = dense_minimizer(w_full, a, y, c, lambda, k);
+            INFO("grid " << shape.prows << "x" << shape.pcols << ", block " << nb << ", s " << s << ", Y = Xs W^T "
+                         << activation_aware << ", lambda " << lambda);
+            CHECK(test::relative_difference(x, reference) < 1e-10);
+            // F at the answer agrees with F at the dense optimum (both are the global rank-k minimum).
+            CHECK(penalty_objective(w_full, a, y, c, lambda, x) ==
+                  Approx(penalty_objective(w_full, a, y, c, lambda, reference)).epsilon(1e-12));
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("rowsum penalty solutions equal the dense closed form", "[joint][whitened]") {
+  const int64_t m = 29, n = 19, k = 3;
+  for (const GridShape& shape : test::grids_fitting(test::world_size())) {
+    for (int64_t nb : {int64_t{2}, int64_t{5}}) {
+      auto grid = make_grid(MPI_COMM_WORLD, shape);
+      const LowRankProblem data = make_lowrank(grid, m, n, 5, 0.5, 23, nb);
+      const RowsumObjective objective(data.targets, m, n);
+      const MatrixXd w = test::gather(data.w), t = test::gather(data.targets);
+      const MatrixXd ones_row = MatrixXd::Ones(1, n);
+      for (double lambda : {0.3, 10.0, 1e5}) {
+        const MatrixXd x = test::gathered_product(*objective.penalty_minimizer(data.w, lambda, k));
+        const MatrixXd reference = dense_minimizer(w, ones_row, t.transpose(), 1.0 / m, lambda, k);
+        INFO("grid " << shape.prows << "x" << shape.pcols << ", block " << nb << ", lambda " << lambda);
+        CHECK(test::relative_difference(x, reference) < 1e-10);
+      }
+    }
+  }
+}
+
+TEST_CASE("the closed form is a global minimum: no alternating iterate does better", "[joint][whitened]") {
+  auto grid = make_grid(MPI_COMM_WORLD);
+  const int64_t m = 30, n = 20, s = 12, k = 3, nb = 4;
+  const DistMatrix w = make_lowrank(grid, m, n, 5, 0.3, 41, nb).w;
+  DistMatrix samples(grid, s, n, nb, nb), responses(grid, s, m, nb, nb);
+  fill_normal(samples, 8, kStreamUser + 40);
+  fill_normal(responses, 8, kStreamUser + 41);
+  const RegressionObjective objective(samples, responses, m, n);
+  PenaltyOptions closed = test::penalty_options(4.0, 1e-12, 400);
+  PenaltyOptions alternating = closed;
+  alternating.closed_form = false;
+  const auto [start, closed_run] = test::solve_penalty_from_svd(w, objective, k, closed);
+  const PenaltyResult alternating_run = test::solve_penalty_from_svd(w, objective, k, alternating).result;
+  CHECK(closed_run.closed_form);
+  CHECK(closed_run.history.size() == 2);
+  CHECK(test::largest_relative_increase(closed_run.history) < test::kMonotoneTolerance);
+  CHECK(closed_run.final_state().objective <= alternating_run.final_state().objective * (1 + 1e-12));
+  CHECK(closed_run.final_state().objective < closed_run.history.front().objective);
+}
