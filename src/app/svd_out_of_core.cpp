@@ -70,7 +70,8 @@ void annotate_out_of_core_output(MPI_Comm comm, const std::string& path, const O
 bool choose_out_of_core(MPI_Comm comm, const OutOfCoreSettings& settings, const DatasetInfo& info,
                         const svd::SvdOptions& options) {
   if (settings.requested) return true;
-  if (info.shape.size() != 2 || options.method != svd::Method::Randomized || options.tol != 0) return false;
+  const bool supported = options.method == svd::Method::Randomized && options.tol == 0 && options.residual_tol == 0;
+  if (info.shape.size() != 2 || !supported) return false;
   const int64_t m = info.shape[0], n = info.shape[1];
   const int64_t l = std::min(options.rank + options.oversample, std::min(m, n));
   int ranks = 1;

@@ -60,6 +60,7 @@ OnePassSvd out_of_core_one_pass_svd(const GridPtr& grid, const DatasetInfo& info
   if (info.shape.size() != 2) throw InputError("dataset " + info.dataset + " in '" + info.file + "' is not 2-D");
   const int64_t m = info.shape[0], n = info.shape[1], k = options.rank;
   if (options.tol != 0) throw InputError("a tolerance (fixed accuracy) is not supported out of core; give a rank");
+  if (options.residual_tol != 0) throw InputError("a residual tolerance is not supported out of core");
   if (k < 1 || k > std::min(m, n)) {
     throw InputError("rank " + std::to_string(k) + " must be between 1 and min(m, n) = " +
                      std::to_string(std::min(m, n)));
@@ -116,6 +117,7 @@ OnePassSvd out_of_core_one_pass_svd(const GridPtr& grid, const DatasetInfo& info
   const double error_sq = estimate_error_sq(co_range_t, out.svd, replicate_small(theta_u), s, t, nb);
   out.error_estimate = frobenius_sq > 0 ? std::sqrt(error_sq / frobenius_sq) : 0.0;
   out.svd.quality.residual = -1;
+  out.svd.residuals.assign(static_cast<size_t>(k), -1.0);  // not measured (another pass)
   out.svd.quality.orthogonality_u = orthogonality_defect(out.svd.u);
   out.svd.quality.orthogonality_v = orthogonality_defect(out.svd.v);
   out.svd.quality.tail_energy = tail_energy_estimate(out.svd.s, k, std::sqrt(frobenius_sq));

@@ -23,6 +23,7 @@ namespace {
 
 void validate(int64_t m, int64_t n, const SvdOptions& options) {
   if (options.tol != 0) throw InputError("a tolerance (fixed accuracy) is not supported out of core; give a rank");
+  if (options.residual_tol != 0) throw InputError("a residual tolerance is not supported out of core");
   const int64_t max_rank = std::min(m, n);
   if (options.rank < 1 || options.rank > max_rank) {
     throw InputError("rank " + std::to_string(options.rank) + " must be between 1 and min(m, n) = " +
@@ -163,6 +164,7 @@ TruncatedSvd out_of_core_svd(const GridPtr& grid, const DatasetInfo& info, int64
   TruncatedSvd result = rotate_to_singular_vectors(state.range_m, projected, k);
   apply_sign_convention(result);
   result.quality.residual = -1;
+  result.residuals.assign(static_cast<size_t>(k), -1.0);  // per-triplet residuals: not measured either
   result.quality.orthogonality_u = orthogonality_defect(result.u);
   result.quality.orthogonality_v = orthogonality_defect(result.v);
   result.quality.tail_energy = tail_energy_estimate(result.s, k, std::sqrt(state.frobenius_sq));
