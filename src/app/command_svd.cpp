@@ -7,6 +7,7 @@
 #include "jointfact/app/common_options.hpp"
 #include "jointfact/app/svd_stage_definition.hpp"
 #include "jointfact/core/memory_estimate.hpp"
+#include "jointfact/app/svd_out_of_core.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"
@@ -22,6 +23,7 @@ struct SvdCommandOptions {
   std::string output;
   SvdStageSettings settings;
   CommonOptions common;
+  OutOfCoreSettings out_of_core;
 };
 
 // Checks that need the dataset's shape, before the matrix is read.
@@ -56,6 +58,12 @@ void print_summary(MPI_Comm comm, const svd::TruncatedSvd& result, const std::st
   print_result(comm, "output:          " + output);
 }
 
+svd::SvdOptions library_options(const SvdCommandOptions& options, MPI_Comm comm) {
+  svd::SvdOptions svd_options = svd_library_options(options.settings);
+  svd_options.progress = [comm](const std::string& message) { log_progress(comm, "svd: " + message); };
+  return svd_options;
+}
+
 std::string describe_task(const svd::SvdOptions& svd_options, const std::string& method, const DistMatrix& a) {
   const std::string target = svd_options.tol > 0 ? "to tolerance " + format_number("%g", svd_options.tol)
                                                  : "rank " + std::to_string(svd_options.rank);
@@ -69,6 +77,21 @@ int run_svd(MPI_Comm comm, const SvdCommandOptions& options) {
   GridPtr grid = make_grid_from(comm, options.common, info.shape);
   validate(options, info);
   require_writable_output(comm, options.output, {info.file});
+  if (choose_out_of_core(comm, options.out_of_core, info, library_options(options, comm))) {
+    OutOfCoreSettings settings = options.out_of_core;
+    settings.checkpoint_dir = options.common.checkpoint_dir;
+    if (settings.checkpoint_dir.empty()) settings.checkpoint_dir = options.output + ".ckpt";
+    const GridPtr ooc_grid = options.common.grid.empty() ? out_of_core_default_grid(comm) : grid;
+    OutOfCoreReport report;
+    const svd::TruncatedSvd result = factor_out_of_core(comm, ooc_grid, options.common.block, info,
+                                                        library_options(options, comm), settings, report);
+    OutputFile out(comm, options.output);
+    write_svd_result(out, result, options.settings, info.file + ":" + info.dataset);
+    out.commit();
+    annotate_out_of_core_output(comm, options.output, report);
+    print_summary(comm, result, options.output);
+    return 0;
+  }
   log_progress(comm, "svd: reading " + info.file + ":" + info.dataset);
   ReadOptions read;
   read.block = options.common.block;
@@ -77,8 +100,7 @@ int run_svd(MPI_Comm comm, const SvdCommandOptions& options) {
                                 options.settings.rank + options.settings.oversample,
                                 options.settings.method != "randomized"));
   DistMatrix a = read_matrix(grid, info, read);
-  svd::SvdOptions svd_options = svd_library_options(options.settings);
-  svd_options.progress = [comm](const std::string& message) { log_progress(comm, "svd: " + message); };
+  const svd::SvdOptions svd_options = library_options(options, comm);
   log_progress(comm, "svd: " + describe_task(svd_options, options.settings.method, a));
   const auto factor_start = std::chrono::steady_clock::now();
   const svd::TruncatedSvd result = svd::truncated_svd(a, svd_options);
@@ -104,6 +126,13 @@ RegisteredCommand register_svd_command(CLI::App& app) {
   add_output_option(*command, options->output, "the input");
   bind_svd_cli(*command, options->settings);
   add_common_options(*command, options->common);
+  command->add_flag("--out-of-core", options->out_of_core.requested,
+                    "stream A from the file in panels (chosen automatically when A does not fit in memory)");
+  command->add_option("--panel-mb", options->out_of_core.panel_mb, "out of core: panel buffer per rank, MiB")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30))
+      ->capture_default_str();
+  command->add_option("--passes", options->out_of_core.passes, "out of core: passes over the file (0 = 2Q + 2)")
+      ->check(CLI::NonNegativeNumber);
   command->footer("Examples:"
                   "\n  mpirun -np 4 jointfact svd --input W.h5 --output svd.h5 --rank 20"
                   "\n  mpirun -np 4 jointfact svd --input W.h5:/W --output svd.h5 --tol 1e-3 --method exact");
