@@ -18,9 +18,9 @@ set(JOINTFACT_TEST_ENV
 add_library(jointfact_catch_mpi_main STATIC ${PROJECT_SOURCE_DIR}/tests/unit/catch_mpi_main.cpp)
 target_link_libraries(jointfact_catch_mpi_main PUBLIC Catch2::Catch2 MPI::MPI_CXX jointfact_lib)
 
-# jointfact_add_mpi_test(NAME <name> SOURCES <files...> [RANKS <n...>] [TIMEOUT <s>])
+# jointfact_add_mpi_test(NAME <name> SOURCES <files...> [LIBRARIES <targets...>] [RANKS <n...>] [TIMEOUT <s>])
 function(jointfact_add_mpi_test)
-  cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SOURCES;RANKS" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SOURCES;LIBRARIES;RANKS" ${ARGN})
   if(NOT ARG_RANKS)
     set(ARG_RANKS ${JOINTFACT_TEST_RANKS})
   endif()
@@ -28,7 +28,7 @@ function(jointfact_add_mpi_test)
     set(ARG_TIMEOUT 600)
   endif()
   add_executable(${ARG_NAME} ${ARG_SOURCES})
-  target_link_libraries(${ARG_NAME} PRIVATE jointfact_catch_mpi_main jointfact_lib)
+  target_link_libraries(${ARG_NAME} PRIVATE jointfact_catch_mpi_main jointfact_lib ${ARG_LIBRARIES})
   foreach(np IN LISTS ARG_RANKS)
     add_test(NAME ${ARG_NAME}_np${np}
       COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${np} --oversubscribe ${MPIEXEC_PREFLAGS}

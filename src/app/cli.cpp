@@ -94,6 +94,7 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
   app.footer("Exit codes: 0 success, 2 bad usage or input, 75 stopped after a checkpoint (rerun to resume), 1 other.\n"
              "Run 'jointfact COMMAND --help' for a command's options.");
   const auto commands = register_all_commands(app);
+  install_console_progress();
   install_stop_handlers();
   prepare_failure_agreement(comm);
   if (argc > 1 && argv[1][0] != '-') {

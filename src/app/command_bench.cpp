@@ -102,6 +102,9 @@ RegisteredCommand register_bench_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--seed", options->settings.seed, "seed of the synthetic matrices")->capture_default_str();
   add_common_options(*command, options->common);
+  command->footer("Examples:"
+                  "\n  mpirun -np 4 jointfact bench svd 4000x3000 --rank 20"
+                  "\n  mpirun -np 2 jointfact bench butterfly 256 1024");
   return {command, [options](MPI_Comm comm) { return run_bench(comm, *options); }};
 }
 

@@ -87,6 +87,9 @@ RegisteredCommand register_butterfly_command(CLI::App& app) {
       ->check(CLI::IsMember({"balanced", "left-to-right"}))
       ->capture_default_str();
   add_common_options(*command, options->common);
+  command->footer("Examples:"
+                  "\n  jointfact generate --kind butterfly --shape 1024,1024 --output B.h5"
+                  "\n  mpirun -np 4 jointfact butterfly --input B.h5 --output factors.h5");
   return {command, [options](MPI_Comm comm) { return run_butterfly(comm, *options); }};
 }
 

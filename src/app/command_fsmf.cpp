@@ -101,6 +101,9 @@ RegisteredCommand register_fsmf_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   add_common_options(*command, options->common);
+  command->footer("Example:"
+                  "\n  mpirun -np 4 jointfact fsmf --input W.h5 --support-x SX.h5 --support-y SY.h5"
+                  " --output factors.h5");
   return {command, [options](MPI_Comm comm) { return run_fsmf(comm, *options); }};
 }
 

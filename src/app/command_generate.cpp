@@ -5,7 +5,7 @@
 #include "jointfact/app/command.hpp"
 #include "jointfact/app/common_options.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/core/memory_budget.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/dist/synthetic.hpp"
 #include "jointfact/io/dataset_path.hpp"
@@ -47,8 +47,7 @@ int run_generate(MPI_Comm comm, GenerateOptions& options) {
   int64_t m = 0, n = 0;
   validate(options, m, n);
   GridPtr grid = make_grid_from(comm, options.common);
-  require_memory_for(comm, dense_bytes_per_rank(m, n, grid->size()), "the generated " + std::to_string(m) + " x " +
-                     std::to_string(n) + " matrix");
+  require_input_fits(comm, *grid, {m, n}, options.common.block);
   DatasetPath target = DatasetPath::parse(options.output);
   if (target.dataset.empty()) target.dataset = "/W";
   OutputFile out(comm, target.file);
@@ -94,6 +93,8 @@ RegisteredCommand register_generate_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--seed", options->seed, "random seed (same seed = same matrix on any grid)")->capture_default_str();
   add_common_options(*command, options->common);
+  command->footer("Example:"
+                  "\n  mpirun -np 4 jointfact generate --kind lowrank --shape 4000,3000 --rank 20 --output W.h5");
   return {command, [options](MPI_Comm comm) { return run_generate(comm, *options); }};
 }
 

@@ -62,6 +62,7 @@ RegisteredCommand register_info_command(CLI::App& app) {
                                                  "non-finite entries, memory per rank");
   add_input_option(*command, options->input);
   add_common_options(*command, options->common);
+  command->footer("Example:\n  mpirun -np 2 jointfact info --input W.h5:/W");
   return {command, [options](MPI_Comm comm) { return run_info(comm, *options); }};
 }
 

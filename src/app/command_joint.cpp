@@ -291,6 +291,9 @@ RegisteredCommand register_joint_command(CLI::App& app) {
                       "compact: a rank qualifies when its task loss is at most f(W) + this (absolute)")
       ->capture_default_str();
   add_common_options(*command, options->common);
+  command->footer("Example:"
+                  "\n  mpirun -np 4 jointfact joint --input W.h5:/W --output joint.h5 --rank 6 --objective rowsum"
+                  " --targets W.h5:/targets --mode lossless --eps-rel 0.01");
   return {command, [options](MPI_Comm comm) { return run_joint_command(comm, *options); }};
 }
 

@@ -72,6 +72,9 @@ RegisteredCommand register_run_command(CLI::App& app) {
                     "print the configuration (CONFIG or the demo, --set applied) as TOML and exit without running");
   command->add_option("--until", options->pipeline.until, "stop after this stage: svd | joint | sparse (job chains)");
   add_common_options(*command, options->pipeline.common);
+  command->footer("Examples:"
+                  "\n  mpirun -np 4 jointfact run pipeline.toml --output out.h5"
+                  "\n  mpirun -np 4 jointfact run pipeline.toml --set svd.rank=30 --until svd");
   return {command, [options](MPI_Comm comm) { return run_run(comm, *options); }};
 }
 

@@ -2,7 +2,9 @@
 
 #include <cstdio>
 
+#include "jointfact/app/console.hpp"
 #include "jointfact/core/collective.hpp"
+#include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 
 namespace jf::app {
@@ -28,8 +30,13 @@ GridPtr make_grid_from(MPI_Comm comm, const CommonOptions& options, const std::v
   set_quiet(options.quiet);
   const std::string warning = small_block_warning(options.block);
   if (!warning.empty() && comm_rank(comm) == 0) std::fprintf(stderr, "jointfact: warning: --%s\n", warning.c_str());
-  if (!options.grid.empty()) return make_grid(comm, GridShape::parse(options.grid));
-  if (input_shape.empty()) return make_grid(comm);
+  GridShape shape;
+  try {
+    if (!options.grid.empty()) shape = GridShape::parse(options.grid);
+  } catch (const InputError& error) {
+    throw InputError(std::string("--grid: ") + error.what());  // every rank parses the same text
+  }
+  if (!shape.is_auto() || input_shape.empty()) return make_grid(comm, shape);
   const int64_t cols = input_shape.size() > 1 ? input_shape[1] : 1;
   return make_grid(comm, GridShape::for_matrix(comm_size(comm), input_shape[0], cols, options.block));
 }

@@ -69,7 +69,7 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config, const PipelineOptions& 
   context.comm = comm;
   context.config = &config;
   context.grid = make_grid_from(comm, options.common);
-  context.summary["block"] = options.common.block;
+  context.block = options.common.block;
   const std::string output = resolve_output(config, options);
   const std::vector<std::string> inputs = files_read_by(config, options.config_path);
   require_writable_output(comm, output, inputs);

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "jointfact/app/svd_stage_definition.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/number_checks.hpp"
 
@@ -88,20 +89,19 @@ toml::table parse_toml(const std::string& text, const std::string& origin) {
 }  // namespace
 
 const std::vector<KeySpec>& config_schema() {
-  static const std::vector<KeySpec> schema = {
+  static const std::vector<KeySpec> schema = [] {
+    std::vector<KeySpec> keys = {
       {"input", "path", KeyType::String, "FILE[:DSET] of the matrix"},
       {"input", "generate", KeyType::String, "instead of path: lowrank | hadamard | butterfly"},
       {"input", "shape", KeyType::IntegerList, "[M, N] of the generated matrix"},
       {"input", "rank", KeyType::Integer, "rank of the generated low-rank part"},
       {"input", "noise", KeyType::Float, "noise level of the generated matrix"},
       {"input", "seed", KeyType::Integer, "seed of the generated matrix"},
-      {"svd", "rank", KeyType::Integer, "k"},
-      {"svd", "tol", KeyType::Float, "relative tolerance instead of rank"},
-      {"svd", "method", KeyType::String, "randomized | exact | pdgesvd"},
-      {"svd", "oversample", KeyType::Integer, "p"},
-      {"svd", "power_iters", KeyType::Integer, "q"},
-      {"svd", "residual_tol", KeyType::Float, "with rank: iterate until every ||A v_i - s_i u_i|| <= T ||A||"},
-      {"svd", "seed", KeyType::Integer, "seed of the random test matrix"},
+    };
+    // Each stage defines its own keys beside its other settings.
+    const std::vector<KeySpec> svd_keys = svd_config_keys();
+    keys.insert(keys.end(), svd_keys.begin(), svd_keys.end());
+    keys.insert(keys.end(), {
       {"joint", "rank", KeyType::Integer, "k (default: the svd rank)"},
       {"joint", "objective", KeyType::String, "rowsum | regression | gradient | classifier | activation | external"},
       {"joint", "labels", KeyType::String, "FILE:DSET (classifier)"},
@@ -132,7 +132,9 @@ const std::vector<KeySpec>& config_schema() {
       {"output", "path", KeyType::String, "OUT.h5"},
       {"output", "checkpoint_dir", KeyType::String, "default OUT.h5.ckpt"},
       {"output", "checkpoint_every_s", KeyType::Float, "seconds between checkpoints inside a stage"},
-  };
+    });
+    return keys;
+  }();
   return schema;
 }
 

@@ -1,7 +1,7 @@
 // The input of `jointfact run`: a matrix file, or a generated problem ([input] generate = "...").
 #include "jointfact/app/pipeline_stages.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/core/memory_budget.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/dist/fingerprint.hpp"
 #include "jointfact/dist/synthetic.hpp"
@@ -19,16 +19,15 @@ void load_pipeline_input(PipelineContext& context) {
   }
   if (path) {
     ReadOptions options;
-    options.block = context.summary.value("block", int64_t{64});
+    options.block = context.block;
     context.input = read_matrix(context.grid, DatasetPath::parse(*path), options);
     context.input_description = *path;
   } else {
     const auto shape = config.get_int_list("input", "shape").value_or(std::vector<int64_t>{512, 512});
     if (shape.size() != 2 || shape[0] < 1 || shape[1] < 1) throw InputError("[input] shape must be [M, N] with M, N >= 1");
     const uint64_t seed = static_cast<uint64_t>(config.get_int("input", "seed").value_or(1));
-    const int64_t block = context.summary.value("block", int64_t{64});
-    require_memory_for(context.comm, dense_bytes_per_rank(shape[0], shape[1], context.grid->size()),
-                       "[input] shape " + std::to_string(shape[0]) + " x " + std::to_string(shape[1]));
+    const int64_t block = context.block;
+    require_input_fits(context.comm, *context.grid, shape, block);
     if (*generate == "lowrank") {
       const int64_t rank = config.get_int("input", "rank").value_or(10);
       if (rank < 1 || rank > std::min(shape[0], shape[1])) throw InputError("[input] rank must be between 1 and min(M, N)");

@@ -30,11 +30,6 @@ bool reset_peak_rss() {
   return clear_refs.good();
 }
 
-UsageSnapshot usage_now() {
-  const MpiTraffic traffic = mpi_traffic();
-  return {peak_rss_bytes(), traffic.bytes_sent, traffic.calls};
-}
-
 RankSpread spread_over_ranks(MPI_Comm comm, double value) {
   int size = 1;
   MPI_Comm_size(comm, &size);

@@ -72,7 +72,7 @@ expect_error "--no-resume and a user's file in the checkpoint dir" "did not writ
 expect_error "FIFO as --input" "FIFO" 2 svd --input fifo.h5 --output o.h5 --rank 3
 expect_error "directory as CONFIG" "is a directory" 2 run confdir --output o.h5
 expect_error "--grid 99999999999x1" "too many ranks" 2 svd --input W.h5 --output o.h5 --rank 3 --grid 99999999999x1
-expect_error "huge generated shape" "bytes per rank" 2 generate --kind lowrank --shape 10000000,10000000 --output o.h5
+expect_error "huge generated shape" "per rank" 2 generate --kind lowrank --shape 10000000,10000000 --output o.h5
 expect_error "empty 0 x 5 dataset" "(0 x 5)" 2 svd --input aux.h5:/empty --output o.h5 --rank 1
 cp W.h5 'a:b.h5'
 expect_ok "names with ':' read and written" 2 svd --input 'a:b.h5' --output 'o:1.h5' --rank 3 --quiet

@@ -7,6 +7,8 @@
 #include <functional>
 #include <vector>
 
+#include "jointfact/app/console.hpp"
+
 namespace jf::app {
 
 using CommandRunner = std::function<int(MPI_Comm)>;

@@ -6,13 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "jointfact/dist/dist_matrix.hpp"
 #include "jointfact/dist/grid.hpp"
 
 namespace jf::app {
 
 struct CommonOptions {
   std::string grid;  // "PRxPC"; empty = near-square over all ranks
-  int64_t block = 64;
+  int64_t block = DistMatrix::kDefaultBlock;
   std::string checkpoint_dir;
   bool quiet = false;
 };

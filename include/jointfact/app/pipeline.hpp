@@ -5,7 +5,6 @@
 
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -29,6 +28,7 @@ struct PipelineOptions {
 struct PipelineContext {
   MPI_Comm comm;
   GridPtr grid;
+  int64_t block = DistMatrix::kDefaultBlock;  // --block: block size of the input and everything derived from it
   const RunConfig* config;
   std::unique_ptr<CheckpointStore> store;
   DistMatrix input;
@@ -37,7 +37,6 @@ struct PipelineContext {
   std::string joint_fingerprint;   // the matrix's and that of every file the joint stage reads
   std::optional<DistMatrix> generated_targets;  // /targets of a generated lowrank input
   double checkpoint_every_s = 60;
-  nlohmann::json summary;          // what the JSON report will hold
   std::map<std::string, double> stage_seconds;
 };
 

@@ -1,9 +1,11 @@
 #pragma once
 // The stage adapters of `jointfact run`. Each one resumes from its checkpoint when a complete one
 // exists, otherwise computes, checkpoints, and leaves its result for the final output.
-#include "jointfact/app/pipeline.hpp"
+#include <nlohmann/json.hpp>
 #include <optional>
 
+#include "jointfact/app/pipeline.hpp"
+#include "jointfact/app/svd_stage_definition.hpp"
 #include "jointfact/sparse/butterfly_factorize.hpp"
 #include "jointfact/sparse/fsmf.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
@@ -15,7 +17,9 @@ void load_pipeline_input(PipelineContext& context);
 
 struct SvdStageResult {
   svd::TruncatedSvd svd;
-  svd::SvdOptions options;
+  SvdStageSettings settings;
+  svd::SvdOptions options;  // the library's options for settings
+  std::string input;        // the run's input, as /svd records it
 };
 SvdStageResult run_svd_stage(PipelineContext& context);
 void write_svd_stage(OutputFile& out, const SvdStageResult& result);

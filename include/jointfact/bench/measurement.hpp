@@ -8,6 +8,7 @@
 #include <functional>
 #include <vector>
 
+#include "jointfact/app/mpi_traffic.hpp"
 #include "jointfact/core/resource_usage.hpp"
 
 namespace jf::bench {

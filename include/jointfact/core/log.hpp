@@ -1,17 +1,21 @@
 #pragma once
-// Progress lines from rank 0 (stdout, flushed, so Slurm logs show them as they happen); --quiet mutes.
+// Progress messages of library code. The library prints nothing itself: log_progress hands each message to
+// the sink the program installed (the jointfact binary's prints timestamped lines from rank 0, see
+// include/jointfact/app/console.hpp); without a sink, messages are dropped.
 #include <mpi.h>
 
+#include <functional>
 #include <string>
 
 namespace jf {
 
-void set_quiet(bool quiet);
-bool is_quiet();
-// Prints "[jointfact HH:MM:SS] message" on rank 0 of comm unless quiet.
+// Called on every rank that reports, with the communicator the message concerns.
+using ProgressSink = std::function<void(MPI_Comm comm, const std::string& message)>;
+// Installs the sink (an empty one drops messages). Not thread-safe: install before the work starts.
+void set_progress_sink(ProgressSink sink);
+
+// Reports a progress message through the installed sink. Not collective.
 void log_progress(MPI_Comm comm, const std::string& message);
-// Prints the line as is on rank 0 of comm (results; not muted by --quiet).
-void print_result(MPI_Comm comm, const std::string& line);
 // One number printf-formatted for such lines: format_number("%.3e", 0.00123) == "1.230e-03".
 std::string format_number(const char* pattern, double value);
 

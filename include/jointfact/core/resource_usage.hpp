@@ -1,7 +1,7 @@
 #pragma once
-// What a rank used: peak resident memory (VmHWM from /proc/self/status) and the bytes it handed to MPI
-// for sending (counted by PMPI wrappers around MPI's send and collective calls, see
-// src/core/mpi_byte_counter.cpp). Reported by `run` and used by the benchmarks.
+// What a rank used: peak resident memory (VmHWM from /proc/self/status), and a max/mean over ranks for
+// reports. The MPI bytes a rank sent are counted by the application only (include/jointfact/app/mpi_traffic.hpp):
+// the library defines no MPI entry points.
 #include <mpi.h>
 
 #include <cstdint>
@@ -16,22 +16,6 @@ int64_t current_rss_bytes();
 // is the peak of what ran in between. Returns false where that is not possible. Also lowers what
 // getrusage()/time(1) report as the process maximum, so only benchmarks call it.
 bool reset_peak_rss();
-
-struct MpiTraffic {
-  int64_t bytes_sent = 0;  // payload bytes this rank passed to send / collective calls
-  int64_t calls = 0;
-};
-
-MpiTraffic mpi_traffic();
-void reset_mpi_traffic();
-
-// Both at once, for reports that take a reading at stage boundaries.
-struct UsageSnapshot {
-  int64_t peak_rss_bytes = 0;
-  int64_t bytes_sent = 0;
-  int64_t calls = 0;
-};
-UsageSnapshot usage_now();
 
 // Max and sum over the ranks of comm, for reports (collective).
 struct RankSpread {

@@ -31,11 +31,20 @@ struct GridShape {
 constexpr int64_t kSmallestEfficientBlock = 8;
 // An explanation when nb is below kSmallestEfficientBlock; "" otherwise.
 std::string small_block_warning(int64_t nb);
+// How grid positions map to ranks of the communicator, as Cblacs_gridinit's order argument says.
+enum class GridOrder { RowMajor, ColumnMajor };
 
 class Grid {
  public:
-  // Throws InputError when the shape needs more ranks than `comm` has.
-  explicit Grid(MPI_Comm comm, GridShape shape = {});
+  // Throws InputError when the shape needs more ranks than `comm` has. Collective over comm.
+  explicit Grid(MPI_Comm comm, GridShape shape = {}, GridOrder order = GridOrder::RowMajor);
+  // This library's grid over the same ranks, positions and communicator as a BLACS grid the caller made
+  // (Cblacs_gridinit / blacs_gridinit over any communicator, "Row" or "Col" order), so that local blocks
+  // described by a descriptor of `blacs_context` are local blocks of this grid too. Collective over the
+  // grid's ranks; every rank of the context's communicator must belong to the grid. The caller's context
+  // must outlive the returned grid. Throws InputError on a rank outside the grid (context < 0) or when the
+  // communicator holds ranks outside the grid.
+  static std::shared_ptr<const Grid> from_blacs_context(int blacs_context);
   ~Grid();
   Grid(const Grid&) = delete;
   Grid& operator=(const Grid&) = delete;
@@ -51,8 +60,11 @@ class Grid {
   int myrow() const { return myrow_; }  // -1 outside the grid
   int mycol() const { return mycol_; }
   bool in_grid() const { return myrow_ >= 0; }
-  // The rank in comm() of grid position (prow, pcol): row-major, as Cblacs_gridinit("R") places them.
-  int rank_of(int prow, int pcol) const { return prow * pcols_ + pcol; }
+  // The rank in comm() of grid position (prow, pcol), as Cblacs_gridinit places them in order().
+  GridOrder order() const { return order_; }
+  int rank_of(int prow, int pcol) const {
+    return order_ == GridOrder::RowMajor ? prow * pcols_ + pcol : pcol * prows_ + prow;
+  }
   // Ranks of the same grid row / column (MPI_COMM_NULL outside the grid).
   MPI_Comm row_comm() const { return row_comm_; }
   MPI_Comm col_comm() const { return col_comm_; }
@@ -64,6 +76,7 @@ class Grid {
   int blacs_handle_ = -1;
   int context_ = -1, all_context_ = -1;
   int prows_ = 1, pcols_ = 1, myrow_ = -1, mycol_ = -1;
+  GridOrder order_ = GridOrder::RowMajor;
   MPI_Comm row_comm_ = MPI_COMM_NULL, col_comm_ = MPI_COMM_NULL;
 };
 

@@ -10,6 +10,8 @@ void Cfree_blacs_system_handle(int handle);
 void Cblacs_gridinit(int* context, const char* order, int nprow, int npcol);
 void Cblacs_gridinfo(int context, int* nprow, int* npcol, int* myrow, int* mycol);
 void Cblacs_gridexit(int context);
+void Cblacs_get(int context, int what, int* value);
+MPI_Comm Cblacs2sys_handle(int system_handle);
 
 // Tools
 int numroc_(const int* n, const int* nb, const int* iproc, const int* isrcproc, const int* nprocs);

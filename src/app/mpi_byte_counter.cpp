@@ -1,13 +1,14 @@
 // PMPI interposition: these definitions of MPI's send and collective entry points count the payload
-// bytes each rank hands to MPI, then call the real implementation (PMPI_*). They take effect in any
-// executable that links this object (it is pulled in by mpi_traffic()), including the calls ScaLAPACK's
-// BLACS makes (the executable exports these symbols because libscalapack references them). Collectives
+// bytes each rank hands to MPI, then call the real implementation (PMPI_*). They take effect in an
+// executable that links this object (CMake target jointfact_mpi_byte_counter; the jointfact binary does,
+// the library does not), including the calls ScaLAPACK's BLACS makes (the executable exports these symbols
+// because libscalapack references them). Collectives
 // count what leaves this rank in the simplest algorithm (a bcast root sends P - 1 copies, an allreduce
 // contributor n elements), not what the MPI library's tree actually moves. MPI-IO traffic (HDF5) and
 // OpenMPI's internal point-to-point inside collectives are not counted.
 #include <mpi.h>
 
-#include "jointfact/core/resource_usage.hpp"
+#include "jointfact/app/mpi_traffic.hpp"
 
 namespace {
 
@@ -34,18 +35,17 @@ int comm_rank_of(MPI_Comm comm) {
   return rank;
 }
 
-}  // namespace
+jf::MpiTraffic read_counts() { return {g_bytes, g_calls}; }
 
-namespace jf {
-
-MpiTraffic mpi_traffic() { return {g_bytes, g_calls}; }
-
-void reset_mpi_traffic() {
+void reset_counts() {
   g_bytes = 0;
   g_calls = 0;
 }
 
-}  // namespace jf
+// Registers the counter with the application when this object is linked into an executable.
+const bool g_installed = (jf::install_mpi_traffic_counter({&read_counts, &reset_counts}), true);
+
+}  // namespace
 
 extern "C" {
 

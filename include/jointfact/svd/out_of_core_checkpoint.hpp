@@ -1,0 +1,38 @@
+#pragma once
+// The out-of-core SVD's state after each pass as a checkpoint (stage "svd", not complete, iteration =
+// passes done): the thin matrices as global datasets, so a run killed in pass i resumes at pass i on any
+// rank count or grid. Stamped with the options that change the result and a cheap identity of the input
+// file (shape, type, size, modification time: reading it to hash it would cost a pass).
+#include <optional>
+#include <string>
+
+#include "jointfact/io/checkpoint_store.hpp"
+#include "jointfact/io/dataset_path.hpp"
+#include "jointfact/svd/out_of_core_svd.hpp"
+
+namespace jf::svd {
+
+class OutOfCoreCheckpoint {
+ public:
+  // Collective (rank 0 looks at the file, the answer is broadcast).
+  OutOfCoreCheckpoint(MPI_Comm comm, const CheckpointStore& store, const DatasetInfo& info, const SvdOptions& options);
+
+  // The saved state on `grid` (thin matrices with block nb), or nullopt when there is none. A checkpoint
+  // of another input or options is refused with InputError (CheckpointStore::find).
+  std::optional<OutOfCoreState> load(const GridPtr& grid, int64_t nb) const;
+
+  // Writes the state (collective); the previous checkpoint stays intact until the new one is complete.
+  void save(const OutOfCoreState& state) const;
+
+  // Removes the checkpoint after the result has been written (collective).
+  void remove() const;
+
+  std::string path() const { return store_.path_of("svd"); }
+
+ private:
+  MPI_Comm comm_;
+  const CheckpointStore& store_;
+  std::string config_hash_, input_identity_;
+};
+
+}  // namespace jf::svd

@@ -1,0 +1,72 @@
+#include "jointfact/svd/out_of_core_checkpoint.hpp"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+
+#include "jointfact/core/collective.hpp"
+#include "jointfact/core/hash.hpp"
+#include "jointfact/io/attribute_reader.hpp"
+#include "jointfact/io/matrix_io.hpp"
+
+namespace jf::svd {
+namespace {
+
+constexpr const char* kRangeM = "/svd_out_of_core/range_m";
+constexpr const char* kRangeN = "/svd_out_of_core/range_n";
+
+std::string input_identity(MPI_Comm comm, const DatasetInfo& info) {
+  std::string identity;
+  if (comm_rank(comm) == 0) {
+    struct stat status {};
+    stat(info.file.c_str(), &status);
+    identity = std::to_string(info.shape.at(0)) + " x " + std::to_string(info.shape.at(1)) + ":" + info.dtype + ":" +
+               std::to_string(static_cast<long long>(status.st_size)) + ":" +
+               std::to_string(static_cast<long long>(status.st_mtime)) + ":" + info.dataset;
+  }
+  int length = static_cast<int>(identity.size());
+  MPI_Bcast(&length, 1, MPI_INT, 0, comm);
+  identity.resize(static_cast<size_t>(length));
+  MPI_Bcast(identity.data(), length, MPI_CHAR, 0, comm);
+  return identity;
+}
+
+std::string options_hash(const SvdOptions& options) {
+  return to_hex(fnv1a64("out-of-core randomized k=" + std::to_string(options.rank) + " p=" +
+                        std::to_string(options.oversample) + " q=" + std::to_string(options.power_iters) +
+                        " seed=" + std::to_string(options.seed)));
+}
+
+}  // namespace
+
+OutOfCoreCheckpoint::OutOfCoreCheckpoint(MPI_Comm comm, const CheckpointStore& store, const DatasetInfo& info,
+                                         const SvdOptions& options)
+    : comm_(comm), store_(store), config_hash_(options_hash(options)), input_identity_(input_identity(comm, info)) {}
+
+std::optional<OutOfCoreState> OutOfCoreCheckpoint::load(const GridPtr& grid, int64_t nb) const {
+  const auto stamp = store_.find("svd", config_hash_, input_identity_);
+  if (!stamp || stamp->complete) return std::nullopt;
+  ReadOptions read;
+  read.block = nb;
+  OutOfCoreState state;
+  state.passes_done = stamp->iteration;
+  state.frobenius_sq = read_double_attribute(comm_, path(), "/svd_out_of_core", "frobenius_sq").value_or(0);
+  state.range_m = read_matrix(grid, DatasetPath{path(), kRangeM}, read);
+  state.range_n = read_matrix(grid, DatasetPath{path(), kRangeN}, read);
+  return state;
+}
+
+void OutOfCoreCheckpoint::save(const OutOfCoreState& state) const {
+  auto file = store_.begin({"svd", config_hash_, input_identity_, state.passes_done, false});
+  file->write_matrix(kRangeM, state.range_m);
+  file->write_matrix(kRangeN, state.range_n);
+  file->set_attribute("/svd_out_of_core", "frobenius_sq", state.frobenius_sq);
+  file->commit();
+}
+
+void OutOfCoreCheckpoint::remove() const {
+  if (comm_rank(comm_) == 0) std::remove(path().c_str());
+  MPI_Barrier(comm_);
+}
+
+}  // namespace jf::svd

@@ -1,0 +1,149 @@
+// The out-of-core randomized SVD streams A from its file and must give the in-core method's factors to
+// rounding: ragged shapes, small panels (many rounds, a short last panel), contiguous float64 and chunked
+// gzip float32 files, every grid that fits; and a run resumed from the state after pass 3 on another grid
+// gives the same factors as an uninterrupted run.
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+
+#include "svd_test_support.hpp"
+#include "jointfact/io/h5_handle.hpp"
+#include "jointfact/svd/out_of_core_svd.hpp"
+
+using namespace jf;
+using jf::test::gather;
+
+namespace {
+
+struct Factors {
+  Eigen::MatrixXd u, v;
+  Eigen::VectorXd s;
+};
+
+Factors gathered(const svd::TruncatedSvd& result) {
+  return {gather(result.u), gather(result.v), svd_test::singular_values(result)};
+}
+
+double largest_difference(const Factors& a, const Factors& b) {
+  return std::max({(a.u - b.u).cwiseAbs().maxCoeff(), (a.v - b.v).cwiseAbs().maxCoeff(),
+                   ((a.s - b.s).array() / b.s.array()).abs().maxCoeff()});
+}
+
+svd::SvdOptions randomized(int64_t k, int64_t p, int64_t q) {
+  svd::SvdOptions options;
+  options.rank = k;
+  options.oversample = p;
+  options.power_iters = q;
+  options.seed = 5;
+  return options;
+}
+
+std::string temp_path(const std::string& stem) {
+  long long id = getpid();
+  MPI_Bcast(&id, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+  return "/tmp/jf-test-" + std::to_string(id) + "-" + stem + ".h5";
+}
+
+// Writes `a` row-major as /A on rank 0: float64 contiguous, or float32 in gzip-compressed chunks.
+DatasetInfo write_matrix_file(const std::string& path, const Eigen::MatrixXd& a, bool chunked_float32) {
+  if (test::world_rank() == 0) {
+    const hsize_t dims[2] = {static_cast<hsize_t>(a.rows()), static_cast<hsize_t>(a.cols())};
+    h5::Handle file = h5::file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+    h5::Handle space = h5::dataspace(H5Screate_simple(2, dims, nullptr));
+    h5::Handle create = h5::plist(H5Pcreate(H5P_DATASET_CREATE));
+    if (chunked_float32) {
+      const hsize_t chunk[2] = {10, 16};
+      H5Pset_chunk(create.get(), 2, chunk);
+      H5Pset_deflate(create.get(), 4);
+    }
+    const hid_t type = chunked_float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
+    h5::Handle dset =
+        h5::dataset(H5Dcreate2(file.get(), "/A", type, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT));
+    const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major = a;
+    H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, row_major.data());
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  return inspect_dataset(MPI_COMM_WORLD, DatasetPath{path, "/A"}, 2);
+}
+
+void remove_on_root(const std::string& path) {
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (test::world_rank() == 0) std::remove(path.c_str());
+}
+
+}  // namespace
+
+TEST_CASE("out-of-core SVD == in-core randomized SVD to rounding on ragged matrices, files and grids",
+          "[svd][out_of_core]") {
+  const int64_t m = 97, n = 61, k = 8, p = 5, q = 2, nb = 16;
+  const Eigen::MatrixXd exact = svd_test::matrix_with_spectrum(m, n, svd_test::geometric_spectrum(n, 0.8), 40);
+  for (const bool chunked_float32 : {false, true}) {
+    const std::string path = temp_path(chunked_float32 ? "ooc-chunked" : "ooc-contiguous");
+    const DatasetInfo info = write_matrix_file(path, exact, chunked_float32);
+    // The in-core reference sees what the file holds (float32-rounded values for the chunked file).
+    const Eigen::MatrixXd a_full = chunked_float32 ? Eigen::MatrixXd(exact.cast<float>().cast<double>()) : exact;
+    const Factors in_core = gathered(svd::truncated_svd(
+        svd_test::distribute(a_full, make_grid(MPI_COMM_WORLD, {1, 1}), nb), randomized(k, p, q)));
+    for (const GridShape shape : test::grids_fitting(test::world_size())) {
+      auto grid = make_grid(MPI_COMM_WORLD, shape);
+      for (const int64_t panel_bytes : {int64_t{8 * 7 * 61}, int64_t{1} << 20}) {
+        svd::OutOfCoreOptions ooc;
+        ooc.panel_bytes = panel_bytes;
+        int64_t passes_seen = 0;
+        svd::OutOfCoreHooks hooks;
+        hooks.after_pass = [&](const svd::OutOfCoreState& state) { passes_seen = state.passes_done; };
+        const svd::TruncatedSvd result = svd::out_of_core_svd(grid, info, nb, randomized(k, p, q), ooc, hooks);
+        INFO("grid " << shape.prows << "x" << shape.pcols << ", panel bytes " << panel_bytes
+                     << (chunked_float32 ? ", chunked float32" : ", contiguous float64"));
+        CHECK(passes_seen == 2 * q + 2);
+        REQUIRE(result.s.size() == static_cast<size_t>(k));
+        CHECK(result.basis_columns == k + p);
+        CHECK(largest_difference(gathered(result), in_core) < 1e-12);
+      }
+    }
+    remove_on_root(path);
+  }
+}
+
+TEST_CASE("out-of-core SVD resumed after pass 3 on another grid == an uninterrupted run", "[svd][out_of_core]") {
+  const int64_t m = 83, n = 45, k = 6, p = 4, q = 2, nb = 8;
+  const Eigen::MatrixXd a_full = svd_test::matrix_with_spectrum(m, n, svd_test::geometric_spectrum(n, 0.75), 50);
+  const std::string path = temp_path("ooc-resume");
+  const DatasetInfo info = write_matrix_file(path, a_full, false);
+  svd::OutOfCoreOptions ooc;
+  ooc.panel_bytes = 8 * 5 * 45;
+  const std::vector<GridShape> grids = test::grids_fitting(test::world_size());
+  // First run on the largest grid; keep the state after pass 3 (gathered, as a checkpoint holds it).
+  auto first_grid = make_grid(MPI_COMM_WORLD, grids.back());
+  Eigen::MatrixXd saved_m, saved_n;
+  svd::OutOfCoreHooks record;
+  record.after_pass = [&](const svd::OutOfCoreState& state) {
+    if (state.passes_done == 3) {
+      saved_m = gather(state.range_m);
+      saved_n = gather(state.range_n);
+    }
+  };
+  const Factors uninterrupted = gathered(svd::out_of_core_svd(first_grid, info, nb, randomized(k, p, q), ooc, record));
+  for (const GridShape shape : grids) {
+    auto grid = make_grid(MPI_COMM_WORLD, shape);
+    svd::OutOfCoreState resume;
+    resume.passes_done = 3;
+    resume.range_m = svd::out_of_core_thin_matrix(grid, m, k + p, 3);
+    resume.range_n = svd::out_of_core_thin_matrix(grid, n, k + p, 3);
+    test::scatter(saved_m, resume.range_m);
+    test::scatter(saved_n, resume.range_n);
+    int64_t first_pass_run = 0;
+    svd::OutOfCoreHooks hooks;
+    hooks.resume = &resume;
+    hooks.after_pass = [&](const svd::OutOfCoreState& state) {
+      if (first_pass_run == 0) first_pass_run = state.passes_done;
+    };
+    const Factors resumed = gathered(svd::out_of_core_svd(grid, info, nb, randomized(k, p, q), ooc, hooks));
+    INFO("resumed on grid " << shape.prows << "x" << shape.pcols);
+    CHECK(first_pass_run == 4);
+    CHECK(largest_difference(resumed, uninterrupted) < 1e-12);
+  }
+  remove_on_root(path);
+}
