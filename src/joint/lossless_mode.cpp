@@ -25,7 +25,9 @@ class LambdaSearch {
     rank_ = start.factors.l.cols();
     // The SVD start is feasible by definition; a non-negative or smoothed start need not be.
     best_.state = solver.evaluate(start.factors, 0.0);
-    best_.feasible = best_.state.recon_error <= best_.recon_bound;
+    // Within rounding: the error from the thin products and the one from the singular values differ in
+    // the last digits, and W_k itself must count as feasible when the bound is ||W - W_k||_F.
+    best_.feasible = best_.state.recon_error <= best_.recon_bound * (1.0 + 1e-12);
   }
 
   // Solves at lambda from the best feasible factors; keeps the result when it meets the bound.
