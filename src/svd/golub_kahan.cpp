@@ -191,8 +191,13 @@ bool golub_kahan_vectors_by_divide_and_conquer(const GridPtr& grid, const std::v
   MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, g.comm());
   if (ok == 0) return false;
   if (g.in_grid()) {
-    std::vector<double> work(static_cast<size_t>(checked_workspace(work_query, "pdstedc")));
-    std::vector<int> iwork(static_cast<size_t>(checked_workspace(iwork_query, "pdstedc integer")));
+    // pdstedc's query omits what its final sort (pdlasrt) needs: max(n, NP (NB + NQ)) and n + 2 NB + 2 NPCOL.
+    // On a 2x2 grid with n = 34, block 32, it asked for 332 where pdlasrt needs 1088 on rank (0, 1).
+    const int64_t block = z.row_block(), sort_work = std::max(n, z.local_rows() * (block + z.local_cols()));
+    const int64_t sort_iwork = n + 2 * block + 2 * int64_t{g.pcols()};
+    std::vector<double> work(static_cast<size_t>(std::max(checked_workspace(work_query, "pdstedc"), sort_work)));
+    std::vector<int> iwork(
+        static_cast<size_t>(std::max(checked_workspace(iwork_query, "pdstedc integer"), sort_iwork)));
     lwork = f(static_cast<int64_t>(work.size()), "pdstedc lwork");
     liwork = f(static_cast<int64_t>(iwork.size()), "pdstedc liwork");
     pdstedc_("I", &n_f, diag.data(), off.data(), z.data(), &one, &one, z.desc(), work.data(), &lwork, iwork.data(),
