@@ -11,6 +11,7 @@
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"
+#include "jointfact/core/stop_signal.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/output_file.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
@@ -78,6 +79,8 @@ int run_svd(MPI_Comm comm, const SvdCommandOptions& options) {
   validate(options, info);
   require_writable_output(comm, options.output, {info.file});
   if (choose_out_of_core(comm, options.out_of_core, info, library_options(options, comm))) {
+    // Out of core checkpoints after every pass: a stop signal ends the next pass with exit 75, as in `run`.
+    install_stop_handlers();
     OutOfCoreSettings settings = options.out_of_core;
     settings.checkpoint_dir = options.common.checkpoint_dir;
     if (settings.checkpoint_dir.empty()) settings.checkpoint_dir = options.output + ".ckpt";

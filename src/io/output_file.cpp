@@ -9,6 +9,7 @@
 
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
+#include "jointfact/core/log.hpp"
 #include "jointfact/io/mpiio_hints.hpp"
 #include "streaming_writer.hpp"
 #include "jointfact/core/stop_signal.hpp"
@@ -68,6 +69,15 @@ std::string space_hint(const std::string& path) {
   return " (I/O error or quota exceeded?)";
 }
 
+// Free bytes on the file system holding `path`, or -1 when statvfs cannot tell. A distributed write that
+// runs out of space can fail on one rank inside HDF5's collective calls while the others wait in the next
+// one, so the space is checked, and agreed on, before the write starts.
+double free_bytes(const std::string& path) {
+  struct statvfs fs {};
+  if (statvfs(parent_directory(path).c_str(), &fs) != 0) return -1;
+  return static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize);
+}
+
 // How long a failing rank waits for the others before it concludes that it failed alone.
 constexpr double kCloseAgreementSeconds = 5.0;
 
@@ -122,6 +132,14 @@ void OutputFile::ensure_parent_groups(const std::string& name) {
 }
 
 void OutputFile::write_distributed(const std::string& name, const DistMatrix& a, bool as_vector) {
+  // The values plus room for the dataset's header and the file's metadata.
+  const double needed = 8.0 * static_cast<double>(a.rows()) * static_cast<double>(a.cols()) + 65536.0;
+  const double available = free_bytes(partial_path_);
+  const bool fits = comm_rank(comm_) != 0 || available < 0 || available >= needed;
+  agree_or_throw(comm_, fits,
+                 "writing " + name + " to '" + partial_path_ + "' needs " + format_number("%.0f", needed) +
+                     " bytes: no space left on the device (" + format_number("%.0f", available) + " bytes free)",
+                 kExitFailure);
   ensure_parent_groups(name);
   const hsize_t dims[2] = {static_cast<hsize_t>(a.rows()), static_cast<hsize_t>(a.cols())};
   h5::Handle file_space = h5::dataspace(H5Screate_simple(as_vector ? 1 : 2, dims, nullptr));
@@ -129,7 +147,8 @@ void OutputFile::write_distributed(const std::string& name, const DistMatrix& a,
                                            H5P_DEFAULT, H5P_DEFAULT));
   if (!dset.valid()) throw LibraryError("cannot create dataset " + name + " in '" + partial_path_ + "'");
   const bool written = io::write_streaming(dset.get(), a);
-  agree_or_throw(comm_, written, "writing " + name + " to '" + partial_path_ + "' failed (disk full?)", kExitFailure);
+  agree_or_throw(comm_, written, "writing " + name + " to '" + partial_path_ + "' failed" + space_hint(partial_path_),
+                 kExitFailure);
 }
 
 void OutputFile::write_matrix(const std::string& name, const DistMatrix& a) { write_distributed(name, a, false); }

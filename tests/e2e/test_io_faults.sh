@@ -50,13 +50,18 @@ else
 fi
 
 # Stop signals to a command without checkpoints: it ends at once, nothing written.
-jf 2 generate --kind lowrank --shape 1500,1200 --rank 20 --output S.h5 --quiet || fail "generate S.h5"
+# Large enough that pdgesvd runs for many seconds after its first line, whatever the machine's load.
+jf 2 generate --kind lowrank --shape 2400,2000 --rank 20 --output S.h5 --quiet || fail "generate S.h5"
 for sig in USR1 INT TERM; do
   start=$SECONDS
-  "$MPIEXEC" -q --oversubscribe -np 2 "$JOINTFACT_BIN" svd --input S.h5 --output o.h5 --method pdgesvd --rank 1000 \
+  "$MPIEXEC" -q --oversubscribe -np 2 "$JOINTFACT_BIN" svd --input S.h5 --output o.h5 --method pdgesvd --rank 1500 \
     >"$WORK/out" 2>"$WORK/err" &
   pid=$!
-  sleep 3
+  for _ in $(seq 1 600); do   # until the factorization has started (its line comes after the read)
+    grep -q "svd: pdgesvd" "$WORK/out" && break
+    sleep 0.05
+  done
+  sleep 0.5
   kill -"$sig" $(pgrep -P $pid)   # to the ranks, as Slurm delivers it
   wait $pid
   code=$?
