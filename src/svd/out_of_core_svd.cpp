@@ -86,20 +86,6 @@ class PassReporter {
 
 int64_t out_of_core_pass_count(const SvdOptions& options) { return 2 * options.power_iters + 2; }
 
-// max |X^T X - I| (as svd_quality.cpp measures it).
-double orthogonality_defect(const DistMatrix& x) {
-  const int64_t k = x.cols(), nb = x.col_block();
-  DistMatrix gram(x.grid_ptr(), k, k, nb, nb);
-  gemm(Op::Trans, Op::None, 1.0, x, x, 0.0, gram);
-  double defect = 0;
-  gram.for_each_local([&](int64_t i_gl, int64_t j_gl, double value) {
-    defect = std::max(defect, std::abs(value - (i_gl == j_gl ? 1.0 : 0.0)));
-  });
-  MPI_Allreduce(MPI_IN_PLACE, &defect, 1, MPI_DOUBLE, MPI_MAX, x.grid().comm());
-  return defect;
-}
-
-
 DistMatrix out_of_core_thin_matrix(const GridPtr& grid, int64_t rows, int64_t l, int64_t nb) {
   // As in randomized_svd.cpp: all l columns in one block column, rows blocked like A's.
   return DistMatrix(grid, rows, l, nb, std::max(nb, l));

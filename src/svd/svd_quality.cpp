@@ -12,19 +12,6 @@
 namespace jf::svd {
 namespace {
 
-// max |X^T X - I| over the k x k Gram matrix of X's columns.
-double orthogonality_defect(const DistMatrix& x) {
-  const int64_t k = x.cols(), nb = x.col_block();
-  DistMatrix gram(x.grid_ptr(), k, k, nb, nb);
-  gemm(Op::Trans, Op::None, 1.0, x, x, 0.0, gram);
-  double defect = 0;
-  gram.for_each_local([&](int64_t i_gl, int64_t j_gl, double value) {
-    defect = std::max(defect, std::abs(value - (i_gl == j_gl ? 1.0 : 0.0)));
-  });
-  MPI_Allreduce(MPI_IN_PLACE, &defect, 1, MPI_DOUBLE, MPI_MAX, x.grid().comm());
-  return defect;
-}
-
 // A V - U diag(s): column i is triplet i's residual.
 DistMatrix residual_vectors(const DistMatrix& a, const TruncatedSvd& result) {
   // residual := U diag(s), then residual := A V - residual.
@@ -39,6 +26,18 @@ DistMatrix residual_vectors(const DistMatrix& a, const TruncatedSvd& result) {
 }
 
 }  // namespace
+
+double orthogonality_defect(const DistMatrix& x) {
+  const int64_t k = x.cols(), nb = x.col_block();
+  DistMatrix gram(x.grid_ptr(), k, k, nb, nb);
+  gemm(Op::Trans, Op::None, 1.0, x, x, 0.0, gram);
+  double defect = 0;
+  gram.for_each_local([&](int64_t i_gl, int64_t j_gl, double value) {
+    defect = std::max(defect, std::abs(value - (i_gl == j_gl ? 1.0 : 0.0)));
+  });
+  MPI_Allreduce(MPI_IN_PLACE, &defect, 1, MPI_DOUBLE, MPI_MAX, x.grid().comm());
+  return defect;
+}
 
 void measure_quality(const DistMatrix& a, TruncatedSvd& result) {
   const double norm_a = frobenius_norm(a);

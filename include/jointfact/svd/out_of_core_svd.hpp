@@ -46,9 +46,6 @@ int64_t out_of_core_pass_count(const SvdOptions& options);
 // The thin matrices' layout (rows x l, A's block size nb), for loading a saved state on another grid.
 DistMatrix out_of_core_thin_matrix(const GridPtr& grid, int64_t rows, int64_t l, int64_t nb);
 
-// max |X^T X - I| over X's Gram matrix (collective; X has few columns).
-double orthogonality_defect(const DistMatrix& x);
-
 // Bytes the in-core randomized path would hold per rank for an m x n matrix (A's share plus the thin
 // matrices), to decide when out of core is needed.
 int64_t in_core_bytes_per_rank(int64_t m, int64_t n, int64_t l, int ranks);

@@ -84,4 +84,7 @@ TruncatedSvd pdgesvd_fixed_accuracy_svd(const DistMatrix& a, double tol);
 // Fills result.quality and result.residuals (one A V product, two k x k Gram matrices).
 void measure_quality(const DistMatrix& a, TruncatedSvd& result);
 
+// max |X^T X - I| over the Gram matrix of X's columns (collective; one k x k product).
+double orthogonality_defect(const DistMatrix& x);
+
 }  // namespace jf::svd
