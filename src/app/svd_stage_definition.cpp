@@ -143,6 +143,11 @@ svd::TruncatedSvd read_svd_result(MPI_Comm comm, const GridPtr& grid, const std:
   result.u = read_matrix(grid, DatasetPath{path, "/svd/U"}, read);
   result.v = read_matrix(grid, DatasetPath{path, "/svd/V"}, read);
   result.s = replicate_small_vector(read_vector(grid, DatasetPath{path, "/svd/S"}, read));
+  try {  // written by write_svd_result since per-triplet residuals exist; absent from older checkpoints
+    result.residuals = replicate_small_vector(read_vector(grid, DatasetPath{path, "/svd/residuals"}, read));
+  } catch (const InputError&) {
+    result.residuals.clear();  // every rank alike: the dataset's absence is decided collectively
+  }
   auto attribute = [&](const char* name) { return read_double_attribute(comm, path, "/svd", name).value_or(0); };
   // The basis width is not stored, only p = l - k; the report and /svd need it back.
   result.basis_columns = static_cast<int64_t>(result.s.size()) + static_cast<int64_t>(attribute("p"));
