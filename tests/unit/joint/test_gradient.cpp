@@ -15,11 +15,6 @@ using Eigen::MatrixXd;
 
 namespace {
 
-MatrixXd truncated(const MatrixXd& a, int64_t k) {
-  const Eigen::JacobiSVD<MatrixXd> svd(a, Eigen::ComputeThinU | Eigen::ComputeThinV);
-  return svd.matrixU().leftCols(k) * svd.singularValues().head(k).asDiagonal() * svd.matrixV().leftCols(k).transpose();
-}
-
 DistMatrix distributed_like(const DistMatrix& w, const MatrixXd& full) {
   DistMatrix a = w.like();
   test::scatter(full, a);
@@ -59,7 +54,7 @@ TEST_CASE("gradient objective without or with constant curvature: the best rank-
     const MatrixXd x = test::gathered_product(result.factors);
     INFO("h = " << h << ", iterations " << result.iterations);
     CHECK(result.converged);
-    CHECK(test::relative_difference(x, truncated(target, k)) < 1e-8);
+    CHECK(test::relative_difference(x, test::truncated(target, k)) < 1e-8);
     CHECK(test::largest_relative_increase(result.history) < test::kMonotoneTolerance);
     const double f_direct = g_full.cwiseProduct(x - w).sum() + 0.5 * h * (x - w).squaredNorm();
     CHECK(result.final_state().task_loss == Approx(f_direct).epsilon(1e-9));

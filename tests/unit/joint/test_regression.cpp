@@ -29,11 +29,6 @@ RegressionData make_regression_data(const GridPtr& grid, int64_t m, int64_t n, i
   return data;
 }
 
-MatrixXd truncated(const MatrixXd& a, int64_t k) {
-  const Eigen::JacobiSVD<MatrixXd> svd(a, Eigen::ComputeThinU | Eigen::ComputeThinV);
-  return svd.matrixU().leftCols(k) * svd.singularValues().head(k).asDiagonal() * svd.matrixV().leftCols(k).transpose();
-}
-
 }  // namespace
 
 TEST_CASE("regression with lambda = 1e6 reaches the whitened-SVD optimum within 1%", "[joint][regression]") {
@@ -47,7 +42,7 @@ TEST_CASE("regression with lambda = 1e6 reaches the whitened-SVD optimum within 
 
   // Closed form: f(X) = ||(X - W) S||_F^2, minimised over rank k by X S = [W S]_k.
   const MatrixXd whitening = Eigen::LLT<MatrixXd>(xs.transpose() * xs / static_cast<double>(s)).matrixL();
-  const MatrixXd x_star = truncated(w * whitening, k) * whitening.inverse();
+  const MatrixXd x_star = test::truncated(w * whitening, k) * whitening.inverse();
   auto f = [&](const MatrixXd& x) { return (xs * x.transpose() - y).squaredNorm() / static_cast<double>(s); };
   const MatrixXd x = test::gathered_product(result.factors);
   INFO("iterations " << result.iterations << ", f(joint) " << f(x) << ", f(closed form) " << f(x_star)

@@ -16,18 +16,13 @@ using Eigen::MatrixXd;
 
 namespace {
 
-MatrixXd truncated(const MatrixXd& a, int64_t k) {
-  const Eigen::JacobiSVD<MatrixXd> svd(a, Eigen::ComputeThinU | Eigen::ComputeThinV);
-  return svd.matrixU().leftCols(k) * svd.singularValues().head(k).asDiagonal() * svd.matrixV().leftCols(k).transpose();
-}
-
 // The dense reference for f(X) = c ||A X^T - Y||_F^2.
 MatrixXd dense_minimizer(const MatrixXd& w, const MatrixXd& a, const MatrixXd& y, double c, double lambda, int64_t k) {
   const double alpha = lambda * c;
   const MatrixXd metric = MatrixXd::Identity(w.cols(), w.cols()) + alpha * a.transpose() * a;
   const Eigen::SelfAdjointEigenSolver<MatrixXd> eigen(metric);
   const MatrixXd inverse_root = eigen.operatorInverseSqrt();
-  return truncated((w + alpha * y.transpose() * a) * inverse_root, k) * inverse_root;
+  return test::truncated((w + alpha * y.transpose() * a) * inverse_root, k) * inverse_root;
 }
 
 double penalty_objective(const MatrixXd& w, const MatrixXd& a, const MatrixXd& y, double c, double lambda,
