@@ -1,11 +1,19 @@
 #include "jointfact/core/fault_injection.hpp"
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 
 namespace jf {
+
+void pause_point(const std::string& label) {
+  const char* at = std::getenv("JOINTFACT_TEST_PAUSE_AT");
+  if (at == nullptr || *at == '\0' || label.find(at) == std::string::npos) return;
+  std::this_thread::sleep_for(std::chrono::seconds(120));
+}
 
 void fault_point(MPI_Comm comm, const std::string& label) {
   const char* at = std::getenv("JOINTFACT_TEST_FAIL_AT");

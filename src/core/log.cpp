@@ -20,6 +20,7 @@ void set_progress_sink(ProgressSink sink) { installed_sink() = std::move(sink); 
 void log_progress(MPI_Comm comm, const std::string& message) {
   fault_point(comm, message);  // every stage's progress lines double as the test hook's points
   if (installed_sink()) installed_sink()(comm, message);
+  pause_point(message);
 }
 
 std::string format_number(const char* pattern, double value) {

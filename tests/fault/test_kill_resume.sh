@@ -54,7 +54,9 @@ PY
 run_and_kill() {
   local np=$1 pattern=$2 out=$3
   shift 3
-  mpirun -q --oversubscribe -np "$np" "$JOINTFACT_BIN" run fault.toml --output "$WORK/$out" "$@" >kill.log 2>&1 &
+  # The run pauses at PATTERN (test hook), so the kill lands inside that stage even when it is short.
+  JOINTFACT_TEST_PAUSE_AT="$pattern" mpirun -q --oversubscribe -np "$np" -x JOINTFACT_TEST_PAUSE_AT \
+    "$JOINTFACT_BIN" run fault.toml --output "$WORK/$out" "$@" >kill.log 2>&1 &
   local launcher=$!
   local seen=0
   for _ in $(seq 1 1200); do
