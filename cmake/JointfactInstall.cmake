@@ -10,10 +10,9 @@ install(TARGETS jointfact_lib EXPORT jointfactTargets
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS jointfact RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
-# Public headers: every area but the application's own (app, bench).
+# Public headers: include/jointfact (the application's headers live beside its sources in src/app, src/bench).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/jointfact DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-  FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h"
-  PATTERN "app" EXCLUDE PATTERN "bench" EXCLUDE)
+  FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h")
 install(FILES ${PROJECT_BINARY_DIR}/generated/jointfact/version.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/jointfact)
 

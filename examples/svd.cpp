@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <string>
 
-#include <jointfact/dist/dist_matrix.hpp>
-#include <jointfact/dist/grid.hpp>
+#include <jointfact/distributed/dist_matrix.hpp>
+#include <jointfact/distributed/grid.hpp>
 #include <jointfact/svd/truncated_svd.hpp>
 
 #include "block_cyclic_h5.h"

@@ -6,14 +6,14 @@ measured on this machine, then used to predict a 200000 x 100000, rank-500 SVD o
                                          [--latency US] [--floor-ratio F]
 
 Communication (2-D block-cyclic, Pr x Pc grid). The randomized SVD makes 2q + 2 passes over A, each a
-product of A (m x n) with a thin l-column matrix (l = k + p; src/dist/thin_product.cpp). A stays in
+product of A (m x n) with a thin l-column matrix (l = k + p; src/distributed/thin_product.cpp). A stays in
 place: for Y = A X each rank needs the n/Pc x l rows of X matching its columns of A (one all-to-all from
-the ranks that hold X's rows, src/dist/thin_exchange.cpp; only moves when Pr > 1), does one local dgemm,
+the ranks that hold X's rows, src/distributed/thin_exchange.cpp; only moves when Pr > 1), does one local dgemm,
 and its m/Pr x l partial product is summed across its process row (one reduce; only when Pc > 1); A^T Q
 is the same with the roles swapped (Q broadcast along process rows, the n-side partials summed by one
 all-to-all). Words sent per rank per pass:
     V = l * (m / Pr * [Pc > 1] + n / Pc * [Pr > 1])
-The thin QRs (CholeskyQR2, src/dist/cholesky_qr.cpp) reduce one l x l Gram matrix per pass over the
+The thin QRs (CholeskyQR2, src/distributed/cholesky_qr.cpp) reduce one l x l Gram matrix per pass over the
 Pr ranks of one process column: O(l^2) words, negligible at this scale; they cost latency and local
 level-3 work instead (below).
 

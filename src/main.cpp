@@ -1,7 +1,7 @@
 // jointfact: the executable is only MPI start-up and shutdown around the CLI (src/app/cli.cpp).
 #include <mpi.h>
 
-#include "jointfact/app/cli.hpp"
+#include "app/cli.hpp"
 
 int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);

@@ -1,4 +1,4 @@
-#include "jointfact/app/cli.hpp"
+#include "app/cli.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -6,7 +6,7 @@
 #include <regex>
 #include <string>
 
-#include "jointfact/app/command.hpp"
+#include "app/command.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/number_checks.hpp"

@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "jointfact/app/command.hpp"
-#include "jointfact/app/common_options.hpp"
-#include "jointfact/bench/bench_settings.hpp"
-#include "jointfact/bench/butterfly_bench.hpp"
-#include "jointfact/bench/io_bench.hpp"
-#include "jointfact/bench/joint_bench.hpp"
-#include "jointfact/bench/svd_bench.hpp"
+#include "app/command.hpp"
+#include "app/common_options.hpp"
+#include "bench/bench_settings.hpp"
+#include "bench/butterfly_bench.hpp"
+#include "bench/io_bench.hpp"
+#include "bench/joint_bench.hpp"
+#include "bench/svd_bench.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 

@@ -3,8 +3,8 @@
 #include <chrono>
 #include <memory>
 
-#include "jointfact/app/command.hpp"
-#include "jointfact/app/common_options.hpp"
+#include "app/command.hpp"
+#include "app/common_options.hpp"
 #include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"

@@ -2,12 +2,12 @@
 // random butterfly products), identical for any number of ranks, grid or block size.
 #include <memory>
 
-#include "jointfact/app/command.hpp"
-#include "jointfact/app/common_options.hpp"
+#include "app/command.hpp"
+#include "app/common_options.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/dist/synthetic.hpp"
+#include "jointfact/distributed/synthetic.hpp"
 #include "jointfact/io/dataset_path.hpp"
 #include "jointfact/io/output_file.hpp"
 

@@ -1,11 +1,11 @@
 // `jointfact info --input FILE[:DSET]`: what is in a matrix file and what it costs to distribute.
 #include <memory>
 
-#include "jointfact/app/command.hpp"
-#include "jointfact/app/common_options.hpp"
+#include "app/command.hpp"
+#include "app/common_options.hpp"
 #include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/dist/norms.hpp"
+#include "jointfact/distributed/norms.hpp"
 #include "jointfact/io/matrix_io.hpp"
 
 namespace jf::app {

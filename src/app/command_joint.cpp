@@ -5,8 +5,8 @@
 #include <memory>
 #include <optional>
 
-#include "jointfact/app/command.hpp"
-#include "jointfact/app/common_options.hpp"
+#include "app/command.hpp"
+#include "app/common_options.hpp"
 #include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
@@ -20,7 +20,7 @@
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
 #include "jointfact/joint/sample_loss.hpp"
-#include "jointfact/dist/small_vector.hpp"
+#include "jointfact/distributed/small_vector.hpp"
 
 namespace jf::app {
 namespace {

@@ -5,8 +5,8 @@
 #include <memory>
 #include <sstream>
 
-#include "jointfact/app/command.hpp"
-#include "jointfact/app/pipeline.hpp"
+#include "app/command.hpp"
+#include "app/pipeline.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/io/file_kind.hpp"

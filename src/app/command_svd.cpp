@@ -3,11 +3,11 @@
 #include <chrono>
 #include <memory>
 
-#include "jointfact/app/command.hpp"
-#include "jointfact/app/common_options.hpp"
-#include "jointfact/app/svd_stage_definition.hpp"
+#include "app/command.hpp"
+#include "app/common_options.hpp"
+#include "app/svd_stage_definition.hpp"
 #include "jointfact/core/memory_estimate.hpp"
-#include "jointfact/app/svd_out_of_core.hpp"
+#include "app/svd_out_of_core.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"

@@ -1,8 +1,8 @@
-#include "jointfact/app/common_options.hpp"
+#include "app/common_options.hpp"
 
 #include <cstdio>
 
-#include "jointfact/app/console.hpp"
+#include "app/console.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"

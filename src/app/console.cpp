@@ -1,4 +1,4 @@
-#include "jointfact/app/console.hpp"
+#include "app/console.hpp"
 
 #include <cstdio>
 #include <ctime>

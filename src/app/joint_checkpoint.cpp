@@ -1,4 +1,4 @@
-#include "jointfact/app/joint_checkpoint.hpp"
+#include "app/joint_checkpoint.hpp"
 
 #include <chrono>
 #include <memory>
@@ -6,7 +6,7 @@
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/stop_signal.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/io/attribute_reader.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/svd/replicated_matrix.hpp"

@@ -8,7 +8,7 @@
 // OpenMPI's internal point-to-point inside collectives are not counted.
 #include <mpi.h>
 
-#include "jointfact/app/mpi_traffic.hpp"
+#include "app/mpi_traffic.hpp"
 
 namespace {
 

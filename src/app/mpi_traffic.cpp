@@ -1,4 +1,4 @@
-#include "jointfact/app/mpi_traffic.hpp"
+#include "app/mpi_traffic.hpp"
 
 #include "jointfact/core/resource_usage.hpp"
 

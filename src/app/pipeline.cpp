@@ -1,18 +1,18 @@
-#include "jointfact/app/pipeline.hpp"
+#include "app/pipeline.hpp"
 
 #include <chrono>
 #include <fstream>
 
-#include "jointfact/app/pipeline_stages.hpp"
-#include "jointfact/app/run_inputs.hpp"
-#include "jointfact/app/run_report.hpp"
+#include "app/pipeline_stages.hpp"
+#include "app/run_inputs.hpp"
+#include "app/run_report.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/hash.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"
 #include "jointfact/core/stop_signal.hpp"
-#include "jointfact/dist/fingerprint.hpp"
+#include "jointfact/distributed/fingerprint.hpp"
 #include "jointfact/io/dataset_path.hpp"
 
 namespace jf::app {

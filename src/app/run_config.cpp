@@ -1,10 +1,10 @@
-#include "jointfact/app/run_config.hpp"
+#include "app/run_config.hpp"
 
 #include <algorithm>
 #include <sstream>
 #include <toml++/toml.h>
 
-#include "jointfact/app/svd_stage_definition.hpp"
+#include "app/svd_stage_definition.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/number_checks.hpp"
 

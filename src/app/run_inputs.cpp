@@ -1,4 +1,4 @@
-#include "jointfact/app/run_inputs.hpp"
+#include "app/run_inputs.hpp"
 
 #include "jointfact/io/dataset_path.hpp"
 

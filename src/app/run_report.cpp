@@ -1,4 +1,4 @@
-#include "jointfact/app/run_report.hpp"
+#include "app/run_report.hpp"
 
 #include <fstream>
 #include <utility>
@@ -7,7 +7,7 @@
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/app/mpi_traffic.hpp"
+#include "app/mpi_traffic.hpp"
 #include "jointfact/core/resource_usage.hpp"
 #include "jointfact/sparse/butterfly_tree.hpp"
 #include "jointfact/version.hpp"

@@ -1,10 +1,10 @@
 // The input of `jointfact run`: a matrix file, or a generated problem ([input] generate = "...").
-#include "jointfact/app/pipeline_stages.hpp"
+#include "app/pipeline_stages.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/dist/fingerprint.hpp"
-#include "jointfact/dist/synthetic.hpp"
+#include "jointfact/distributed/fingerprint.hpp"
+#include "jointfact/distributed/synthetic.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/value_bounds.hpp"
 

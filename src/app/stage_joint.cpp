@@ -1,8 +1,8 @@
 // The joint stage of `jointfact run`: loss-aware factorization of the input for the configured task.
 #include <memory>
 
-#include "jointfact/app/joint_checkpoint.hpp"
-#include "jointfact/app/pipeline_stages.hpp"
+#include "app/joint_checkpoint.hpp"
+#include "app/pipeline_stages.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/io/attribute_reader.hpp"
@@ -14,7 +14,7 @@
 #include "jointfact/joint/joint_stage.hpp"
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
-#include "jointfact/dist/small_vector.hpp"
+#include "jointfact/distributed/small_vector.hpp"
 #include "jointfact/svd/replicated_matrix.hpp"
 
 namespace jf::app {

@@ -1,5 +1,5 @@
 // The sparse stage of `jointfact run`: butterfly or FSMF factorization of the input matrix.
-#include "jointfact/app/pipeline_stages.hpp"
+#include "app/pipeline_stages.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"

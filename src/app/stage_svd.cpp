@@ -1,8 +1,8 @@
 // The svd stage of `jointfact run`: resumes from a complete checkpoint, else computes and checkpoints.
 #include <chrono>
 
-#include "jointfact/app/pipeline_stages.hpp"
-#include "jointfact/app/svd_stage_definition.hpp"
+#include "app/pipeline_stages.hpp"
+#include "app/svd_stage_definition.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 

@@ -1,4 +1,4 @@
-#include "jointfact/app/svd_out_of_core.hpp"
+#include "app/svd_out_of_core.hpp"
 
 #include <algorithm>
 

@@ -1,10 +1,10 @@
-#include "jointfact/app/svd_stage_definition.hpp"
+#include "app/svd_stage_definition.hpp"
 
 #include <algorithm>
 
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/dist/small_vector.hpp"
+#include "jointfact/distributed/small_vector.hpp"
 #include "jointfact/io/attribute_reader.hpp"
 #include "jointfact/io/matrix_io.hpp"
 

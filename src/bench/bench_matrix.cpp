@@ -1,4 +1,4 @@
-#include "jointfact/bench/bench_matrix.hpp"
+#include "bench/bench_matrix.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "jointfact/bench/bench_record.hpp"
+#include "bench/bench_record.hpp"
 
 #include <cstdio>
 

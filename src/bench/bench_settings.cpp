@@ -1,4 +1,4 @@
-#include "jointfact/bench/bench_settings.hpp"
+#include "bench/bench_settings.hpp"
 
 #include <cctype>
 

@@ -1,8 +1,8 @@
-#include "jointfact/bench/butterfly_bench.hpp"
+#include "bench/butterfly_bench.hpp"
 
 #include "jointfact/core/log.hpp"
-#include "jointfact/dist/norms.hpp"
-#include "jointfact/dist/synthetic.hpp"
+#include "jointfact/distributed/norms.hpp"
+#include "jointfact/distributed/synthetic.hpp"
 #include "jointfact/sparse/butterfly_tree.hpp"
 #include "jointfact/sparse/distributed_butterfly.hpp"
 

@@ -1,13 +1,13 @@
-#include "jointfact/bench/dgemm_rate.hpp"
+#include "bench/dgemm_rate.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-#include "jointfact/bench/flop_model.hpp"
-#include "jointfact/dist/counter_random.hpp"
-#include "jointfact/dist/pblas.hpp"
-#include "jointfact/dist/scalapack_typed.hpp"
+#include "bench/flop_model.hpp"
+#include "jointfact/distributed/counter_random.hpp"
+#include "jointfact/distributed/pblas.hpp"
+#include "jointfact/distributed/scalapack_typed.hpp"
 
 
 namespace jf::bench {

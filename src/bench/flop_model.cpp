@@ -1,4 +1,4 @@
-#include "jointfact/bench/flop_model.hpp"
+#include "bench/flop_model.hpp"
 
 namespace jf::bench {
 

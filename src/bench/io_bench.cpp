@@ -1,4 +1,4 @@
-#include "jointfact/bench/io_bench.hpp"
+#include "bench/io_bench.hpp"
 
 #include <unistd.h>
 
@@ -11,7 +11,7 @@
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/dist/counter_random.hpp"
+#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/io/h5_handle.hpp"
 #include "jointfact/io/matrix_io.hpp"
 

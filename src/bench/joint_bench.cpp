@@ -1,14 +1,14 @@
-#include "jointfact/bench/joint_bench.hpp"
+#include "bench/joint_bench.hpp"
 
 #include <algorithm>
 
-#include "jointfact/bench/bench_matrix.hpp"
-#include "jointfact/bench/dgemm_rate.hpp"
-#include "jointfact/bench/flop_model.hpp"
+#include "bench/bench_matrix.hpp"
+#include "bench/dgemm_rate.hpp"
+#include "bench/flop_model.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/dist/norms.hpp"
-#include "jointfact/dist/synthetic.hpp"
+#include "jointfact/distributed/norms.hpp"
+#include "jointfact/distributed/synthetic.hpp"
 #include "jointfact/joint/alternating_solver.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
 

@@ -1,4 +1,4 @@
-#include "jointfact/bench/measurement.hpp"
+#include "bench/measurement.hpp"
 
 #include <algorithm>
 

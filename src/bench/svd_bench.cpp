@@ -1,17 +1,17 @@
-#include "jointfact/bench/svd_bench.hpp"
+#include "bench/svd_bench.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-#include "jointfact/bench/bench_matrix.hpp"
-#include "jointfact/bench/dgemm_rate.hpp"
-#include "jointfact/bench/flop_model.hpp"
+#include "bench/bench_matrix.hpp"
+#include "bench/dgemm_rate.hpp"
+#include "bench/flop_model.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/dist/fortran_int.hpp"
-#include "jointfact/dist/scalapack_typed.hpp"
-#include "jointfact/dist/synthetic.hpp"
+#include "jointfact/distributed/fortran_int.hpp"
+#include "jointfact/distributed/scalapack_typed.hpp"
+#include "jointfact/distributed/synthetic.hpp"
 #include "jointfact/svd/converged_svd.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
@@ -49,7 +49,7 @@ Record time_svd(const DistMatrix& a, const std::string& name, int reps, std::vec
 }
 
 // The randomized SVD's 2q + 2 products with A as bare local dgemms, every rank at once on its own part of
-// A (the shapes of src/dist/thin_product.cpp: A_loc X^T, then Q^T A_loc), without communication, QRs or
+// A (the shapes of src/distributed/thin_product.cpp: A_loc X^T, then Q^T A_loc), without communication, QRs or
 // anything else: the time these cores need for the algorithm's flops. numpy's reference times the same
 // products (jobs/bench_numpy_rsvd.py), so the two bound the randomized SVD's ratio against numpy.
 Record time_thin_products(const DistMatrix& a, int64_t l, int64_t power_iters, int reps, const DgemmRate& rate) {

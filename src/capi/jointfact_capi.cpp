@@ -8,9 +8,9 @@
 #include <string>
 
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/dist_matrix.hpp"
-#include "jointfact/dist/grid.hpp"
-#include "jointfact/dist/scalapack_typed.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
+#include "jointfact/distributed/grid.hpp"
+#include "jointfact/distributed/scalapack_typed.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
 namespace {

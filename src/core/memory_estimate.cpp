@@ -12,7 +12,7 @@
 
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/index_map.hpp"
+#include "jointfact/distributed/index_map.hpp"
 
 namespace jf {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/norms.hpp"
+#include "jointfact/distributed/norms.hpp"
 #include "streaming_reader.hpp"
 #include "jointfact/io/value_bounds.hpp"
 

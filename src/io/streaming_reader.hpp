@@ -5,7 +5,7 @@
 // round's pieces then move to the block-cyclic layout by one all-to-all. float32 is read as float32 (so
 // MPI-IO stays collective) and converted in memory; other non-double types are converted by HDF5.
 // Collective over a.grid().comm(); throws InputError on every rank when the file cannot be opened or read.
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/io/dataset_path.hpp"
 
 namespace jf::io {

@@ -5,7 +5,7 @@
 // Collective over a.grid().comm(); returns false on a rank where HDF5 failed (the caller agrees on it).
 #include <hdf5.h>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 
 namespace jf::io {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 #include "tile_plan.hpp"
 
 namespace jf::io {

@@ -5,7 +5,7 @@
 
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/dist/norms.hpp"
+#include "jointfact/distributed/norms.hpp"
 #include "jointfact/io/matrix_io.hpp"
 
 namespace jf {

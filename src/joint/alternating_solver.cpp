@@ -8,7 +8,7 @@
 
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/solve_journal.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
 

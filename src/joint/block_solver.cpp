@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/nonneg_quadratic.hpp"
 #include "jointfact/joint/second_difference.hpp"
 #include "jointfact/joint/thin_algebra.hpp"

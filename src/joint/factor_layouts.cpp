@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "jointfact/core/collective.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/second_difference.hpp"
 
 namespace jf::joint {

@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/norms.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/norms.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {

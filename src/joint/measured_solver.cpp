@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "jointfact/core/log.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {

@@ -6,7 +6,7 @@
 
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/measured_solver.hpp"
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/thin_algebra.hpp"

@@ -1,7 +1,7 @@
 #include "jointfact/joint/regression_objective.hpp"
 
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {

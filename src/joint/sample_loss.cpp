@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {

@@ -1,7 +1,7 @@
 #include "jointfact/joint/shifted_gram_operator.hpp"
 
-#include "jointfact/dist/cholesky.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/cholesky.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 
 namespace jf::sparse::detail {
 

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/sparse/fsmf.hpp"
 #include "jointfact/sparse/low_rank_block.hpp"
 #include "jointfact/sparse/support_classes.hpp"

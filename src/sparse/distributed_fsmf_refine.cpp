@@ -9,7 +9,7 @@
 
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/pblas.hpp"
 
 namespace jf::sparse::detail {
 

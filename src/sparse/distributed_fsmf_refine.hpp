@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/sparse/fsmf.hpp"
 #include "jointfact/sparse/sparse_progress.hpp"
 

@@ -11,9 +11,9 @@
 
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/fortran_int.hpp"
-#include "jointfact/dist/pblas.hpp"
-#include "jointfact/dist/scalapack_prototypes.hpp"
+#include "jointfact/distributed/fortran_int.hpp"
+#include "jointfact/distributed/pblas.hpp"
+#include "jointfact/distributed/scalapack_prototypes.hpp"
 #include "jointfact/svd/golub_kahan.hpp"
 
 namespace jf::svd {

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "jointfact/core/log.hpp"
-#include "jointfact/dist/cholesky_qr.hpp"
-#include "jointfact/dist/counter_random.hpp"
-#include "jointfact/dist/thin_product.hpp"
+#include "jointfact/distributed/cholesky_qr.hpp"
+#include "jointfact/distributed/counter_random.hpp"
+#include "jointfact/distributed/thin_product.hpp"
 #include "jointfact/svd/projected_svd.hpp"
 #include "jointfact/svd/thin_basis.hpp"
 

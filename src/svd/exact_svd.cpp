@@ -1,7 +1,7 @@
 // The exact truncated SVD, two ways: the divide-and-conquer path (bidiagonal_svd.cpp, the default) and
 // ScaLAPACK pdgesvd on the whole matrix, then the leading k triplets (the reference, kept for comparison).
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/svd/bidiagonal_svd.hpp"
 #include "jointfact/svd/rank_selection.hpp"
 #include "jointfact/svd/truncated_svd.hpp"

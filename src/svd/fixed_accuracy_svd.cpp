@@ -8,11 +8,11 @@
 #include <string>
 
 #include "jointfact/core/log.hpp"
-#include "jointfact/dist/cholesky_qr.hpp"
-#include "jointfact/dist/counter_random.hpp"
-#include "jointfact/dist/norms.hpp"
-#include "jointfact/dist/pblas.hpp"
-#include "jointfact/dist/thin_product.hpp"
+#include "jointfact/distributed/cholesky_qr.hpp"
+#include "jointfact/distributed/counter_random.hpp"
+#include "jointfact/distributed/norms.hpp"
+#include "jointfact/distributed/pblas.hpp"
+#include "jointfact/distributed/thin_product.hpp"
 #include "jointfact/svd/growing_basis.hpp"
 #include "jointfact/svd/projected_svd.hpp"
 #include "jointfact/svd/rank_selection.hpp"

@@ -9,9 +9,9 @@
 #include <cfloat>
 #include <cmath>
 
-#include "jointfact/dist/fortran_int.hpp"
-#include "jointfact/dist/pblas.hpp"
-#include "jointfact/dist/scalapack_prototypes.hpp"
+#include "jointfact/distributed/fortran_int.hpp"
+#include "jointfact/distributed/pblas.hpp"
+#include "jointfact/distributed/scalapack_prototypes.hpp"
 
 namespace jf::svd {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/pblas.hpp"
 
 namespace jf::svd {
 

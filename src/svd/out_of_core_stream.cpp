@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cstring>
 
-#include "../dist/thin_exchange.hpp"
+#include "../distributed/thin_exchange.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/fortran_int.hpp"
-#include "jointfact/dist/pblas.hpp"
-#include "jointfact/dist/scalapack_typed.hpp"
+#include "jointfact/distributed/fortran_int.hpp"
+#include "jointfact/distributed/pblas.hpp"
+#include "jointfact/distributed/scalapack_typed.hpp"
 
 namespace jf::svd {
 namespace {

@@ -2,8 +2,8 @@
 
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/cholesky_qr.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/cholesky_qr.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/svd/replicated_matrix.hpp"
 
 namespace jf::svd {

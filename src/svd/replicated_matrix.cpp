@@ -1,6 +1,6 @@
 #include "jointfact/svd/replicated_matrix.hpp"
 
-#include "jointfact/dist/fortran_int.hpp"
+#include "jointfact/distributed/fortran_int.hpp"
 
 namespace jf::svd {
 namespace {

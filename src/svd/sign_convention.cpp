@@ -1,7 +1,7 @@
 #include "jointfact/svd/sign_convention.hpp"
 
-#include "jointfact/dist/counter_random.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/counter_random.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/svd/replicated_matrix.hpp"
 
 namespace jf::svd {

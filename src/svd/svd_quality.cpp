@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "jointfact/dist/norms.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/norms.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/svd/rank_selection.hpp"
 #include "jointfact/svd/thin_basis.hpp"
 #include "jointfact/svd/truncated_svd.hpp"

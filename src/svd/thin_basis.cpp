@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/fortran_int.hpp"
-#include "jointfact/dist/scalapack_typed.hpp"
+#include "jointfact/distributed/fortran_int.hpp"
+#include "jointfact/distributed/scalapack_typed.hpp"
 
 namespace jf::svd {
 namespace {

@@ -1,7 +1,7 @@
 #pragma once
 // Progress messages of library code. The library prints nothing itself: log_progress hands each message to
 // the sink the program installed (the jointfact binary's prints timestamped lines from rank 0, see
-// include/jointfact/app/console.hpp); without a sink, messages are dropped.
+// src/app/console.hpp); without a sink, messages are dropped.
 #include <mpi.h>
 
 #include <functional>

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "jointfact/dist/grid.hpp"
+#include "jointfact/distributed/grid.hpp"
 
 namespace jf {
 

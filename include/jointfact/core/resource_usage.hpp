@@ -1,6 +1,6 @@
 #pragma once
 // What a rank used: peak resident memory (VmHWM from /proc/self/status), and a max/mean over ranks for
-// reports. The MPI bytes a rank sent are counted by the application only (include/jointfact/app/mpi_traffic.hpp):
+// reports. The MPI bytes a rank sent are counted by the application only (src/app/mpi_traffic.hpp):
 // the library defines no MPI entry points.
 #include <mpi.h>
 

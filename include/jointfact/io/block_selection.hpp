@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 
 namespace jf::h5 {
 

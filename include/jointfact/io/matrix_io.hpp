@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/io/dataset_path.hpp"
 
 namespace jf {

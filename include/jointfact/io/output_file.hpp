@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/io/h5_handle.hpp"
 
 namespace jf {

@@ -3,7 +3,7 @@
 // and norms of the matrix cannot overflow (entries near 1e308 would turn the factors into NaN).
 #include <string>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 
 namespace jf {
 

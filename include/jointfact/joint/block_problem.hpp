@@ -12,7 +12,7 @@
 #include <Eigen/Dense>
 #include <memory>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 
 namespace jf::joint {
 

@@ -2,7 +2,7 @@
 // Layouts in which a rank owns whole columns or whole rows of a thin factor (N x k), for the solves that
 // need them: banded smoothness systems run down a whole column; non-negative least squares works on
 // whole rows. Both grids span every rank of the communicator; data moves with pdgemr2d.
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 
 namespace jf::joint {
 

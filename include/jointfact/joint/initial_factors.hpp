@@ -4,7 +4,7 @@
 // (choose_truncated_svd): the exact path up to min(m, n) = 1000, the randomized SVD beyond.
 #include <vector>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
 namespace jf::joint {

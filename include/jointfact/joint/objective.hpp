@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/joint/block_problem.hpp"
 #include "jointfact/joint/initial_factors.hpp"
 

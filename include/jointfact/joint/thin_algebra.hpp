@@ -4,7 +4,7 @@
 // communicator; ranks outside the grid take part in the reductions with zero contributions.
 #include <Eigen/Dense>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 
 namespace jf::joint {
 

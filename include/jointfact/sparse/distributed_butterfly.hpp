@@ -18,7 +18,7 @@
 // rel_error is computed blockwise by the root blocks' owners (one row and one column of each
 // half of the final product per block, butterfly_chain.hpp) and an allreduce.
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/sparse/butterfly_factorize.hpp"
 #include "jointfact/sparse/sparse_progress.hpp"
 

@@ -19,7 +19,7 @@
 // Results equal the serial fsmf_factorize up to rounding, for any P and grid.
 // Limitation: X, Y and the supports (m x r, n x r) are replicated on every rank.
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/sparse/fsmf.hpp"
 #include "jointfact/sparse/sparse_progress.hpp"
 

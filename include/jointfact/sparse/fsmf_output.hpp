@@ -7,7 +7,7 @@
 //   /fsmf/history                    float64 (sweeps,): rel_error after each refinement sweep
 //                                    (absent when no refinement ran, e.g. optimal = 1)
 
-#include "jointfact/dist/grid.hpp"
+#include "jointfact/distributed/grid.hpp"
 #include "jointfact/io/output_file.hpp"
 #include "jointfact/sparse/fsmf.hpp"
 

@@ -2,7 +2,7 @@
 // Reading FSMF supports (0/1 masks, m x r and n x r) for `jointfact fsmf` and the pipeline.
 // They are small, so every rank ends with the whole mask.
 
-#include "jointfact/dist/grid.hpp"
+#include "jointfact/distributed/grid.hpp"
 #include "jointfact/io/dataset_path.hpp"
 #include "jointfact/sparse/support_classes.hpp"
 

@@ -4,7 +4,7 @@
 // holds more than twice the columns in use (never a min(m, n)-wide preallocation: that is A's size).
 #include <cstdint>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 
 namespace jf::svd {
 

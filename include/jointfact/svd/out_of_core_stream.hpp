@@ -6,7 +6,7 @@
 #include <future>
 #include <vector>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/io/panel_reader.hpp"
 
 namespace jf::svd {

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/io/dataset_path.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 

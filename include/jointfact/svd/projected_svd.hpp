@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
 namespace jf::svd {

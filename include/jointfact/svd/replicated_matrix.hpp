@@ -6,7 +6,7 @@
 #include <Eigen/Dense>
 #include <cstdint>
 
-#include "jointfact/dist/dist_matrix.hpp"
+#include "jointfact/distributed/dist_matrix.hpp"
 
 namespace jf::svd {
 

@@ -1,8 +1,8 @@
 // The run configuration: schema-checked TOML, --set overrides, canonical text for config hashes.
 #include <catch2/catch.hpp>
 
-#include "jointfact/app/pipeline.hpp"
-#include "jointfact/app/run_config.hpp"
+#include "app/pipeline.hpp"
+#include "app/run_config.hpp"
 #include "jointfact/core/error.hpp"
 
 using jf::InputError;

@@ -11,8 +11,8 @@
 
 #include "../test_support.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/grid.hpp"
-#include "jointfact/dist/scalapack_prototypes.hpp"
+#include "jointfact/distributed/grid.hpp"
+#include "jointfact/distributed/scalapack_prototypes.hpp"
 #include "jointfact/jointfact.h"
 
 using namespace jf;

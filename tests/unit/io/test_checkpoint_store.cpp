@@ -7,8 +7,8 @@
 
 #include "../test_support.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/counter_random.hpp"
-#include "jointfact/dist/fingerprint.hpp"
+#include "jointfact/distributed/counter_random.hpp"
+#include "jointfact/distributed/fingerprint.hpp"
 #include "jointfact/io/checkpoint_store.hpp"
 #include "jointfact/io/matrix_io.hpp"
 

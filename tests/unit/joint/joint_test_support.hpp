@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "../test_support.hpp"
-#include "jointfact/dist/synthetic.hpp"
+#include "jointfact/distributed/synthetic.hpp"
 #include "jointfact/joint/alternating_solver.hpp"
 #include "jointfact/joint/initial_factors.hpp"
 #include "jointfact/joint/thin_algebra.hpp"

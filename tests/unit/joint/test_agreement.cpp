@@ -5,8 +5,8 @@
 #include <functional>
 #include <memory>
 
-#include "jointfact/dist/counter_random.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/counter_random.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/compact_mode.hpp"
 #include "jointfact/joint/gradient_objective.hpp"
 #include "jointfact/joint/regression_objective.hpp"

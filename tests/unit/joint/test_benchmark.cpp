@@ -8,8 +8,8 @@
 #include <fstream>
 #include <string>
 
-#include "jointfact/dist/counter_random.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/counter_random.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/gradient_objective.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
 #include "jointfact/joint/thin_algebra.hpp"

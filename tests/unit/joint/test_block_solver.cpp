@@ -3,7 +3,7 @@
 // every structure (row coupling, S, smoothness, Z >= 0) against the Kronecker form of the block problem.
 #include <catch2/catch.hpp>
 
-#include "jointfact/dist/counter_random.hpp"
+#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/joint/block_solver.hpp"
 #include "jointfact/joint/nonneg_quadratic.hpp"
 #include "jointfact/joint/second_difference.hpp"

@@ -2,8 +2,8 @@
 // checked against a brute-force scan that solves the lossless problem at every k independently.
 #include <catch2/catch.hpp>
 
-#include "jointfact/dist/counter_random.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/counter_random.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/compact_mode.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
 #include "jointfact/joint/thin_algebra.hpp"

@@ -4,7 +4,7 @@
 // <G, delta> to first order.
 #include <catch2/catch.hpp>
 
-#include "jointfact/dist/counter_random.hpp"
+#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/joint/gradient_objective.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
 #include "joint_test_support.hpp"

@@ -4,7 +4,7 @@
 // curvature bound against its own exact algebra.
 #include <catch2/catch.hpp>
 
-#include "jointfact/dist/counter_random.hpp"
+#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/joint/majorized_block.hpp"
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"

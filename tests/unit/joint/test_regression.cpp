@@ -3,8 +3,8 @@
 // because f(X) = ||(X - W) S||_F^2. At moderate lambda, the serial alternating reference.
 #include <catch2/catch.hpp>
 
-#include "jointfact/dist/counter_random.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/counter_random.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
 #include "joint_test_support.hpp"

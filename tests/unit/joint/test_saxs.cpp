@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "jointfact/dist/counter_random.hpp"
+#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
 #include "joint_test_support.hpp"

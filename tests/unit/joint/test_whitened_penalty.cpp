@@ -4,8 +4,8 @@
 // rowsum, on every grid that fits, ragged block sizes.
 #include <catch2/catch.hpp>
 
-#include "jointfact/dist/counter_random.hpp"
-#include "jointfact/dist/pblas.hpp"
+#include "jointfact/distributed/counter_random.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
 #include "joint_test_support.hpp"

@@ -1,9 +1,9 @@
 // The distributed butterfly driver: exact recovery on every grid, factors bit-identical to the
 // serial reference for any P, grid and block size, noise behaviour, and input validation.
 #include "jointfact/core/error.hpp"
-#include "jointfact/dist/counter_random.hpp"
-#include "jointfact/dist/norms.hpp"
-#include "jointfact/dist/synthetic.hpp"
+#include "jointfact/distributed/counter_random.hpp"
+#include "jointfact/distributed/norms.hpp"
+#include "jointfact/distributed/synthetic.hpp"
 #include "jointfact/sparse/block_ownership.hpp"
 #include "jointfact/sparse/butterfly_apply.hpp"
 #include "jointfact/sparse/butterfly_chain.hpp"
