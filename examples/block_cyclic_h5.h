@@ -13,8 +13,8 @@
 
 /* One rank's place in the block-cyclic layout. */
 typedef struct bc_layout {
-  hsize_t m, n;          /* global size */
-  hsize_t mb, nb;        /* block size */
+  hsize_t m, n;   /* global size */
+  hsize_t mb, nb; /* block size */
   int nprow, npcol, myrow, mycol;
   hsize_t local_rows, local_cols;
 } bc_layout;
@@ -23,8 +23,10 @@ typedef struct bc_layout {
 static hsize_t bc_local_size(hsize_t n, hsize_t nb, int p, int nprocs) {
   hsize_t blocks = n / nb, size = (blocks / (hsize_t)nprocs) * nb;
   hsize_t extra = blocks % (hsize_t)nprocs;
-  if ((hsize_t)p < extra) size += nb;
-  else if ((hsize_t)p == extra) size += n % nb;
+  if ((hsize_t)p < extra)
+    size += nb;
+  else if ((hsize_t)p == extra)
+    size += n % nb;
   return size;
 }
 

@@ -17,8 +17,8 @@ void Cblacs_get(int context, int what, int* value);
 void Cblacs_gridinit(int* context, const char* order, int nprow, int npcol);
 void Cblacs_gridinfo(int context, int* nprow, int* npcol, int* myrow, int* mycol);
 void Cblacs_gridexit(int context);
-void descinit_(int* desc, const int* m, const int* n, const int* mb, const int* nb, const int* irsrc,
-               const int* icsrc, const int* context, const int* lld, int* info);
+void descinit_(int* desc, const int* m, const int* n, const int* mb, const int* nb, const int* irsrc, const int* icsrc,
+               const int* context, const int* lld, int* info);
 void pdtran_(const int* m, const int* n, const double* alpha, const double* a, const int* ia, const int* ja,
              const int* desca, const double* beta, double* c, const int* ic, const int* jc, const int* descc);
 
@@ -88,8 +88,7 @@ int main(int argc, char** argv) {
     jointfact_pdgesvd_randomized(m, n, k, a.local, 1, 1, a.desc, s, u.local, 1, 1, u.desc, vt.local, 1, 1, vt.desc,
                                  &options, &info);
   } else {
-    jointfact_pdgesvd_exact(m, n, k, a.local, 1, 1, a.desc, s, u.local, 1, 1, u.desc, vt.local, 1, 1, vt.desc,
-                            &info);
+    jointfact_pdgesvd_exact(m, n, k, a.local, 1, 1, a.desc, s, u.local, 1, 1, u.desc, vt.local, 1, 1, vt.desc, &info);
   }
   if (info != 0) {
     char message[512];

@@ -37,9 +37,9 @@ typedef struct jointfact_svd_options {
 void jointfact_svd_options_init(jointfact_svd_options* options);
 
 /* Randomized truncated SVD of rank k, 1 <= k <= min(m, n). options may be NULL (the defaults). */
-void jointfact_pdgesvd_randomized(int m, int n, int k, const double* A, int ia, int ja, const int* descA,
-                                  double* S, double* U, int iu, int ju, const int* descU, double* VT, int ivt,
-                                  int jvt, const int* descVT, const jointfact_svd_options* options, int* info);
+void jointfact_pdgesvd_randomized(int m, int n, int k, const double* A, int ia, int ja, const int* descA, double* S,
+                                  double* U, int iu, int ju, const int* descU, double* VT, int ivt, int jvt,
+                                  const int* descVT, const jointfact_svd_options* options, int* info);
 
 /* Exact truncated SVD of rank k (bidiagonal reduction and LAPACK's divide and conquer; the k leading
  * singular triplets of the full SVD). */

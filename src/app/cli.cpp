@@ -80,19 +80,22 @@ void require_finite_options(const CLI::App& command) {
 }  // namespace
 
 std::vector<RegisteredCommand> register_all_commands(CLI::App& app) {
-  return {register_info_command(app), register_generate_command(app), register_svd_command(app), register_joint_command(app), register_fsmf_command(app),
-          register_butterfly_command(app), register_run_command(app), register_bench_command(app)};
+  return {register_info_command(app),  register_generate_command(app), register_svd_command(app),
+          register_joint_command(app), register_fsmf_command(app),     register_butterfly_command(app),
+          register_run_command(app),   register_bench_command(app)};
 }
 
 int run_cli(int argc, char** argv, MPI_Comm comm) {
-  CLI::App app{"jointfact: distributed truncated SVD, loss-aware joint low-rank factorization and\n"
-               "fixed-support sparse (butterfly) factorization of large dense matrices in HDF5.\n"
-               "Run under MPI, e.g.  mpirun -np 4 jointfact svd --input W.h5 --output out.h5 --rank 20",
-               "jointfact"};
+  CLI::App app{
+      "jointfact: distributed truncated SVD, loss-aware joint low-rank factorization and\n"
+      "fixed-support sparse (butterfly) factorization of large dense matrices in HDF5.\n"
+      "Run under MPI, e.g.  mpirun -np 4 jointfact svd --input W.h5 --output out.h5 --rank 20",
+      "jointfact"};
   app.set_version_flag("--version", std::string("jointfact ") + kVersion);
   app.require_subcommand(1);
-  app.footer("Exit codes: 0 success, 2 bad usage or input, 75 stopped after a checkpoint (rerun to resume), 1 other.\n"
-             "Run 'jointfact COMMAND --help' for a command's options.");
+  app.footer(
+      "Exit codes: 0 success, 2 bad usage or input, 75 stopped after a checkpoint (rerun to resume), 1 other.\n"
+      "Run 'jointfact COMMAND --help' for a command's options.");
   const auto commands = register_all_commands(app);
   install_console_progress();
   install_stop_handlers();
@@ -145,8 +148,10 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
   } catch (const CLI::ParseError& e) {  // a command-level option check made while running
     return report_failure(comm, one_line(e.what()), kExitBadInput);
   } catch (const std::bad_alloc&) {
-    return report_failure(comm, "out of memory: the problem does not fit the memory of the ranks (use more ranks or "
-                                "nodes, or a smaller problem)", kExitFailure);
+    return report_failure(comm,
+                          "out of memory: the problem does not fit the memory of the ranks (use more ranks or "
+                          "nodes, or a smaller problem)",
+                          kExitFailure);
   } catch (const std::exception& e) {
     return report_failure(comm, std::string("internal error: ") + one_line(e.what()), kExitFailure);
   }

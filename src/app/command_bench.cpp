@@ -60,10 +60,11 @@ int run_bench(MPI_Comm comm, BenchCommandOptions& options) {
 
 RegisteredCommand register_bench_command(CLI::App& app) {
   auto options = std::make_shared<BenchCommandOptions>();
-  CLI::App* command = app.add_subcommand(
-      "bench", "benchmarks with same-run references: svd (randomized vs DGEMM floor, exact, pdgesvd), joint "
-               "(iterations vs GEMM floor), butterfly (vs a pass per level), io (read_matrix vs a sequential "
-               "read); prints a table and one JSON line per case");
+  CLI::App* command =
+      app.add_subcommand("bench",
+                         "benchmarks with same-run references: svd (randomized vs DGEMM floor, exact, pdgesvd), joint "
+                         "(iterations vs GEMM floor), butterfly (vs a pass per level), io (read_matrix vs a sequential "
+                         "read); prints a table and one JSON line per case");
   command->add_option("kind", options->kind, "svd | joint | butterfly | io")
       ->required()
       ->check(CLI::IsMember({"svd", "joint", "butterfly", "io"}));
@@ -81,8 +82,9 @@ RegisteredCommand register_bench_command(CLI::App& app) {
   command->add_option("--power-iters", options->settings.power_iters, "svd: Q power iterations")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  command->add_option("--reference", options->reference,
-                      "svd: pdgesvd (ScaLAPACK, timed once; minutes at 4000x3000) | none")
+  command
+      ->add_option("--reference", options->reference,
+                   "svd: pdgesvd (ScaLAPACK, timed once; minutes at 4000x3000) | none")
       ->check(CLI::IsMember({"pdgesvd", "none"}))
       ->capture_default_str();
   command->add_flag("--no-exact", options->no_exact, "svd: skip the exact (fast path) SVD");
@@ -102,9 +104,10 @@ RegisteredCommand register_bench_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--seed", options->settings.seed, "seed of the synthetic matrices")->capture_default_str();
   add_common_options(*command, options->common);
-  command->footer("Examples:"
-                  "\n  mpirun -np 4 jointfact bench svd 4000x3000 --rank 20"
-                  "\n  mpirun -np 2 jointfact bench butterfly 256 1024");
+  command->footer(
+      "Examples:"
+      "\n  mpirun -np 4 jointfact bench svd 4000x3000 --rank 20"
+      "\n  mpirun -np 2 jointfact bench butterfly 256 1024");
   return {command, [options](MPI_Comm comm) { return run_bench(comm, *options); }};
 }
 

@@ -5,9 +5,9 @@
 
 #include "app/command.hpp"
 #include "app/common_options.hpp"
-#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/progress.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/output_file.hpp"
@@ -24,13 +24,14 @@ struct ButterflyCommandOptions {
   CommonOptions common;
 };
 
-void print_summary(MPI_Comm comm, const sparse::ButterflyFactorization& result, int64_t n,
-                   const std::string& output) {
+void print_summary(MPI_Comm comm, const sparse::ButterflyFactorization& result, int64_t n, const std::string& output) {
   int64_t max_nnz = 0;
   for (const auto& f : result.factors) max_nnz = std::max(max_nnz, f.nnz());
-  print_result(comm, "N:          " + std::to_string(n) + " (J = " + std::to_string(result.factors.size()) + " factors)");
+  print_result(comm,
+               "N:          " + std::to_string(n) + " (J = " + std::to_string(result.factors.size()) + " factors)");
   print_result(comm, "tree:       " + sparse::butterfly_tree_name(result.tree));
-  print_result(comm, "nonzeros:   " + std::to_string(max_nnz) + " per factor at most (2N = " + std::to_string(2 * n) + ")");
+  print_result(comm,
+               "nonzeros:   " + std::to_string(max_nnz) + " per factor at most (2N = " + std::to_string(2 * n) + ")");
   print_result(comm, "rel_error:  " + format_number("%.3e", result.rel_error) + "  (||A - F1 ... FJ||_F / ||A||_F)");
   print_result(comm, "output:     " + output);
 }
@@ -57,7 +58,9 @@ int run_butterfly(MPI_Comm comm, const ButterflyCommandOptions& options) {
   ProgressMeter meter(comm, "butterfly: round", static_cast<long>(sparse::butterfly_split_rounds(log2n, tree).size()));
   sparse::SparseProgress progress;
   progress.message = [comm](const std::string& text) { log_progress(comm, "butterfly: " + text); };
-  progress.step = [&meter](long done, long total, const std::string& detail) { meter.update(done, detail, done == total); };
+  progress.step = [&meter](long done, long total, const std::string& detail) {
+    meter.update(done, detail, done == total);
+  };
   const auto factor_start = std::chrono::steady_clock::now();
   const sparse::ButterflyFactorization result = sparse::butterfly_factorize_distributed(a, tree, progress);
   log_progress(comm, "butterfly: factored in " + format_number("%.2f", seconds_since(factor_start)) + " s");
@@ -78,18 +81,20 @@ int run_butterfly(MPI_Comm comm, const ButterflyCommandOptions& options) {
 
 RegisteredCommand register_butterfly_command(CLI::App& app) {
   auto options = std::make_shared<ButterflyCommandOptions>();
-  CLI::App* command = app.add_subcommand(
-      "butterfly", "hierarchical butterfly factorization A ~ F1 F2 ... FJ of a square N x N matrix, N = 2^J; "
-                   "writes CSR groups /butterfly/F1 ... /butterfly/FJ with rel_error and tree attributes");
+  CLI::App* command =
+      app.add_subcommand("butterfly",
+                         "hierarchical butterfly factorization A ~ F1 F2 ... FJ of a square N x N matrix, N = 2^J; "
+                         "writes CSR groups /butterfly/F1 ... /butterfly/FJ with rel_error and tree attributes");
   add_input_option(*command, options->input);
   add_output_option(*command, options->output, "the input");
   command->add_option("--tree", options->tree, "balanced | left-to-right: the order in which factors are split off")
       ->check(CLI::IsMember({"balanced", "left-to-right"}))
       ->capture_default_str();
   add_common_options(*command, options->common);
-  command->footer("Examples:"
-                  "\n  jointfact generate --kind butterfly --shape 1024,1024 --output B.h5"
-                  "\n  mpirun -np 4 jointfact butterfly --input B.h5 --output factors.h5");
+  command->footer(
+      "Examples:"
+      "\n  jointfact generate --kind butterfly --shape 1024,1024 --output B.h5"
+      "\n  mpirun -np 4 jointfact butterfly --input B.h5 --output factors.h5");
   return {command, [options](MPI_Comm comm) { return run_butterfly(comm, *options); }};
 }
 

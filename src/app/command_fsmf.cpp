@@ -5,9 +5,9 @@
 
 #include "app/command.hpp"
 #include "app/common_options.hpp"
-#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/progress.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/output_file.hpp"
@@ -60,15 +60,17 @@ int run_fsmf(MPI_Comm comm, const FsmfCommandOptions& options) {
   DistMatrix a = read_matrix(grid, info, read);
   const sparse::SupportMatrix sx = sparse::read_support(grid, sx_info, "--support-x");
   const sparse::SupportMatrix sy = sparse::read_support(grid, sy_info, "--support-y");
-  log_progress(comm, "fsmf: " + std::to_string(a.rows()) + " x " + std::to_string(a.cols()) + ", r = " +
-                         std::to_string(sx.cols()) + ", grid " + grid->describe());
+  log_progress(comm, "fsmf: " + std::to_string(a.rows()) + " x " + std::to_string(a.cols()) +
+                         ", r = " + std::to_string(sx.cols()) + ", grid " + grid->describe());
 
   sparse::FsmfOptions fsmf_options;
   fsmf_options.refine_iters = options.refine_iters;
   ProgressMeter meter(comm, "fsmf: refinement sweep", options.refine_iters);
   sparse::SparseProgress progress;
   progress.message = [comm](const std::string& text) { log_progress(comm, text); };
-  progress.step = [&meter](long done, long total, const std::string& detail) { meter.update(done, detail, done == total); };
+  progress.step = [&meter](long done, long total, const std::string& detail) {
+    meter.update(done, detail, done == total);
+  };
   const auto factor_start = std::chrono::steady_clock::now();
   const sparse::FsmfResult result = sparse::fsmf_factorize_distributed(a, sx, sy, fsmf_options, progress);
   log_progress(comm, "fsmf: factored in " + format_number("%.2f", seconds_since(factor_start)) + " s");
@@ -88,22 +90,25 @@ int run_fsmf(MPI_Comm comm, const FsmfCommandOptions& options) {
 RegisteredCommand register_fsmf_command(CLI::App& app) {
   auto options = std::make_shared<FsmfCommandOptions>();
   CLI::App* command = app.add_subcommand(
-      "fsmf", "fixed-support factorization A ~ X Y^T, X zero off S_X (m x r), Y zero off S_Y (n x r); writes "
-              "/fsmf/X, /fsmf/Y with rel_error and optimal attributes on /fsmf");
+      "fsmf",
+      "fixed-support factorization A ~ X Y^T, X zero off S_X (m x r), Y zero off S_Y (n x r); writes "
+      "/fsmf/X, /fsmf/Y with rel_error and optimal attributes on /fsmf");
   add_input_option(*command, options->input);
   command->add_option("--support-x", options->support_x, "FILE[:DSET]: m x r 0/1 mask (uint8, bool or float)")
       ->required();
   command->add_option("--support-y", options->support_y, "FILE[:DSET]: n x r 0/1 mask (uint8, bool or float)")
       ->required();
   add_output_option(*command, options->output, "an input");
-  command->add_option("--refine-iters", options->refine_iters,
-                      "at most N alternating least-squares sweeps when supports overlap")
+  command
+      ->add_option("--refine-iters", options->refine_iters,
+                   "at most N alternating least-squares sweeps when supports overlap")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   add_common_options(*command, options->common);
-  command->footer("Example:"
-                  "\n  mpirun -np 4 jointfact fsmf --input W.h5 --support-x SX.h5 --support-y SY.h5"
-                  " --output factors.h5");
+  command->footer(
+      "Example:"
+      "\n  mpirun -np 4 jointfact fsmf --input W.h5 --support-x SX.h5 --support-y SY.h5"
+      " --output factors.h5");
   return {command, [options](MPI_Comm comm) { return run_fsmf(comm, *options); }};
 }
 

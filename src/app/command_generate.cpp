@@ -5,8 +5,8 @@
 #include "app/command.hpp"
 #include "app/common_options.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/log.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/distributed/synthetic.hpp"
 #include "jointfact/io/dataset_path.hpp"
 #include "jointfact/io/output_file.hpp"
@@ -25,7 +25,8 @@ struct GenerateOptions {
 };
 
 void validate(GenerateOptions& options, int64_t& m, int64_t& n) {
-  if (options.shape.empty()) options.shape = options.kind == "lowrank" ? std::vector<int64_t>{1000, 500} : std::vector<int64_t>{1024, 1024};
+  if (options.shape.empty())
+    options.shape = options.kind == "lowrank" ? std::vector<int64_t>{1000, 500} : std::vector<int64_t>{1024, 1024};
   if (options.shape.size() != 2 || options.shape[0] < 1 || options.shape[1] < 1) {
     throw InputError("--shape must be two positive sizes M,N");
   }
@@ -38,8 +39,8 @@ void validate(GenerateOptions& options, int64_t& m, int64_t& n) {
                        std::to_string(m) + "," + std::to_string(n) + ")");
     }
   } else if (options.rank < 1 || options.rank > std::min(m, n)) {
-    throw InputError("--rank " + std::to_string(options.rank) + " must be between 1 and min(M, N) = " +
-                     std::to_string(std::min(m, n)));
+    throw InputError("--rank " + std::to_string(options.rank) +
+                     " must be between 1 and min(M, N) = " + std::to_string(std::min(m, n)));
   }
 }
 
@@ -77,8 +78,9 @@ int run_generate(MPI_Comm comm, GenerateOptions& options) {
 RegisteredCommand register_generate_command(CLI::App& app) {
   auto options = std::make_shared<GenerateOptions>();
   CLI::App* command = app.add_subcommand(
-      "generate", "write a synthetic matrix: lowrank (U V^T + noise, plus /targets = row sums of U V^T + 0.1 noise), "
-                  "hadamard (Sylvester, N = 2^J) or butterfly (product of J random butterfly factors)");
+      "generate",
+      "write a synthetic matrix: lowrank (U V^T + noise, plus /targets = row sums of U V^T + 0.1 noise), "
+      "hadamard (Sylvester, N = 2^J) or butterfly (product of J random butterfly factors)");
   command->add_option("--kind", options->kind, "lowrank | hadamard | butterfly")
       ->required()
       ->check(CLI::IsMember({"lowrank", "hadamard", "butterfly"}));
@@ -91,10 +93,12 @@ RegisteredCommand register_generate_command(CLI::App& app) {
   command->add_option("--noise", options->noise, "standard deviation S of the added Gaussian noise")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  command->add_option("--seed", options->seed, "random seed (same seed = same matrix on any grid)")->capture_default_str();
+  command->add_option("--seed", options->seed, "random seed (same seed = same matrix on any grid)")
+      ->capture_default_str();
   add_common_options(*command, options->common);
-  command->footer("Example:"
-                  "\n  mpirun -np 4 jointfact generate --kind lowrank --shape 4000,3000 --rank 20 --output W.h5");
+  command->footer(
+      "Example:"
+      "\n  mpirun -np 4 jointfact generate --kind lowrank --shape 4000,3000 --rank 20 --output W.h5");
   return {command, [options](MPI_Comm comm) { return run_generate(comm, *options); }};
 }
 

@@ -3,8 +3,8 @@
 
 #include "app/command.hpp"
 #include "app/common_options.hpp"
-#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/log.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/distributed/norms.hpp"
 #include "jointfact/io/matrix_io.hpp"
 
@@ -24,8 +24,8 @@ int run_info(MPI_Comm comm, const InfoOptions& options) {
   read.require_finite = false;  // info reports non-finite values instead of refusing them
   read.allow_integer = true;
   require_input_fits(comm, *grid, info.shape, options.common.block);
-  const DistMatrix a = info.shape.size() == 1 ? read_vector(grid, {info.file, info.dataset}, read)
-                                              : read_matrix(grid, info, read);
+  const DistMatrix a =
+      info.shape.size() == 1 ? read_vector(grid, {info.file, info.dataset}, read) : read_matrix(grid, info, read);
   const ValueSummary values = summarize_values(a);
   const double norm = frobenius_norm(a);
   long long local_bytes = a.local_bytes(), max_bytes = 0, total_bytes = 0;
@@ -58,8 +58,9 @@ int run_info(MPI_Comm comm, const InfoOptions& options) {
 
 RegisteredCommand register_info_command(CLI::App& app) {
   auto options = std::make_shared<InfoOptions>();
-  CLI::App* command = app.add_subcommand("info", "describe a matrix: shape, dtype, Frobenius norm, range, "
-                                                 "non-finite entries, memory per rank");
+  CLI::App* command = app.add_subcommand("info",
+                                         "describe a matrix: shape, dtype, Frobenius norm, range, "
+                                         "non-finite entries, memory per rank");
   add_input_option(*command, options->input);
   add_common_options(*command, options->common);
   command->footer("Example:\n  mpirun -np 2 jointfact info --input W.h5:/W");

@@ -7,10 +7,11 @@
 
 #include "app/command.hpp"
 #include "app/common_options.hpp"
-#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/progress.hpp"
+#include "jointfact/distributed/small_vector.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/output_file.hpp"
 #include "jointfact/joint/external_loss.hpp"
@@ -20,7 +21,6 @@
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
 #include "jointfact/joint/sample_loss.hpp"
-#include "jointfact/distributed/small_vector.hpp"
 
 namespace jf::app {
 namespace {
@@ -44,11 +44,13 @@ void require_objective_data(const JointCommandOptions& o) {
   auto refuse = [&](const std::string& value, const std::string& option, const std::string& owner) {
     if (given(value)) throw InputError(option + " is only used by --objective " + owner + " (not " + o.objective + ")");
   };
-  if (o.objective == "rowsum" && !given(o.targets)) throw InputError("--objective rowsum needs --targets FILE:DSET (length m)");
+  if (o.objective == "rowsum" && !given(o.targets))
+    throw InputError("--objective rowsum needs --targets FILE:DSET (length m)");
   if (o.objective == "regression" && (!given(o.samples) || !given(o.responses))) {
     throw InputError("--objective regression needs --samples FILE:DSET (s x n) and --responses FILE:DSET (s x m)");
   }
-  if (o.objective == "gradient" && !given(o.gradient)) throw InputError("--objective gradient needs --gradient FILE:DSET (m x n)");
+  if (o.objective == "gradient" && !given(o.gradient))
+    throw InputError("--objective gradient needs --gradient FILE:DSET (m x n)");
   if ((o.objective == "classifier" || o.objective == "activation") && !given(o.samples)) {
     throw InputError("--objective " + o.objective + " needs --samples FILE:DSET (s x n)");
   }
@@ -82,9 +84,9 @@ void validate(const JointCommandOptions& o, const DatasetInfo& info) {
   if (info.shape.size() != 2) throw InputError(info.dataset + " in '" + info.file + "' is not a 2-D matrix");
   const int64_t max_rank = std::min(info.shape[0], info.shape[1]);
   if (o.rank < 1 || o.rank > max_rank) {
-    throw InputError("--rank " + std::to_string(o.rank) + " must be between 1 and min(m, n) = " +
-                     std::to_string(max_rank) + " for " + info.dataset + " (" + std::to_string(info.shape[0]) + " x " +
-                     std::to_string(info.shape[1]) + ")");
+    throw InputError("--rank " + std::to_string(o.rank) +
+                     " must be between 1 and min(m, n) = " + std::to_string(max_rank) + " for " + info.dataset + " (" +
+                     std::to_string(info.shape[0]) + " x " + std::to_string(info.shape[1]) + ")");
   }
 }
 
@@ -100,12 +102,13 @@ std::unique_ptr<joint::Objective> make_objective(const JointCommandOptions& o, c
   read.block = w.row_block();
   const GridPtr& grid = w.grid_ptr();
   if (o.objective == "rowsum") {
-    return std::make_unique<joint::RowsumObjective>(read_vector(grid, DatasetPath::parse(o.targets), read), w.rows(), w.cols());
+    return std::make_unique<joint::RowsumObjective>(read_vector(grid, DatasetPath::parse(o.targets), read), w.rows(),
+                                                    w.cols());
   }
   if (o.objective == "regression") {
     return std::make_unique<joint::RegressionObjective>(read_matrix(grid, DatasetPath::parse(o.samples), read),
-                                                        read_matrix(grid, DatasetPath::parse(o.responses), read), w.rows(),
-                                                        w.cols());
+                                                        read_matrix(grid, DatasetPath::parse(o.responses), read),
+                                                        w.rows(), w.cols());
   }
   std::optional<DistMatrix> curvature;
   if (!o.curvature.empty()) curvature = read_matrix(grid, DatasetPath::parse(o.curvature), read);
@@ -236,25 +239,32 @@ int run_joint_command(MPI_Comm comm, const JointCommandOptions& options) {
 RegisteredCommand register_joint_command(CLI::App& app) {
   auto options = std::make_shared<JointCommandOptions>();
   CLI::App* command = app.add_subcommand(
-      "joint", "loss-aware low-rank factorization W ~ L R^T (Zhang et al. 2025): minimise ||W - L R^T||_F^2 + "
-               "lambda f(L R^T) [+ smoothness, L, R >= 0]; writes /joint/L (m,k), /joint/R (n,k), /joint/history "
-               "and the loss / error attributes on /joint");
+      "joint",
+      "loss-aware low-rank factorization W ~ L R^T (Zhang et al. 2025): minimise ||W - L R^T||_F^2 + "
+      "lambda f(L R^T) [+ smoothness, L, R >= 0]; writes /joint/L (m,k), /joint/R (n,k), /joint/history "
+      "and the loss / error attributes on /joint");
   add_input_option(*command, options->input);
   add_output_option(*command, options->output, "an input");
   command->add_option("--rank", options->rank, "rank K of the factors (compact mode: the largest K tried)")->required();
-  command->add_option("--objective", options->objective, "task objective f: rowsum | regression | gradient | classifier | activation | external")
+  command
+      ->add_option("--objective", options->objective,
+                   "task objective f: rowsum | regression | gradient | classifier | activation | external")
       ->required()
       ->check(CLI::IsMember({"rowsum", "regression", "gradient", "classifier", "activation", "external"}));
   command->add_option("--targets", options->targets, "rowsum: targets t (length m), f(X) = (1/m) ||X 1 - t||^2");
-  command->add_option("--samples", options->samples, "regression / classifier / activation (external: optional, for the whitened start): samples Xs (s x n)");
+  command->add_option(
+      "--samples", options->samples,
+      "regression / classifier / activation (external: optional, for the whitened start): samples Xs (s x n)");
   command->add_option("--responses", options->responses,
                       "regression: responses Y (s x m), f(X) = (1/s) ||Xs X^T - Y||_F^2");
-  command->add_option("--labels", options->labels, "classifier: integer labels (s) in [0, m); the loss is the mean "
+  command->add_option("--labels", options->labels,
+                      "classifier: integer labels (s) in [0, m); the loss is the mean "
                       "softmax cross-entropy of Xs X^T + b");
   command->add_option("--bias", options->bias, "classifier / activation: the layer's bias b (m), optional");
-  command->add_option("--activation", options->activation,
-                      "activation: relu | gelu | tanh | identity; the loss is "
-                      "mean (act(Xs X^T + b) - act(Xs W^T + b))^2")
+  command
+      ->add_option("--activation", options->activation,
+                   "activation: relu | gelu | tanh | identity; the loss is "
+                   "mean (act(Xs X^T + b) - act(Xs W^T + b))^2")
       ->check(CLI::IsMember({"relu", "gelu", "tanh", "identity"}))
       ->capture_default_str();
   command->add_option("--evaluator", options->evaluator,
@@ -262,8 +272,9 @@ RegisteredCommand register_joint_command(CLI::App& app) {
                       "/loss, /gradient (m,n) [and /curvature] into that file and exits 0");
   command->add_option("--evaluations-dir", options->evaluations_dir,
                       "external: where evaluation files are kept and reused by a rerun (default OUTPUT.evaluations)");
-  command->add_option("--max-evals", options->max_evals,
-                      "classifier / activation / external: loss evaluations per trust-region solve")
+  command
+      ->add_option("--max-evals", options->max_evals,
+                   "classifier / activation / external: loss evaluations per trust-region solve")
       ->capture_default_str();
   command->add_option("--gradient", options->gradient, "gradient: G (m x n), f(X) = <G, X - W> + 1/2 sum H (X - W)^2");
   command->add_option("--curvature", options->curvature, "gradient: diagonal curvature H >= 0 (m x n), optional");
@@ -271,29 +282,34 @@ RegisteredCommand register_joint_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--smooth-r", options->smooth_r, "weight of ||D2 R||_F^2")->capture_default_str();
   command->add_flag("--nonneg", options->nonneg, "constrain L >= 0 and R >= 0");
-  command->add_option("--mode", options->mode,
-                      "penalty (fixed lambda) | lossless (min f with ||W - L R^T||_F <= (1 + eps_rel) ||W - W_k||_F) | "
-                      "compact (smallest k whose lossless optimum has f <= f(W))")
+  command
+      ->add_option("--mode", options->mode,
+                   "penalty (fixed lambda) | lossless (min f with ||W - L R^T||_F <= (1 + eps_rel) ||W - W_k||_F) | "
+                   "compact (smallest k whose lossless optimum has f <= f(W))")
       ->check(CLI::IsMember({"penalty", "lossless", "compact"}))
       ->capture_default_str();
   options->lambda_option = command->add_option(
       "--lambda", options->lambda, "penalty weight (penalty mode, default 1; lossless/compact: the first one tried)");
   command->add_option("--eps-rel", options->eps_rel, "lossless / compact: allowed relative growth of the error")
       ->capture_default_str();
-  command->add_option("--max-iters", options->max_iters, "alternating iterations per penalty solve")->capture_default_str();
+  command->add_option("--max-iters", options->max_iters, "alternating iterations per penalty solve")
+      ->capture_default_str();
   command->add_option("--tol", options->tol, "stop when both factors change by at most this (relative) in an iteration")
       ->capture_default_str();
-  command->add_option("--trust-radius", options->trust_radius,
-                      "gradient: keep ||W - L R^T||_F within this radius, where the model is trusted (0: estimated "
-                      "from the curvature)")
+  command
+      ->add_option("--trust-radius", options->trust_radius,
+                   "gradient: keep ||W - L R^T||_F within this radius, where the model is trusted (0: estimated "
+                   "from the curvature)")
       ->capture_default_str();
-  command->add_option("--loss-tol", options->loss_tol,
-                      "compact: a rank qualifies when its task loss is at most f(W) + this (absolute)")
+  command
+      ->add_option("--loss-tol", options->loss_tol,
+                   "compact: a rank qualifies when its task loss is at most f(W) + this (absolute)")
       ->capture_default_str();
   add_common_options(*command, options->common);
-  command->footer("Example:"
-                  "\n  mpirun -np 4 jointfact joint --input W.h5:/W --output joint.h5 --rank 6 --objective rowsum"
-                  " --targets W.h5:/targets --mode lossless --eps-rel 0.01");
+  command->footer(
+      "Example:"
+      "\n  mpirun -np 4 jointfact joint --input W.h5:/W --output joint.h5 --rank 6 --objective rowsum"
+      " --targets W.h5:/targets --mode lossless --eps-rel 0.01");
   return {command, [options](MPI_Comm comm) { return run_joint_command(comm, *options); }};
 }
 

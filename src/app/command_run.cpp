@@ -61,8 +61,9 @@ int run_run(MPI_Comm comm, RunOptions& options) {
 RegisteredCommand register_run_command(CLI::App& app) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* command = app.add_subcommand(
-      "run", "run the pipeline input -> svd -> joint -> sparse from a TOML config (no CONFIG: the built-in demo); "
-             "checkpointed, and rerunning the same command resumes");
+      "run",
+      "run the pipeline input -> svd -> joint -> sparse from a TOML config (no CONFIG: the built-in demo); "
+      "checkpointed, and rerunning the same command resumes");
   command->add_option("config", options->config_path, "CONFIG.toml: tables [input] [svd] [joint] [sparse] [output]");
   command->add_option("--output", options->pipeline.output, "OUT.h5 (overrides [output] path)");
   command->add_option("--set", options->overrides, "override one key: section.key=value (repeatable)")
@@ -72,9 +73,10 @@ RegisteredCommand register_run_command(CLI::App& app) {
                     "print the configuration (CONFIG or the demo, --set applied) as TOML and exit without running");
   command->add_option("--until", options->pipeline.until, "stop after this stage: svd | joint | sparse (job chains)");
   add_common_options(*command, options->pipeline.common);
-  command->footer("Examples:"
-                  "\n  mpirun -np 4 jointfact run pipeline.toml --output out.h5"
-                  "\n  mpirun -np 4 jointfact run pipeline.toml --set svd.rank=30 --until svd");
+  command->footer(
+      "Examples:"
+      "\n  mpirun -np 4 jointfact run pipeline.toml --output out.h5"
+      "\n  mpirun -np 4 jointfact run pipeline.toml --set svd.rank=30 --until svd");
   return {command, [options](MPI_Comm comm) { return run_run(comm, *options); }};
 }
 

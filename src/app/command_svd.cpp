@@ -5,11 +5,11 @@
 
 #include "app/command.hpp"
 #include "app/common_options.hpp"
-#include "app/svd_stage_definition.hpp"
-#include "jointfact/core/memory_estimate.hpp"
 #include "app/svd_out_of_core.hpp"
+#include "app/svd_stage_definition.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/progress.hpp"
 #include "jointfact/core/stop_signal.hpp"
 #include "jointfact/io/matrix_io.hpp"
@@ -33,9 +33,9 @@ void validate(const SvdCommandOptions& options, const DatasetInfo& info) {
   if (options.settings.rank_given && info.shape.size() == 2) {
     const int64_t max_rank = std::min(info.shape[0], info.shape[1]);
     if (rank < 1 || rank > max_rank) {
-      throw InputError("--rank " + std::to_string(rank) + " must be between 1 and min(m, n) = " +
-                       std::to_string(max_rank) + " for " + info.dataset + " (" + std::to_string(info.shape[0]) +
-                       " x " + std::to_string(info.shape[1]) + ")");
+      throw InputError("--rank " + std::to_string(rank) +
+                       " must be between 1 and min(m, n) = " + std::to_string(max_rank) + " for " + info.dataset +
+                       " (" + std::to_string(info.shape[0]) + " x " + std::to_string(info.shape[1]) + ")");
     }
   }
   validate_svd_settings(options.settings, cli_setting_name);
@@ -98,10 +98,10 @@ int run_svd(MPI_Comm comm, const SvdCommandOptions& options) {
   log_progress(comm, "svd: reading " + info.file + ":" + info.dataset);
   ReadOptions read;
   read.block = options.common.block;
-  require_input_fits(comm, *grid, info.shape, options.common.block,
-                     svd_memory(*grid, info.shape[0], info.shape[1], options.common.block,
-                                options.settings.rank + options.settings.oversample,
-                                options.settings.method != "randomized"));
+  require_input_fits(
+      comm, *grid, info.shape, options.common.block,
+      svd_memory(*grid, info.shape[0], info.shape[1], options.common.block,
+                 options.settings.rank + options.settings.oversample, options.settings.method != "randomized"));
   DistMatrix a = read_matrix(grid, info, read);
   const svd::SvdOptions svd_options = library_options(options, comm);
   log_progress(comm, "svd: " + describe_task(svd_options, options.settings.method, a));
@@ -123,8 +123,9 @@ int run_svd(MPI_Comm comm, const SvdCommandOptions& options) {
 RegisteredCommand register_svd_command(CLI::App& app) {
   auto options = std::make_shared<SvdCommandOptions>();
   CLI::App* command = app.add_subcommand(
-      "svd", "truncated SVD A ~ U diag(S) V^T of rank K (or to a relative tolerance E); writes /svd/U (m,k), "
-             "/svd/S (k,), /svd/V (n,k) with quality attributes on /svd");
+      "svd",
+      "truncated SVD A ~ U diag(S) V^T of rank K (or to a relative tolerance E); writes /svd/U (m,k), "
+      "/svd/S (k,), /svd/V (n,k) with quality attributes on /svd");
   add_input_option(*command, options->input);
   add_output_option(*command, options->output, "the input");
   bind_svd_cli(*command, options->settings);
@@ -136,9 +137,10 @@ RegisteredCommand register_svd_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--passes", options->out_of_core.passes, "out of core: passes over the file (0 = 2Q + 2)")
       ->check(CLI::NonNegativeNumber);
-  command->footer("Examples:"
-                  "\n  mpirun -np 4 jointfact svd --input W.h5 --output svd.h5 --rank 20"
-                  "\n  mpirun -np 4 jointfact svd --input W.h5:/W --output svd.h5 --tol 1e-3 --method exact");
+  command->footer(
+      "Examples:"
+      "\n  mpirun -np 4 jointfact svd --input W.h5 --output svd.h5 --rank 20"
+      "\n  mpirun -np 4 jointfact svd --input W.h5:/W --output svd.h5 --tol 1e-3 --method exact");
   return {command, [options](MPI_Comm comm) { return run_svd(comm, *options); }};
 }
 

@@ -55,9 +55,9 @@ void write_joint_snapshot(OutputFile& out, const joint::SolveJournal& journal, c
   const std::string group = kGroup;
   std::vector<double> finished, history;
   for (const joint::FinishedSolve& solve : journal.finished()) {
-    finished.insert(finished.end(), {solve.lambda, static_cast<double>(solve.rank), static_cast<double>(solve.iterations),
-                                     solve.converged ? 1.0 : 0.0, solve.stalled ? 1.0 : 0.0,
-                                     static_cast<double>(solve.history.size())});
+    finished.insert(finished.end(), {solve.lambda, static_cast<double>(solve.rank),
+                                     static_cast<double>(solve.iterations), solve.converged ? 1.0 : 0.0,
+                                     solve.stalled ? 1.0 : 0.0, static_cast<double>(solve.history.size())});
     append_rows(history, solve.history);
   }
   const auto finished_count = static_cast<int64_t>(journal.finished().size());
@@ -93,7 +93,8 @@ joint::JointSnapshot read_joint_snapshot(const PipelineContext& context, const s
       solve.converged = finished(i, 3) != 0;
       solve.stalled = finished(i, 4) != 0;
       const auto rows = static_cast<int64_t>(finished(i, 5));
-      if (row + rows > history.rows()) throw InputError("the joint checkpoint '" + path + "' is corrupt; rerun with --no-resume");
+      if (row + rows > history.rows())
+        throw InputError("the joint checkpoint '" + path + "' is corrupt; rerun with --no-resume");
       solve.history = rows_of(history, row, rows);
       row += rows;
       snapshot.finished.push_back(std::move(solve));
@@ -118,7 +119,8 @@ joint::JointSnapshot read_joint_snapshot(const PipelineContext& context, const s
 joint::SolveJournal::SafePoint joint_safe_point(PipelineContext& context, const std::string& config_hash) {
   using Clock = std::chrono::steady_clock;
   auto last_checkpoint = std::make_shared<Clock::time_point>(Clock::now());
-  return [&context, config_hash, last_checkpoint](const joint::SolveJournal& journal, const joint::RunningSolveView& running) {
+  return [&context, config_hash, last_checkpoint](const joint::SolveJournal& journal,
+                                                  const joint::RunningSolveView& running) {
     const double since = std::chrono::duration<double>(Clock::now() - *last_checkpoint).count();
     const SafePointDecision decision = poll_safe_point(context.comm, since >= context.checkpoint_every_s);
     if (!decision.checkpoint) return;
@@ -127,8 +129,8 @@ joint::SolveJournal::SafePoint joint_safe_point(PipelineContext& context, const 
     write_joint_snapshot(*checkpoint, journal, running);
     checkpoint->commit();
     *last_checkpoint = Clock::now();
-    const std::string where = "iteration " + std::to_string(iteration) + " (solve " +
-                              std::to_string(journal.finished().size() + 1) + ")";
+    const std::string where =
+        "iteration " + std::to_string(iteration) + " (solve " + std::to_string(journal.finished().size() + 1) + ")";
     if (decision.stop) {
       throw Interrupted("stopped by a signal in the joint stage at " + where + "; checkpoints are in '" +
                         context.store->directory() + "'; rerun the same command to resume");

@@ -79,7 +79,8 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config, const PipelineOptions& 
   context.store = std::make_unique<CheckpointStore>(comm, checkpoint_dir);
   if (!options.resume) context.store->clear();
   context.checkpoint_every_s = config.get_float("output", "checkpoint_every_s").value_or(60.0);
-  if (!(context.checkpoint_every_s >= 0)) throw InputError("[output] checkpoint_every_s must be >= 0 (0: at every safe point)");
+  if (!(context.checkpoint_every_s >= 0))
+    throw InputError("[output] checkpoint_every_s must be >= 0 (0: at every safe point)");
 
   log_progress(comm, "run: " + std::to_string(context.grid->size()) + " ranks, grid " + context.grid->describe() +
                          ", block " + std::to_string(options.common.block) + ", checkpoints in " + checkpoint_dir);

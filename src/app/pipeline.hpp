@@ -17,9 +17,9 @@
 namespace jf::app {
 
 struct PipelineOptions {
-  std::string output;    // overrides [output] path
-  bool resume = true;    // --no-resume clears the checkpoints first
-  std::string until;     // "" = all configured stages; else stop after "svd" | "joint" | "sparse"
+  std::string output;       // overrides [output] path
+  bool resume = true;       // --no-resume clears the checkpoints first
+  std::string until;        // "" = all configured stages; else stop after "svd" | "joint" | "sparse"
   std::string config_path;  // CONFIG.toml ("" for the demo): protected from being written
   CommonOptions common;
 };
@@ -32,9 +32,9 @@ struct PipelineContext {
   const RunConfig* config;
   std::unique_ptr<CheckpointStore> store;
   DistMatrix input;
-  std::string input_description;   // "W.h5:/W" or "generated lowrank 512x512"
+  std::string input_description;  // "W.h5:/W" or "generated lowrank 512x512"
   std::string input_fingerprint;
-  std::string joint_fingerprint;   // the matrix's and that of every file the joint stage reads
+  std::string joint_fingerprint;                // the matrix's and that of every file the joint stage reads
   std::optional<DistMatrix> generated_targets;  // /targets of a generated lowrank input
   double checkpoint_every_s = 60;
   std::map<std::string, double> stage_seconds;

@@ -1,8 +1,8 @@
 #include "app/run_config.hpp"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "app/svd_stage_definition.hpp"
 #include "jointfact/core/error.hpp"
@@ -24,11 +24,16 @@ bool known_section(const std::string& section) {
 
 const char* type_name(KeyType type) {
   switch (type) {
-    case KeyType::Integer: return "an integer";
-    case KeyType::Float: return "a finite number of magnitude at most 1e30";
-    case KeyType::String: return "a string";
-    case KeyType::Boolean: return "true or false";
-    case KeyType::IntegerList: return "a list of integers like [4000, 3000]";
+    case KeyType::Integer:
+      return "an integer";
+    case KeyType::Float:
+      return "a finite number of magnitude at most 1e30";
+    case KeyType::String:
+      return "a string";
+    case KeyType::Boolean:
+      return "true or false";
+    case KeyType::IntegerList:
+      return "a list of integers like [4000, 3000]";
   }
   return "?";
 }
@@ -91,48 +96,52 @@ toml::table parse_toml(const std::string& text, const std::string& origin) {
 const std::vector<KeySpec>& config_schema() {
   static const std::vector<KeySpec> schema = [] {
     std::vector<KeySpec> keys = {
-      {"input", "path", KeyType::String, "FILE[:DSET] of the matrix"},
-      {"input", "generate", KeyType::String, "instead of path: lowrank | hadamard | butterfly"},
-      {"input", "shape", KeyType::IntegerList, "[M, N] of the generated matrix"},
-      {"input", "rank", KeyType::Integer, "rank of the generated low-rank part"},
-      {"input", "noise", KeyType::Float, "noise level of the generated matrix"},
-      {"input", "seed", KeyType::Integer, "seed of the generated matrix"},
+        {"input", "path", KeyType::String, "FILE[:DSET] of the matrix"},
+        {"input", "generate", KeyType::String, "instead of path: lowrank | hadamard | butterfly"},
+        {"input", "shape", KeyType::IntegerList, "[M, N] of the generated matrix"},
+        {"input", "rank", KeyType::Integer, "rank of the generated low-rank part"},
+        {"input", "noise", KeyType::Float, "noise level of the generated matrix"},
+        {"input", "seed", KeyType::Integer, "seed of the generated matrix"},
     };
     // Each stage defines its own keys beside its other settings.
     const std::vector<KeySpec> svd_keys = svd_config_keys();
     keys.insert(keys.end(), svd_keys.begin(), svd_keys.end());
-    keys.insert(keys.end(), {
-      {"joint", "rank", KeyType::Integer, "k (default: the svd rank)"},
-      {"joint", "objective", KeyType::String, "rowsum | regression | gradient | classifier | activation | external"},
-      {"joint", "labels", KeyType::String, "FILE:DSET (classifier)"},
-      {"joint", "bias", KeyType::String, "FILE:DSET (classifier, activation; optional)"},
-      {"joint", "activation", KeyType::String, "relu | gelu | tanh | identity (activation)"},
-      {"joint", "evaluator", KeyType::String, "shell command evaluating the loss (external)"},
-      {"joint", "max_evals", KeyType::Integer, "loss evaluations per trust-region solve (measured objectives)"},
-      {"joint", "targets", KeyType::String, "FILE:DSET (rowsum; default /targets of a generated input)"},
-      {"joint", "samples", KeyType::String, "FILE:DSET (regression)"},
-      {"joint", "responses", KeyType::String, "FILE:DSET (regression)"},
-      {"joint", "gradient", KeyType::String, "FILE:DSET (gradient)"},
-      {"joint", "curvature", KeyType::String, "FILE:DSET (gradient, optional)"},
-      {"joint", "smooth_l", KeyType::Float, "smoothness weight on L"},
-      {"joint", "smooth_r", KeyType::Float, "smoothness weight on R"},
-      {"joint", "nonneg", KeyType::Boolean, "L >= 0, R >= 0"},
-      {"joint", "mode", KeyType::String, "penalty | lossless | compact"},
-      {"joint", "lambda", KeyType::Float, "penalty weight"},
-      {"joint", "eps_rel", KeyType::Float, "lossless slack"},
-      {"joint", "max_iters", KeyType::Integer, "iteration limit"},
-      {"joint", "tol", KeyType::Float, "relative decrease to stop"},
-      {"joint", "loss_tol", KeyType::Float, "compact: allowed task-loss increase over f(W) (absolute)"},
-      {"joint", "trust_radius", KeyType::Float, "gradient: radius around W the model is trusted in (0: estimate)"},
-      {"sparse", "kind", KeyType::String, "none | butterfly | fsmf"},
-      {"sparse", "tree", KeyType::String, "balanced | left-to-right (butterfly)"},
-      {"sparse", "support_x", KeyType::String, "FILE:DSET (fsmf)"},
-      {"sparse", "support_y", KeyType::String, "FILE:DSET (fsmf)"},
-      {"sparse", "refine_iters", KeyType::Integer, "refinement iterations (fsmf)"},
-      {"output", "path", KeyType::String, "OUT.h5"},
-      {"output", "checkpoint_dir", KeyType::String, "default OUT.h5.ckpt"},
-      {"output", "checkpoint_every_s", KeyType::Float, "seconds between checkpoints inside a stage"},
-    });
+    keys.insert(
+        keys.end(),
+        {
+            {"joint", "rank", KeyType::Integer, "k (default: the svd rank)"},
+            {"joint", "objective", KeyType::String,
+             "rowsum | regression | gradient | classifier | activation | external"},
+            {"joint", "labels", KeyType::String, "FILE:DSET (classifier)"},
+            {"joint", "bias", KeyType::String, "FILE:DSET (classifier, activation; optional)"},
+            {"joint", "activation", KeyType::String, "relu | gelu | tanh | identity (activation)"},
+            {"joint", "evaluator", KeyType::String, "shell command evaluating the loss (external)"},
+            {"joint", "max_evals", KeyType::Integer, "loss evaluations per trust-region solve (measured objectives)"},
+            {"joint", "targets", KeyType::String, "FILE:DSET (rowsum; default /targets of a generated input)"},
+            {"joint", "samples", KeyType::String, "FILE:DSET (regression)"},
+            {"joint", "responses", KeyType::String, "FILE:DSET (regression)"},
+            {"joint", "gradient", KeyType::String, "FILE:DSET (gradient)"},
+            {"joint", "curvature", KeyType::String, "FILE:DSET (gradient, optional)"},
+            {"joint", "smooth_l", KeyType::Float, "smoothness weight on L"},
+            {"joint", "smooth_r", KeyType::Float, "smoothness weight on R"},
+            {"joint", "nonneg", KeyType::Boolean, "L >= 0, R >= 0"},
+            {"joint", "mode", KeyType::String, "penalty | lossless | compact"},
+            {"joint", "lambda", KeyType::Float, "penalty weight"},
+            {"joint", "eps_rel", KeyType::Float, "lossless slack"},
+            {"joint", "max_iters", KeyType::Integer, "iteration limit"},
+            {"joint", "tol", KeyType::Float, "relative decrease to stop"},
+            {"joint", "loss_tol", KeyType::Float, "compact: allowed task-loss increase over f(W) (absolute)"},
+            {"joint", "trust_radius", KeyType::Float,
+             "gradient: radius around W the model is trusted in (0: estimate)"},
+            {"sparse", "kind", KeyType::String, "none | butterfly | fsmf"},
+            {"sparse", "tree", KeyType::String, "balanced | left-to-right (butterfly)"},
+            {"sparse", "support_x", KeyType::String, "FILE:DSET (fsmf)"},
+            {"sparse", "support_y", KeyType::String, "FILE:DSET (fsmf)"},
+            {"sparse", "refine_iters", KeyType::Integer, "refinement iterations (fsmf)"},
+            {"output", "path", KeyType::String, "OUT.h5"},
+            {"output", "checkpoint_dir", KeyType::String, "default OUT.h5.ckpt"},
+            {"output", "checkpoint_every_s", KeyType::Float, "seconds between checkpoints inside a stage"},
+        });
     return keys;
   }();
   return schema;

@@ -6,9 +6,7 @@ namespace jf::app {
 namespace {
 
 // Keys whose value is a FILE[:DSET] say so at the start of their description in the schema.
-bool names_a_file(const KeySpec& spec) {
-  return spec.type == KeyType::String && (spec.help.rfind("FILE", 0) == 0);
-}
+bool names_a_file(const KeySpec& spec) { return spec.type == KeyType::String && (spec.help.rfind("FILE", 0) == 0); }
 
 }  // namespace
 

@@ -4,10 +4,10 @@
 #include <utility>
 #include <vector>
 
+#include "app/mpi_traffic.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "app/mpi_traffic.hpp"
 #include "jointfact/core/resource_usage.hpp"
 #include "jointfact/sparse/butterfly_tree.hpp"
 #include "jointfact/version.hpp"

@@ -5,16 +5,16 @@
 #include "app/pipeline_stages.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
+#include "jointfact/distributed/small_vector.hpp"
 #include "jointfact/io/attribute_reader.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/joint/external_loss.hpp"
 #include "jointfact/joint/gradient_objective.hpp"
-#include "jointfact/joint/measured_stage.hpp"
-#include "jointfact/joint/sample_loss.hpp"
 #include "jointfact/joint/joint_stage.hpp"
+#include "jointfact/joint/measured_stage.hpp"
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
-#include "jointfact/distributed/small_vector.hpp"
+#include "jointfact/joint/sample_loss.hpp"
 #include "jointfact/svd/replicated_matrix.hpp"
 
 namespace jf::app {
@@ -25,7 +25,8 @@ joint::JointSettings joint_settings_from(const RunConfig& config, const Pipeline
   settings.rank = config.get_int("joint", "rank").value_or(config.get_int("svd", "rank").value_or(0));
   const int64_t max_rank = std::min(context.input.rows(), context.input.cols());
   if (settings.rank < 1 || settings.rank > max_rank) {
-    throw InputError("[joint] rank (default: [svd] rank) must be between 1 and min(m, n) = " + std::to_string(max_rank));
+    throw InputError("[joint] rank (default: [svd] rank) must be between 1 and min(m, n) = " +
+                     std::to_string(max_rank));
   }
   settings.mode = joint::parse_mode(config.get_string("joint", "mode").value_or("penalty"));
   const auto lambda = config.get_float("joint", "lambda");
@@ -38,8 +39,8 @@ joint::JointSettings joint_settings_from(const RunConfig& config, const Pipeline
   settings.tol = config.get_float("joint", "tol").value_or(settings.tol);
   settings.trust_radius = config.get_float("joint", "trust_radius").value_or(settings.trust_radius);
   settings.loss_tol = config.get_float("joint", "loss_tol").value_or(settings.loss_tol);
-  if (settings.lambda < 0 || settings.eps_rel < 0 || settings.smooth_l < 0 || settings.smooth_r < 0 || settings.tol < 0 ||
-      settings.max_iterations < 1) {
+  if (settings.lambda < 0 || settings.eps_rel < 0 || settings.smooth_l < 0 || settings.smooth_r < 0 ||
+      settings.tol < 0 || settings.max_iterations < 1) {
     throw InputError("[joint] lambda, eps_rel, smooth_l, smooth_r and tol must be >= 0 and max_iters >= 1");
   }
   return settings;
@@ -71,20 +72,21 @@ std::unique_ptr<joint::Objective> objective_from(const RunConfig& config, const 
   if (name == "regression") {
     return std::make_unique<joint::RegressionObjective>(
         read_matrix(context.grid, DatasetPath::parse(required_path(config, "samples", name)), read),
-        read_matrix(context.grid, DatasetPath::parse(required_path(config, "responses", name)), read), w.rows(), w.cols());
+        read_matrix(context.grid, DatasetPath::parse(required_path(config, "responses", name)), read), w.rows(),
+        w.cols());
   }
   if (name == "gradient") {
     std::optional<DistMatrix> curvature;
-    if (auto path = config.get_string("joint", "curvature")) curvature = read_matrix(context.grid, DatasetPath::parse(*path), read);
+    if (auto path = config.get_string("joint", "curvature"))
+      curvature = read_matrix(context.grid, DatasetPath::parse(*path), read);
     return std::make_unique<joint::GradientObjective>(
-        w, read_matrix(context.grid, DatasetPath::parse(required_path(config, "gradient", name)), read), std::move(curvature));
+        w, read_matrix(context.grid, DatasetPath::parse(required_path(config, "gradient", name)), read),
+        std::move(curvature));
   }
   throw InputError("[joint] objective must be rowsum, regression or gradient, not \"" + name + "\"");
 }
 
-bool is_measured(const std::string& name) {
-  return name == "classifier" || name == "activation" || name == "external";
-}
+bool is_measured(const std::string& name) { return name == "classifier" || name == "activation" || name == "external"; }
 
 std::vector<double> replicated_from(const RunConfig& config, const PipelineContext& context, const std::string& key,
                                     bool integers) {
@@ -126,12 +128,18 @@ nlohmann::json facts_of(const joint::JointOutcome& outcome) {
   for (const auto& row : outcome.history) history.push_back({row.objective, row.task_loss, row.recon_error});
   nlohmann::json curve = nlohmann::json::array();
   for (const auto& point : outcome.rank_curve) curve.push_back({point.rank, point.task_loss});
-  return {{"objective", outcome.objective},     {"mode", outcome.mode},
-          {"rank", outcome.rank},               {"loss_original", outcome.loss_original},
-          {"loss_svd", outcome.loss_svd},       {"loss_joint", outcome.loss_joint},
-          {"recon_error_svd", outcome.recon_error_svd}, {"recon_error_joint", outcome.recon_error_joint},
-          {"lambda", outcome.lambda},           {"iterations", outcome.iterations},
-          {"history", history},                 {"history_segment", outcome.history_segment},
+  return {{"objective", outcome.objective},
+          {"mode", outcome.mode},
+          {"rank", outcome.rank},
+          {"loss_original", outcome.loss_original},
+          {"loss_svd", outcome.loss_svd},
+          {"loss_joint", outcome.loss_joint},
+          {"recon_error_svd", outcome.recon_error_svd},
+          {"recon_error_joint", outcome.recon_error_joint},
+          {"lambda", outcome.lambda},
+          {"iterations", outcome.iterations},
+          {"history", history},
+          {"history_segment", outcome.history_segment},
           {"rank_curve", curve}};
 }
 
@@ -147,16 +155,20 @@ nlohmann::json facts_from_checkpoint(const PipelineContext& context, const std::
   }
   const Eigen::MatrixXd history = svd::replicate_small(read_matrix(context.grid, DatasetPath{path, "/joint/history"}));
   facts["history"] = nlohmann::json::array();
-  for (Eigen::Index i = 0; i < history.rows(); ++i) facts["history"].push_back({history(i, 0), history(i, 1), history(i, 2)});
+  for (Eigen::Index i = 0; i < history.rows(); ++i)
+    facts["history"].push_back({history(i, 0), history(i, 1), history(i, 2)});
   ReadOptions integers;
   integers.allow_integer = true;
-  const std::vector<double> segment = replicate_small_vector(read_vector(context.grid, DatasetPath{path, "/joint/history_segment"}, integers));
+  const std::vector<double> segment =
+      replicate_small_vector(read_vector(context.grid, DatasetPath{path, "/joint/history_segment"}, integers));
   facts["history_segment"] = nlohmann::json::array();
   for (double value : segment) facts["history_segment"].push_back(static_cast<int64_t>(value));
   if (facts.value("mode", "") == "compact") {
-    const Eigen::MatrixXd curve = svd::replicate_small(read_matrix(context.grid, DatasetPath{path, "/joint/rank_curve"}));
+    const Eigen::MatrixXd curve =
+        svd::replicate_small(read_matrix(context.grid, DatasetPath{path, "/joint/rank_curve"}));
     facts["rank_curve"] = nlohmann::json::array();
-    for (Eigen::Index i = 0; i < curve.rows(); ++i) facts["rank_curve"].push_back({static_cast<int64_t>(curve(i, 0)), curve(i, 1)});
+    for (Eigen::Index i = 0; i < curve.rows(); ++i)
+      facts["rank_curve"].push_back({static_cast<int64_t>(curve(i, 0)), curve(i, 1)});
   }
   return facts;
 }
@@ -180,10 +192,12 @@ JointStageResult run_joint_stage(PipelineContext& context, const SvdStageResult&
   if (is_measured(config.get_string("joint", "objective").value_or(""))) {
     // Measured losses: a rerun reuses the evaluations kept in the checkpoint directory.
     settings.progress = [comm = context.comm](const std::string& line) { log_progress(comm, line); };
-    settings.max_evaluations = static_cast<int>(config.get_int("joint", "max_evals").value_or(settings.max_evaluations));
+    settings.max_evaluations =
+        static_cast<int>(config.get_int("joint", "max_evals").value_or(settings.max_evaluations));
     std::optional<DistMatrix> samples;
     const std::unique_ptr<joint::TaskLoss> loss = task_loss_from(config, context, samples);
-    const joint::JointOutcome outcome = joint::run_joint_measured(context.input, *loss, settings, samples ? &*samples : nullptr);
+    const joint::JointOutcome outcome =
+        joint::run_joint_measured(context.input, *loss, settings, samples ? &*samples : nullptr);
     result.facts = facts_of(outcome);
     auto checkpoint = context.store->begin({"joint", hash, context.joint_fingerprint, outcome.iterations, true});
     joint::write_joint_outcome(*checkpoint, outcome, settings);
@@ -192,8 +206,8 @@ JointStageResult run_joint_stage(PipelineContext& context, const SvdStageResult&
   }
   const std::unique_ptr<joint::Objective> objective = objective_from(config, context);
   // An unfinished checkpoint (periodic, or written on a signal) holds the journal to continue from.
-  joint::SolveJournal journal = stamp ? joint::SolveJournal(read_joint_snapshot(context, result.checkpoint_path))
-                                      : joint::SolveJournal();
+  joint::SolveJournal journal =
+      stamp ? joint::SolveJournal(read_joint_snapshot(context, result.checkpoint_path)) : joint::SolveJournal();
   journal.set_safe_point(joint_safe_point(context, hash));
   settings.journal = &journal;
   settings.progress = [comm = context.comm](const std::string& line) { log_progress(comm, line); };
@@ -201,7 +215,8 @@ JointStageResult run_joint_stage(PipelineContext& context, const SvdStageResult&
     log_progress(context.comm, "joint: resuming from checkpoint " + result.checkpoint_path + " at iteration " +
                                    std::to_string(stamp->iteration));
   }
-  log_progress(context.comm, "joint: start (" + joint::mode_name(settings.mode) + ", rank " + std::to_string(settings.rank) + ")");
+  log_progress(context.comm,
+               "joint: start (" + joint::mode_name(settings.mode) + ", rank " + std::to_string(settings.rank) + ")");
   // Start from the svd stage's factors when they have enough rank (no second SVD of the input).
   const bool reuse_svd = settings.rank <= static_cast<int64_t>(svd.svd.s.size());
   const joint::JointOutcome outcome = reuse_svd ? joint::run_joint(context.input, *objective, settings, svd.svd)

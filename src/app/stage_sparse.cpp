@@ -23,7 +23,8 @@ sparse::SparseProgress progress_for(const PipelineContext& context, const std::s
 
 sparse::ButterflyTree tree_from(const RunConfig& config) {
   const std::string tree = config.get_string("sparse", "tree").value_or("balanced");
-  if (tree != "balanced" && tree != "left-to-right") throw InputError("[sparse] tree must be balanced or left-to-right");
+  if (tree != "balanced" && tree != "left-to-right")
+    throw InputError("[sparse] tree must be balanced or left-to-right");
   return sparse::parse_butterfly_tree(tree);
 }
 
@@ -49,9 +50,10 @@ SparseStageResult run_sparse_stage(PipelineContext& context) {
                                    "sparse.support_y");
     sparse::FsmfOptions options;
     options.refine_iters = static_cast<int>(config.get_int("sparse", "refine_iters").value_or(options.refine_iters));
-    result.fsmf = sparse::fsmf_factorize_distributed(
-        context.input, sparse::read_support(context.grid, x_info, "sparse.support_x"),
-        sparse::read_support(context.grid, y_info, "sparse.support_y"), options, progress_for(context, "sparse: fsmf sweep"));
+    result.fsmf = sparse::fsmf_factorize_distributed(context.input,
+                                                     sparse::read_support(context.grid, x_info, "sparse.support_x"),
+                                                     sparse::read_support(context.grid, y_info, "sparse.support_y"),
+                                                     options, progress_for(context, "sparse: fsmf sweep"));
     log_progress(context.comm, "sparse: fsmf rel_error " + std::to_string(result.fsmf->rel_error));
   } else {
     throw InputError("[sparse] kind must be none, butterfly or fsmf, not \"" + result.kind + "\"");

@@ -21,8 +21,8 @@ SvdStageResult run_svd_stage(PipelineContext& context) {
   const auto stamp = context.store->find("svd", hash, context.input_fingerprint);
   if (stamp && stamp->complete) {
     result.svd = read_svd_result(context.comm, context.grid, context.store->path_of("svd"), context.input.row_block());
-    log_progress(context.comm, "svd: resumed from checkpoint " + context.store->path_of("svd") + " (k = " +
-                                   std::to_string(result.svd.s.size()) + ")");
+    log_progress(context.comm, "svd: resumed from checkpoint " + context.store->path_of("svd") +
+                                   " (k = " + std::to_string(result.svd.s.size()) + ")");
     return result;
   }
   log_progress(context.comm, "svd: start");

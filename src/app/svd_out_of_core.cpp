@@ -6,8 +6,8 @@
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/stop_signal.hpp"
-#include "jointfact/svd/out_of_core_checkpoint.hpp"
 #include "jointfact/io/h5_handle.hpp"
+#include "jointfact/svd/out_of_core_checkpoint.hpp"
 #include "jointfact/svd/out_of_core_memory.hpp"
 #include "jointfact/svd/out_of_core_one_pass.hpp"
 #include "jointfact/svd/out_of_core_svd.hpp"
@@ -115,8 +115,8 @@ svd::TruncatedSvd factor_out_of_core(MPI_Comm comm, const GridPtr& grid, int64_t
                            std::to_string(passes) + " (passes 1.." + std::to_string(saved->passes_done) +
                            " done, from " + checkpoint.path() + ")");
   }
-  log_progress(comm, "svd: out of core, " + std::to_string(passes) + " passes over " + info.file + ":" +
-                         info.dataset + ", panel buffer " + std::to_string(settings.panel_mb) + " MiB per rank");
+  log_progress(comm, "svd: out of core, " + std::to_string(passes) + " passes over " + info.file + ":" + info.dataset +
+                         ", panel buffer " + std::to_string(settings.panel_mb) + " MiB per rank");
   hooks.after_pass = [&](const svd::OutOfCoreState& state) {
     checkpoint.save(state);
     if (stop_requested(comm)) {

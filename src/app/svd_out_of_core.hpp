@@ -13,9 +13,9 @@
 namespace jf::app {
 
 struct OutOfCoreSettings {
-  bool requested = false;   // --out-of-core / [svd] out_of_core
-  int64_t panel_mb = 256;   // --panel-mb: tile buffer per rank, MiB
-  int64_t passes = 0;       // --passes: 0 = as many as the in-core sequence needs (2q + 2)
+  bool requested = false;  // --out-of-core / [svd] out_of_core
+  int64_t panel_mb = 256;  // --panel-mb: tile buffer per rank, MiB
+  int64_t passes = 0;      // --passes: 0 = as many as the in-core sequence needs (2q + 2)
   std::string checkpoint_dir;
 };
 

@@ -52,9 +52,10 @@ void bind_svd_cli(CLI::App& command, SvdStageSettings& settings) {
       },
       "relative tolerance E in (0, 1): the smallest K with ||A - U S V^T||_F <= E ||A||_F");
   rank->excludes(tol);
-  command.add_option("--method", settings.method,
-                     "randomized (Halko-Martinsson-Tropp) | exact (pdgebrd + divide-and-conquer, like LAPACK "
-                     "dgesdd) | pdgesvd (ScaLAPACK pdgesvd, the slower exact reference)")
+  command
+      .add_option("--method", settings.method,
+                  "randomized (Halko-Martinsson-Tropp) | exact (pdgebrd + divide-and-conquer, like LAPACK "
+                  "dgesdd) | pdgesvd (ScaLAPACK pdgesvd, the slower exact reference)")
       ->check(CLI::IsMember({"randomized", "exact", "pdgesvd"}))
       ->capture_default_str();
   command.add_option("--oversample", settings.oversample, "P: the randomized basis has K + P columns")
@@ -63,8 +64,9 @@ void bind_svd_cli(CLI::App& command, SvdStageSettings& settings) {
   command.add_option("--power-iters", settings.power_iters, "Q: power iterations (QR after every product)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  command.add_option("--residual-tol", settings.residual_tol,
-                     "T in (0, 1), with --rank: iterate until ||A v_i - s_i u_i|| <= T ||A|| for every triplet")
+  command
+      .add_option("--residual-tol", settings.residual_tol,
+                  "T in (0, 1), with --rank: iterate until ||A v_i - s_i u_i|| <= T ||A|| for every triplet")
       ->check(CLI::Range(0.0, 1.0));
   command.add_option("--seed", settings.seed, "seed of the random test matrix (same seed = same result on any grid)")
       ->capture_default_str();

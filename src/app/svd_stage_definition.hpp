@@ -20,8 +20,8 @@ namespace jf::app {
 
 struct SvdStageSettings {
   std::string method = "randomized";  // randomized | exact | pdgesvd
-  int64_t rank = 0;                    // k, when rank_given
-  double tol = 0;                      // relative tolerance of the fixed-accuracy mode, when tol_given
+  int64_t rank = 0;                   // k, when rank_given
+  double tol = 0;                     // relative tolerance of the fixed-accuracy mode, when tol_given
   bool rank_given = false;
   bool tol_given = false;
   // The library's defaults, not a second copy of them.

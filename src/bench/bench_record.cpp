@@ -83,8 +83,8 @@ void BenchPrinter::row(const Record& record) {
   records_.push_back(record);
   if (comm_rank(comm_) != 0) return;
   if (!header_printed_) {
-    std::printf("%-9s %-16s %-11s %3s %-5s %4s %4s %9s %9s %8s %8s %8s %8s %8s  %s\n", "bench", "case", "size",
-                "P", "grid", "nb", "reps", "best_s", "median_s", "GFLOP/s", "floor_x", "peak_MiB", "share", "sent_MiB",
+    std::printf("%-9s %-16s %-11s %3s %-5s %4s %4s %9s %9s %8s %8s %8s %8s %8s  %s\n", "bench", "case", "size", "P",
+                "grid", "nb", "reps", "best_s", "median_s", "GFLOP/s", "floor_x", "peak_MiB", "share", "sent_MiB",
                 "speedup vs");
     header_printed_ = true;
   }
@@ -111,9 +111,10 @@ void BenchPrinter::note(const std::string& line) {
 void BenchPrinter::finish() const {
   if (comm_rank(comm_) != 0) return;
   if (header_printed_) {
-    std::printf("# floor_x = time / (flops / pdgemm rate of the dgemm row); local_floor_ratio in the JSON uses "
-                "the ranks' plain local dgemm rate.\n# peak_MiB, sent_MiB: max over ranks (VmHWM, MPI payload "
-                "sent); share: the largest rank's part of the input\n");
+    std::printf(
+        "# floor_x = time / (flops / pdgemm rate of the dgemm row); local_floor_ratio in the JSON uses "
+        "the ranks' plain local dgemm rate.\n# peak_MiB, sent_MiB: max over ranks (VmHWM, MPI payload "
+        "sent); share: the largest rank's part of the input\n");
   }
   for (const Record& record : records_) std::printf("%s\n", record.dump().c_str());
   std::fflush(stdout);

@@ -36,7 +36,7 @@ class BenchPrinter {
   explicit BenchPrinter(MPI_Comm comm) : comm_(comm) {}
   void row(const Record& record);
   void note(const std::string& line);  // a "# ..." line under the table (e.g. a skipped reference)
-  void finish() const;                  // the machine-readable lines
+  void finish() const;                 // the machine-readable lines
 
  private:
   MPI_Comm comm_;

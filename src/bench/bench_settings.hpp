@@ -17,11 +17,11 @@ struct MatrixSize {
 };
 
 struct BenchSettings {
-  int reps = 3;                 // timed repetitions of each subject; the best is reported, the median too
-  int reference_reps = 1;       // repetitions of slow references (pdgesvd)
+  int reps = 3;            // timed repetitions of each subject; the best is reported, the median too
+  int reference_reps = 1;  // repetitions of slow references (pdgesvd)
   int64_t block = DistMatrix::kDefaultBlock;
-  std::string grid;             // "PRxPC"; empty = near-square over all ranks
-  int64_t dgemm_size = 2048;    // the square pdgemm that sets the DGEMM rate
+  std::string grid;           // "PRxPC"; empty = near-square over all ranks
+  int64_t dgemm_size = 2048;  // the square pdgemm that sets the DGEMM rate
   uint64_t seed = 1;
   // svd and joint
   int64_t rank = 50;
@@ -30,7 +30,7 @@ struct BenchSettings {
   bool pdgesvd_reference = true;  // --reference pdgesvd|none
   bool exact = true;              // time the exact (fast path) SVD too
   // joint
-  int iterations = 10;            // alternating iterations per timed solve
+  int iterations = 10;  // alternating iterations per timed solve
   double lambda = 1.0;
   // butterfly
   std::string tree = "balanced";

@@ -27,9 +27,8 @@ void run_butterfly_bench(const GridPtr& grid, const MatrixSize& size, const Benc
 
   log_progress(comm, "bench butterfly: factorizing, tree " + settings.tree);
   double rel_error = 0;
-  const Measurement measurement = measure(comm, settings.reps, [&] {
-    rel_error = sparse::butterfly_factorize_distributed(a, tree).rel_error;
-  });
+  const Measurement measurement =
+      measure(comm, settings.reps, [&] { rel_error = sparse::butterfly_factorize_distributed(a, tree).rel_error; });
   Record record = make_record("butterfly", settings.tree, a, measurement);
   record["levels"] = levels;
   record["rel_error"] = rel_error;

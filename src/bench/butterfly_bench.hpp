@@ -8,7 +8,6 @@
 namespace jf::bench {
 
 // Collective; size.rows == size.cols == 2^J (InputError otherwise). Records: pass, butterfly.
-void run_butterfly_bench(const GridPtr& grid, const MatrixSize& size, const BenchSettings& settings,
-                         BenchPrinter& out);
+void run_butterfly_bench(const GridPtr& grid, const MatrixSize& size, const BenchSettings& settings, BenchPrinter& out);
 
 }  // namespace jf::bench

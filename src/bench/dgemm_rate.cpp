@@ -9,7 +9,6 @@
 #include "jointfact/distributed/pblas.hpp"
 #include "jointfact/distributed/scalapack_typed.hpp"
 
-
 namespace jf::bench {
 namespace {
 
@@ -19,9 +18,8 @@ double local_dgemm_gflops(MPI_Comm comm, int64_t n, int reps) {
   MPI_Comm_size(comm, &ranks);
   const int s = std::max(1, static_cast<int>(std::lround(static_cast<double>(n) / std::cbrt(ranks))));
   std::vector<double> a(static_cast<size_t>(s) * s, 1.0), b(a.size(), 0.5), c(a.size(), 0.0);
-  const Measurement local = measure(comm, reps, [&] {
-    scalapack::local_gemm('N', 'N', s, s, s, 1.0, a.data(), s, b.data(), s, 0.0, c.data(), s);
-  });
+  const Measurement local = measure(
+      comm, reps, [&] { scalapack::local_gemm('N', 'N', s, s, s, 1.0, a.data(), s, b.data(), s, 0.0, c.data(), s); });
   return local.best() > 0 ? ranks * gemm_flops(s, s, s) / local.best() / 1e9 : 0.0;
 }
 

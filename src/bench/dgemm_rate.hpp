@@ -12,9 +12,9 @@
 namespace jf::bench {
 
 struct DgemmRate {
-  int64_t size = 0;   // n
-  double seconds = 0; // best of the repetitions
-  double gflops = 0;  // 2 n^3 / seconds / 1e9
+  int64_t size = 0;    // n
+  double seconds = 0;  // best of the repetitions
+  double gflops = 0;   // 2 n^3 / seconds / 1e9
   Measurement measurement;
   // The same work as P simultaneous local dgemm calls (one per rank, size n / P^(1/3), no communication):
   // what the cores do without PBLAS, i.e. how much of the machine the pdgemm reference itself reaches.

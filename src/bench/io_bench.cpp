@@ -65,7 +65,8 @@ bool write_layout_file(const std::string& path, int64_t m, int64_t n, const Layo
     const hsize_t start[2] = {hsize_t(row), 0}, count[2] = {hsize_t(rows), hsize_t(n)};
     H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
     h5::Handle memory = h5::dataspace(H5Screate_simple(2, count, nullptr));
-    const herr_t status = H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, memory.get(), space.get(), H5P_DEFAULT, values.data());
+    const herr_t status =
+        H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, memory.get(), space.get(), H5P_DEFAULT, values.data());
     if (status < 0) return false;
   }
   return true;
@@ -132,7 +133,8 @@ void bench_layout(MPI_Comm comm, const Layout& layout, const MatrixSize& size, c
     std::string grid_name = grid ? grid->describe() : "";
     grid_name = broadcast_string(comm, grid_name);
     Record record = with_rate(make_record(comm, "io", "read/" + layout.name + "/P" + std::to_string(ranks), m, n,
-                                          grid_name, settings.block, local_bytes, parallel), parallel);
+                                          grid_name, settings.block, local_bytes, parallel),
+                              parallel);
     record["read_ranks"] = ranks;
     // speedup_vs_h5read_1rank = h5read's time / read_matrix's time: the target is >= 1 / 1.5 at P = 2.
     add_reference(record, "h5read_1rank", h5read.best());

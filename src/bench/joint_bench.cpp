@@ -32,19 +32,18 @@ void run_joint_bench(const GridPtr& grid, const MatrixSize& size, const BenchSet
   joint::PenaltyOptions options;
   options.lambda = settings.lambda;
   options.max_iterations = settings.iterations;
-  options.tol = 0;  // run every iteration
+  options.tol = 0;              // run every iteration
   options.closed_form = false;  // the bench times the alternating iteration, not the one-SVD closed form
 
   log_progress(comm, "bench joint: DGEMM rate (" + std::to_string(settings.dgemm_size) + "^3 pdgemm)");
   const DgemmRate rate = measure_dgemm_rate(grid, settings.dgemm_size, settings.block, settings.reps);
   out.row(dgemm_record(comm, "joint", rate));
 
-  log_progress(comm, "bench joint: " + std::to_string(settings.iterations) + " rowsum iterations, rank " +
-                         std::to_string(k));
+  log_progress(comm,
+               "bench joint: " + std::to_string(settings.iterations) + " rowsum iterations, rank " + std::to_string(k));
   int iterations = 0;
-  const Measurement measurement = measure(comm, settings.reps, [&] {
-    iterations = solver.solve(start.factors, options).iterations;
-  });
+  const Measurement measurement =
+      measure(comm, settings.reps, [&] { iterations = solver.solve(start.factors, options).iterations; });
   Record record = make_record("joint", "rowsum", w, measurement);
   record["k"] = k;
   record["lambda"] = settings.lambda;

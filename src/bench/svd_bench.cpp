@@ -31,8 +31,7 @@ double singular_value_error(const std::vector<double>& s, const std::vector<doub
 // and, when an exact answer is known, the largest relative error of its singular values. `s_exact`
 // receives this method's singular values when it was empty (the first exact method sets it).
 template <class Method>
-Record time_svd(const DistMatrix& a, const std::string& name, int reps, std::vector<double>& s_exact,
-                Method&& method) {
+Record time_svd(const DistMatrix& a, const std::string& name, int reps, std::vector<double>& s_exact, Method&& method) {
   log_progress(a.grid().comm(), "bench svd: " + name + " " + std::to_string(a.rows()) + "x" + std::to_string(a.cols()));
   svd::TruncatedSvd result;
   const Measurement measurement = measure(a.grid().comm(), reps, [&] { result = method(); });
@@ -70,8 +69,7 @@ Record time_thin_products(const DistMatrix& a, int64_t l, int64_t power_iters, i
   Record record = make_record("svd", "thin_products", a, measurement);
   record["l"] = l;
   record["products"] = products;
-  add_floor(record, static_cast<double>(products) * gemm_flops(a.rows(), l, a.cols()), rate.gflops,
-            rate.local_gflops);
+  add_floor(record, static_cast<double>(products) * gemm_flops(a.rows(), l, a.cols()), rate.gflops, rate.local_gflops);
   return record;
 }
 
@@ -108,8 +106,8 @@ void time_to_accuracy(const DistMatrix& a, const BenchSettings& settings, BenchP
   options.seed = settings.seed;
   auto run = [&](const svd::SvdOptions& chosen, svd::TruncatedSvd& result) {
     return measure(a.grid().comm(), settings.reps, [&] {
-      result = chosen.residual_tol > 0 ? svd::converged_truncated_svd(a, chosen)
-                                       : svd::randomized_truncated_svd(a, chosen);
+      result =
+          chosen.residual_tol > 0 ? svd::converged_truncated_svd(a, chosen) : svd::randomized_truncated_svd(a, chosen);
     });
   };
   // Worst residual of the fixed-pass method for each q tried (one untimed run each, measured).
@@ -139,8 +137,8 @@ void time_to_accuracy(const DistMatrix& a, const BenchSettings& settings, BenchP
     record["q"] = fixed.power_iters;
     out.row(record);
     if (!record["reached"].get<bool>()) {
-      out.note("to_" + format_number("%.0e", tol) + ": the fixed-pass method with q <= " +
-               std::to_string(fixed.power_iters) + " stops at worst residual " +
+      out.note("to_" + format_number("%.0e", tol) +
+               ": the fixed-pass method with q <= " + std::to_string(fixed.power_iters) + " stops at worst residual " +
                format_number("%.1e", record["worst_residual"].get<double>()));
     }
   }
@@ -179,8 +177,8 @@ void run_svd_bench(const GridPtr& grid, const MatrixSize& size, const BenchSetti
   options.oversample = settings.oversample;
   options.power_iters = settings.power_iters;
   options.seed = settings.seed;
-  Record record = time_svd(a, "randomized", settings.reps, s_exact,
-                           [&] { return svd::randomized_truncated_svd(a, options); });
+  Record record =
+      time_svd(a, "randomized", settings.reps, s_exact, [&] { return svd::randomized_truncated_svd(a, options); });
   const int64_t l = std::min(k + settings.oversample, std::min(m, n));
   record["p"] = l - k;
   record["q"] = settings.power_iters;

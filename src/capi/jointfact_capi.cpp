@@ -32,8 +32,8 @@ void check_sizes(int m, int n, int k) {
   if (m < 1) throw ArgumentError{1, "m must be at least 1, got " + std::to_string(m)};
   if (n < 1) throw ArgumentError{2, "n must be at least 1, got " + std::to_string(n)};
   if (k < 1 || k > std::min(m, n)) {
-    throw ArgumentError{3, "k must be in [1, min(m, n)] = [1, " + std::to_string(std::min(m, n)) + "], got " +
-                               std::to_string(k)};
+    throw ArgumentError{
+        3, "k must be in [1, min(m, n)] = [1, " + std::to_string(std::min(m, n)) + "], got " + std::to_string(k)};
   }
 }
 
@@ -56,16 +56,14 @@ std::array<int, 9> on_grid(const int* desc, const jf::Grid& grid) {
   return copy;
 }
 
-void write_outputs(const jf::svd::TruncatedSvd& result, int m, int n, int k, const Outputs& out,
-                   const jf::Grid& grid) {
+void write_outputs(const jf::svd::TruncatedSvd& result, int m, int n, int k, const Outputs& out, const jf::Grid& grid) {
   for (int j = 0; j < k; ++j) out.s[j] = result.s[static_cast<size_t>(j)];
   const std::array<int, 9> desc_u = on_grid(out.desc_u, grid);
   const std::array<int, 9> desc_vt = on_grid(out.desc_vt, grid);
   jf::scalapack::gemr2d(m, k, result.u.data(), 1, 1, result.u.desc(), out.u, out.iu, out.ju, desc_u.data(),
                         grid.context());
   // V is n x k; VT = V^T is k x n.
-  jf::scalapack::tran(k, n, 1.0, result.v.data(), 1, 1, result.v.desc(), 0.0, out.vt, out.ivt, out.jvt,
-                      desc_vt.data());
+  jf::scalapack::tran(k, n, 1.0, result.v.data(), 1, 1, result.v.desc(), 0.0, out.vt, out.ivt, out.jvt, desc_vt.data());
 }
 
 template <class Compute>
@@ -108,9 +106,9 @@ void jointfact_svd_options_init(jointfact_svd_options* options) {
   options->seed = defaults.seed;
 }
 
-void jointfact_pdgesvd_randomized(int m, int n, int k, const double* A, int ia, int ja, const int* descA,
-                                  double* S, double* U, int iu, int ju, const int* descU, double* VT, int ivt,
-                                  int jvt, const int* descVT, const jointfact_svd_options* options, int* info) {
+void jointfact_pdgesvd_randomized(int m, int n, int k, const double* A, int ia, int ja, const int* descA, double* S,
+                                  double* U, int iu, int ju, const int* descU, double* VT, int ivt, int jvt,
+                                  const int* descVT, const jointfact_svd_options* options, int* info) {
   jointfact_svd_options chosen;
   jointfact_svd_options_init(&chosen);
   if (options != nullptr) chosen = *options;

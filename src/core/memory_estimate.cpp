@@ -212,13 +212,14 @@ void require_memory_fits(MPI_Comm comm, const Grid& grid, int64_t m, int64_t n, 
   const std::string shape = std::to_string(m) + " x " + std::to_string(n);
   // Global indices are Fortran integers in ScaLAPACK: no number of ranks changes that.
   agree_or_throw(comm, std::max(m, n) <= INT_MAX,
-                 "a " + shape + " matrix exceeds ScaLAPACK's 32-bit index range (2^31 - 1 rows or columns); "
-                 "split it into parts below that size");
+                 "a " + shape +
+                     " matrix exceeds ScaLAPACK's 32-bit index range (2^31 - 1 rows or columns); "
+                     "split it into parts below that size");
   const int64_t local_rows = BlockCyclicMap(m, nb, grid.prows(), 0, 0).local_size();
   const int64_t local_cols = BlockCyclicMap(n, nb, grid.pcols(), 0, 0).local_size();
-  agree_or_throw(comm, local_rows * std::max<int64_t>(local_cols, 1) <= (int64_t{1} << 62) / 8,
-                 "a " + shape + " matrix's local part on grid " + grid.describe() +
-                     " cannot be addressed; use more ranks");
+  agree_or_throw(
+      comm, local_rows * std::max<int64_t>(local_cols, 1) <= (int64_t{1} << 62) / 8,
+      "a " + shape + " matrix's local part on grid " + grid.describe() + " cannot be addressed; use more ranks");
   const NodeMemory node = detect_node_memory(comm);
   const double need = estimate.per_rank_bytes();
   const bool fits = node.node_bytes <= 0 || need <= node.per_rank_bytes();

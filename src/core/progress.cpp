@@ -21,8 +21,12 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 ProgressMeter::ProgressMeter(MPI_Comm comm, std::string what, long total, double interval_s)
-    : comm_(comm), what_(std::move(what)), total_(total), interval_s_(interval_s),
-      start_(std::chrono::steady_clock::now()), last_print_(start_) {}
+    : comm_(comm),
+      what_(std::move(what)),
+      total_(total),
+      interval_s_(interval_s),
+      start_(std::chrono::steady_clock::now()),
+      last_print_(start_) {}
 
 double ProgressMeter::elapsed_s() const { return seconds_since(start_); }
 

@@ -32,8 +32,7 @@ DistMatrix::DistMatrix(GridPtr grid, int64_t m, int64_t n, int64_t mb, int64_t n
   data_ = storage_.data();
 }
 
-DistMatrix DistMatrix::view(GridPtr grid, int64_t m, int64_t n, double* a, int64_t ia, int64_t ja,
-                            const int* desc_a) {
+DistMatrix DistMatrix::view(GridPtr grid, int64_t m, int64_t n, double* a, int64_t ia, int64_t ja, const int* desc_a) {
   if (desc_a == nullptr) throw InputError("the descriptor must not be null");
   if (desc_a[0] != 1) {
     throw InputError("the descriptor's type must be 1 (a dense matrix), got " + std::to_string(desc_a[0]));

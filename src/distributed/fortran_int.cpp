@@ -28,7 +28,8 @@ int64_t checked_workspace(double queried, const char* routine) {
     const std::string asked = std::isfinite(queried) ? std::to_string(static_cast<long long>(queried)) : "non-finite";
     throw InputError(std::string(routine) + " asked for a workspace of " + asked +
                      " elements on one rank (the query overflowed or exceeds ScaLAPACK's 32-bit limit of " +
-                     std::to_string(INT_MAX) + "): spread the larger dimension over more process rows (a taller "
+                     std::to_string(INT_MAX) +
+                     "): spread the larger dimension over more process rows (a taller "
                      "grid) so each rank holds fewer of its entries, or use the randomized method");
   }
   return std::max<int64_t>(1, workspace_size(queried));

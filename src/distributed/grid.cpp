@@ -18,7 +18,8 @@ GridShape GridShape::parse(const std::string& text) {
     throw InputError("grid shape '" + text + "' is not of the form PRxPC, e.g. 2x4");
   }
   // More than 9 digits cannot be a rank count (and would overflow std::stoi).
-  if (match[1].length() > 9 || match[2].length() > 9) throw InputError("grid shape '" + text + "' asks for too many ranks");
+  if (match[1].length() > 9 || match[2].length() > 9)
+    throw InputError("grid shape '" + text + "' asks for too many ranks");
   GridShape shape{std::stoi(match[1]), std::stoi(match[2])};
   if (shape.prows < 1 || shape.pcols < 1) throw InputError("grid shape '" + text + "' must be at least 1x1");
   return shape;

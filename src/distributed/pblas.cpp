@@ -36,9 +36,8 @@ void gemm(Op op_a, Op op_b, double alpha, const DistMatrix& a, const DistMatrix&
   const int64_t kb = op_b == Op::None ? b.rows() : b.cols();
   const int64_t n = op_b == Op::None ? b.cols() : b.rows();
   require(k == kb && c.rows() == m && c.cols() == n,
-          "gemm: shapes do not match (" + std::to_string(m) + "x" + std::to_string(k) + " times " +
-              std::to_string(kb) + "x" + std::to_string(n) + " into " + std::to_string(c.rows()) + "x" +
-              std::to_string(c.cols()) + ")");
+          "gemm: shapes do not match (" + std::to_string(m) + "x" + std::to_string(k) + " times " + std::to_string(kb) +
+              "x" + std::to_string(n) + " into " + std::to_string(c.rows()) + "x" + std::to_string(c.cols()) + ")");
   gemm_sub(op_a, op_b, m, n, k, alpha, a, 0, 0, b, 0, 0, beta, c, 0, 0);
 }
 
@@ -52,8 +51,7 @@ void gemm_sub(Op op_a, Op op_b, int64_t m, int64_t n, int64_t k, double alpha, c
   }
   scalapack::gemm(op_char(op_a), op_char(op_b), f(m, "gemm m"), f(n, "gemm n"), f(k, "gemm k"), alpha, a.data(),
                   f(ia + 1, "gemm ia"), f(ja + 1, "gemm ja"), a.desc(), b.data(), f(ib + 1, "gemm ib"),
-                  f(jb + 1, "gemm jb"), b.desc(), beta, c.data(), f(ic + 1, "gemm ic"), f(jc + 1, "gemm jc"),
-                  c.desc());
+                  f(jb + 1, "gemm jb"), b.desc(), beta, c.data(), f(ic + 1, "gemm ic"), f(jc + 1, "gemm jc"), c.desc());
 }
 
 void geqrf(DistMatrix& a, std::vector<double>& tau, int64_t ja, int64_t n_cols) {
@@ -76,8 +74,7 @@ void orgqr(DistMatrix& a, const std::vector<double>& tau, int64_t ja, int64_t n_
   require(a.rows() >= n, "orgqr: needs at least as many rows as columns");
   const int m_f = f(a.rows(), "orgqr m"), n_f = f(n, "orgqr n"), ja_f = f(ja + 1, "orgqr ja");
   double query = 0;
-  check_info(scalapack::orgqr(m_f, n_f, n_f, a.data(), 1, ja_f, a.desc(), tau.data(), &query, -1),
-             "pdorgqr (query)");
+  check_info(scalapack::orgqr(m_f, n_f, n_f, a.data(), 1, ja_f, a.desc(), tau.data(), &query, -1), "pdorgqr (query)");
   std::vector<double> work(static_cast<size_t>(checked_workspace(query, "pdorgqr")));
   check_info(scalapack::orgqr(m_f, n_f, n_f, a.data(), 1, ja_f, a.desc(), tau.data(), work.data(),
                               f(static_cast<int64_t>(work.size()), "orgqr lwork")),
@@ -102,10 +99,10 @@ DistSvd gesvd(const DistMatrix& a) {
   if (a.grid().in_grid()) {
     const int m_f = f(m, "gesvd m"), n_f = f(n, "gesvd n");
     double query = 0;
-    check_info(scalapack::gesvd('V', 'V', m_f, n_f, work_a.data(), 1, 1, work_a.desc(), result.s.data(),
-                                result.u.data(), 1, 1, result.u.desc(), result.vt.data(), 1, 1, result.vt.desc(),
-                                &query, -1),
-               "pdgesvd (query)");
+    check_info(
+        scalapack::gesvd('V', 'V', m_f, n_f, work_a.data(), 1, 1, work_a.desc(), result.s.data(), result.u.data(), 1, 1,
+                         result.u.desc(), result.vt.data(), 1, 1, result.vt.desc(), &query, -1),
+        "pdgesvd (query)");
     std::vector<double> work(static_cast<size_t>(2 * checked_workspace(query, "pdgesvd")));
     check_info(scalapack::gesvd('V', 'V', m_f, n_f, work_a.data(), 1, 1, work_a.desc(), result.s.data(),
                                 result.u.data(), 1, 1, result.u.desc(), result.vt.data(), 1, 1, result.vt.desc(),
@@ -121,8 +118,8 @@ double lange(char norm, const DistMatrix& a) {
   double value = 0;
   if (a.grid().in_grid() && a.rows() > 0 && a.cols() > 0) {
     std::vector<double> work(static_cast<size_t>(a.local_rows() + a.local_cols() + a.row_block() + a.col_block()));
-    value = scalapack::lange(norm, f(a.rows(), "lange m"), f(a.cols(), "lange n"), a.data(), 1, 1, a.desc(),
-                             work.data());
+    value =
+        scalapack::lange(norm, f(a.rows(), "lange m"), f(a.cols(), "lange n"), a.data(), 1, 1, a.desc(), work.data());
   }
   MPI_Bcast(&value, 1, MPI_DOUBLE, 0, a.grid().comm());
   return value;
@@ -131,12 +128,12 @@ double lange(char norm, const DistMatrix& a) {
 void redistribute(const DistMatrix& from, DistMatrix& to) {
   require(from.rows() == to.rows() && from.cols() == to.cols(), "redistribute: global shapes differ");
   if (from.rows() == 0 || from.cols() == 0) return;
-  scalapack::gemr2d(f(from.rows(), "gemr2d m"), f(from.cols(), "gemr2d n"), from.data(), 1, 1, from.desc(),
-                    to.data(), 1, 1, to.desc(), from.grid().all_ranks_context());
+  scalapack::gemr2d(f(from.rows(), "gemr2d m"), f(from.cols(), "gemr2d n"), from.data(), 1, 1, from.desc(), to.data(),
+                    1, 1, to.desc(), from.grid().all_ranks_context());
 }
 
-void copy_block(const DistMatrix& from, int64_t i, int64_t j, int64_t rows, int64_t cols, DistMatrix& to,
-                int64_t ti, int64_t tj) {
+void copy_block(const DistMatrix& from, int64_t i, int64_t j, int64_t rows, int64_t cols, DistMatrix& to, int64_t ti,
+                int64_t tj) {
   require(i >= 0 && j >= 0 && i + rows <= from.rows() && j + cols <= from.cols(), "copy_block: source block outside");
   require(ti >= 0 && tj >= 0 && ti + rows <= to.rows() && tj + cols <= to.cols(), "copy_block: target block outside");
   if (rows == 0 || cols == 0) return;
@@ -148,8 +145,8 @@ void copy_block(const DistMatrix& from, int64_t i, int64_t j, int64_t rows, int6
 void transpose(const DistMatrix& from, DistMatrix& to) {
   require(from.rows() == to.cols() && from.cols() == to.rows(), "transpose: shapes do not match");
   if (!to.grid().in_grid() || from.rows() == 0 || from.cols() == 0) return;
-  scalapack::tran(f(to.rows(), "tran m"), f(to.cols(), "tran n"), 1.0, from.data(), 1, 1, from.desc(), 0.0,
-                  to.data(), 1, 1, to.desc());
+  scalapack::tran(f(to.rows(), "tran m"), f(to.cols(), "tran n"), 1.0, from.data(), 1, 1, from.desc(), 0.0, to.data(),
+                  1, 1, to.desc());
 }
 
 }  // namespace jf

@@ -21,8 +21,7 @@ std::vector<double> factor_rows(const BlockCyclicMap& map, int64_t k, uint64_t s
 
 }  // namespace
 
-LowRankProblem make_lowrank(GridPtr grid, int64_t m, int64_t n, int64_t k, double noise, uint64_t seed,
-                            int64_t block) {
+LowRankProblem make_lowrank(GridPtr grid, int64_t m, int64_t n, int64_t k, double noise, uint64_t seed, int64_t block) {
   // Every entry is summed in the same fixed order on any grid (no distributed GEMM, whose rounding
   // depends on the layout), so files generated with different rank counts are byte-identical.
   LowRankProblem problem{DistMatrix(grid, m, n, block, block), DistMatrix(grid, m, 1, block, block)};
@@ -48,7 +47,8 @@ LowRankProblem make_lowrank(GridPtr grid, int64_t m, int64_t n, int64_t k, doubl
     const int64_t i_gl = problem.targets.row_map().local_to_global(i_lc);
     double sum = 0;
     for (int64_t l = 0; l < k; ++l) sum += u_target_rows[i_lc * k + l] * v_colsum[l];
-    problem.targets.local()(i_lc, 0) = sum + 0.1 * counter_normal(seed, kStreamTargetsNoise, static_cast<uint64_t>(i_gl), 0);
+    problem.targets.local()(i_lc, 0) =
+        sum + 0.1 * counter_normal(seed, kStreamTargetsNoise, static_cast<uint64_t>(i_gl), 0);
   }
   return problem;
 }
@@ -99,7 +99,8 @@ DistMatrix make_butterfly_product(GridPtr grid, int64_t n, uint64_t seed, int64_
       for (int64_t q = 0; q < n; ++q) next[q] = row[q] * diagonal[l][q] + row[q ^ bit] * partner[l][q];
       row.swap(next);
     }
-    for (int64_t j_lc = 0; j_lc < a.local_cols(); ++j_lc) a.local()(i_lc, j_lc) = row[a.col_map().local_to_global(j_lc)];
+    for (int64_t j_lc = 0; j_lc < a.local_cols(); ++j_lc)
+      a.local()(i_lc, j_lc) = row[a.col_map().local_to_global(j_lc)];
   }
   return a;
 }

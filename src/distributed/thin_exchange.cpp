@@ -37,8 +37,8 @@ class AllToAll {
     return offsets;
   }
   void run(const double* send_buffer, double* recv_buffer, MPI_Comm comm) const {
-    MPI_Alltoallv(send_buffer, send_counts_.data(), send_displs_.data(), MPI_DOUBLE, recv_buffer,
-                  recv_counts_.data(), recv_displs_.data(), MPI_DOUBLE, comm);
+    MPI_Alltoallv(send_buffer, send_counts_.data(), send_displs_.data(), MPI_DOUBLE, recv_buffer, recv_counts_.data(),
+                  recv_displs_.data(), MPI_DOUBLE, comm);
   }
 
  private:
@@ -80,9 +80,8 @@ std::vector<double> gather_rows_for_local_columns(const DistMatrix& a, const Dis
   // group packed once and sent to every process row of that column.
   std::vector<double> packed;
   if (grid.in_grid() && grid.mycol() == x_col) {
-    const auto rows_for = group_by_owner(x.local_rows(), grid.pcols(), [&](int64_t i) {
-      return a.col_map().owner(x.row_map().local_to_global(i));
-    });
+    const auto rows_for = group_by_owner(x.local_rows(), grid.pcols(),
+                                         [&](int64_t i) { return a.col_map().owner(x.row_map().local_to_global(i)); });
     packed.resize(static_cast<size_t>(x.local_rows() * l));
     int64_t offset = 0;
     for (int c = 0; c < grid.pcols(); ++c) {
@@ -125,9 +124,8 @@ void sum_local_columns_into_rows(const DistMatrix& a, const std::vector<double>&
   // that process row, in increasing global order; every rank of the column groups them alike.
   std::vector<double> summed;
   if (grid.in_grid()) {
-    const auto columns_for = group_by_owner(n_loc, grid.prows(), [&](int64_t j) {
-      return z.row_map().owner(a.col_map().local_to_global(j));
-    });
+    const auto columns_for = group_by_owner(
+        n_loc, grid.prows(), [&](int64_t j) { return z.row_map().owner(a.col_map().local_to_global(j)); });
     std::vector<double> packed(static_cast<size_t>(l * n_loc));
     std::vector<int> counts(static_cast<size_t>(grid.prows()));
     int64_t offset = 0;

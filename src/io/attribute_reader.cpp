@@ -18,7 +18,8 @@ bool read_on_root(const std::string& file, const std::string& object, const std:
   h5::Handle handle = h5::file(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!handle.valid() || H5Oexists_by_name(handle.get(), object.c_str(), H5P_DEFAULT) <= 0) return false;
   if (H5Aexists_by_name(handle.get(), object.c_str(), name.c_str(), H5P_DEFAULT) <= 0) return false;
-  h5::Handle attr = h5::attribute(H5Aopen_by_name(handle.get(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT));
+  h5::Handle attr =
+      h5::attribute(H5Aopen_by_name(handle.get(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT));
   h5::Handle type = h5::datatype(H5Aget_type(attr.get()));
   if (H5Tget_class(type.get()) == H5T_STRING) {
     if (H5Tis_variable_str(type.get()) > 0) return false;

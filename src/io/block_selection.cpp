@@ -46,7 +46,8 @@ void select_local_rows(hid_t file_space, const DistMatrix& a, bool file_is_1d, i
   if (a.local_rows() == 0 || a.local_cols() == 0) return;
   const auto row_runs = owned_runs(a.row_map(), a.grid().myrow(), row_begin, std::min(row_end, a.rows()));
   if (file_is_1d) {
-    for (const Run& r : row_runs) H5Sselect_hyperslab(file_space, H5S_SELECT_OR, &r.start, &r.stride, &r.count, &r.block);
+    for (const Run& r : row_runs)
+      H5Sselect_hyperslab(file_space, H5S_SELECT_OR, &r.start, &r.stride, &r.count, &r.block);
     return;
   }
   const auto col_runs = owned_runs(a.col_map(), a.grid().mycol(), 0, a.cols());

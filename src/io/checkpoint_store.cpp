@@ -46,8 +46,9 @@ std::optional<CheckpointStamp> CheckpointStore::find(const std::string& stage, c
   MPI_Bcast(&exists, 1, MPI_INT, 0, comm_);
   if (!exists) return std::nullopt;
   kind = broadcast_string(comm_, kind);
-  const std::string foreign_hint = "; jointfact does not remove files it did not write: move it away or choose "
-                                   "another checkpoint directory";
+  const std::string foreign_hint =
+      "; jointfact does not remove files it did not write: move it away or choose "
+      "another checkpoint directory";
   if (!kind.empty()) throw InputError("'" + path + "' is " + kind + ", not a jointfact checkpoint" + foreign_hint);
 
   const std::string hint = "; rerun with --no-resume to start over (the checkpoint is then discarded)";
@@ -69,8 +70,8 @@ std::optional<CheckpointStamp> CheckpointStore::find(const std::string& stage, c
                      ", now " + input_fingerprint + ")" + hint);
   }
   if (stamp.config_hash != config_hash) {
-    throw InputError("checkpoint '" + path + "' was written with another configuration of the " + stage +
-                     " stage" + hint);
+    throw InputError("checkpoint '" + path + "' was written with another configuration of the " + stage + " stage" +
+                     hint);
   }
   return stamp;
 }
@@ -116,7 +117,8 @@ void CheckpointStore::clear() const {
   }
   MPI_Barrier(comm_);
   if (!foreign.empty()) {
-    throw InputError("'" + foreign + "' is in the checkpoint directory but is not a jointfact checkpoint; jointfact "
+    throw InputError("'" + foreign +
+                     "' is in the checkpoint directory but is not a jointfact checkpoint; jointfact "
                      "does not remove files it did not write: move it away or choose another checkpoint directory");
   }
 }

@@ -8,8 +8,8 @@
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/distributed/norms.hpp"
-#include "streaming_reader.hpp"
 #include "jointfact/io/value_bounds.hpp"
+#include "streaming_reader.hpp"
 
 namespace jf {
 namespace {
@@ -47,9 +47,9 @@ void require_finite(const DistMatrix& a, const std::string& what) {
   if (summary.non_finite == 0) return;
   char value[32];
   std::snprintf(value, sizeof value, "%g", summary.first_bad_value);
-  throw InputError(what + " has " + std::to_string(summary.non_finite) + " non-finite value(s); the first is " +
-                   value + " at (" + std::to_string(summary.first_bad_row) + ", " +
-                   std::to_string(summary.first_bad_col) + ")");
+  throw InputError(what + " has " + std::to_string(summary.non_finite) + " non-finite value(s); the first is " + value +
+                   " at (" + std::to_string(summary.first_bad_row) + ", " + std::to_string(summary.first_bad_col) +
+                   ")");
 }
 
 DistMatrix read_matrix(GridPtr grid, const DatasetInfo& info, const ReadOptions& options) {

@@ -10,10 +10,10 @@
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/io/mpiio_hints.hpp"
-#include "streaming_writer.hpp"
 #include "jointfact/core/stop_signal.hpp"
 #include "jointfact/io/file_kind.hpp"
+#include "jointfact/io/mpiio_hints.hpp"
+#include "streaming_writer.hpp"
 
 namespace jf {
 namespace {
@@ -49,7 +49,8 @@ std::string check_output_on_root(const std::string& path, const std::vector<std:
   }
   for (const auto& input : inputs) {
     if (input == path || same_file(input, path)) {
-      return "output '" + path + "' is the input file '" + input + "'; choose another output (inputs are never modified)";
+      return "output '" + path + "' is the input file '" + input +
+             "'; choose another output (inputs are never modified)";
     }
     if (input == partial || same_file(input, partial)) {
       return "input '" + input + "' is where the output '" + path + "' is written before it is complete ('" + partial +
@@ -64,8 +65,8 @@ std::string space_hint(const std::string& path) {
   struct statvfs fs {};
   if (statvfs(parent_directory(path).c_str(), &fs) != 0) return "";
   const double free_bytes = static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize);
-  if (free_bytes < 1048576.0) return ": no space left on the device (" + std::to_string(fs.f_bavail * fs.f_frsize) +
-                                     " bytes free)";
+  if (free_bytes < 1048576.0)
+    return ": no space left on the device (" + std::to_string(fs.f_bavail * fs.f_frsize) + " bytes free)";
   return " (I/O error or quota exceeded?)";
 }
 
@@ -143,8 +144,8 @@ void OutputFile::write_distributed(const std::string& name, const DistMatrix& a,
   ensure_parent_groups(name);
   const hsize_t dims[2] = {static_cast<hsize_t>(a.rows()), static_cast<hsize_t>(a.cols())};
   h5::Handle file_space = h5::dataspace(H5Screate_simple(as_vector ? 1 : 2, dims, nullptr));
-  h5::Handle dset = h5::dataset(H5Dcreate2(file_.get(), name.c_str(), H5T_IEEE_F64LE, file_space.get(), H5P_DEFAULT,
-                                           H5P_DEFAULT, H5P_DEFAULT));
+  h5::Handle dset = h5::dataset(
+      H5Dcreate2(file_.get(), name.c_str(), H5T_IEEE_F64LE, file_space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   if (!dset.valid()) throw LibraryError("cannot create dataset " + name + " in '" + partial_path_ + "'");
   const bool written = io::write_streaming(dset.get(), a);
   agree_or_throw(comm_, written, "writing " + name + " to '" + partial_path_ + "' failed" + space_hint(partial_path_),
@@ -176,13 +177,14 @@ void OutputFile::write_from_root(const std::string& name, hid_t mem_type, hid_t 
     H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_INDEPENDENT);
     status = H5Dwrite(dset.get(), mem_type, H5S_ALL, H5S_ALL, transfer.get(), data);
   }
-  agree_or_throw(comm_, status >= 0, "writing " + name + " to '" + partial_path_ + "' failed" + space_hint(partial_path_),
-                 kExitFailure);
+  agree_or_throw(comm_, status >= 0,
+                 "writing " + name + " to '" + partial_path_ + "' failed" + space_hint(partial_path_), kExitFailure);
 }
 
 void OutputFile::write_replicated(const std::string& name, const std::vector<double>& values,
                                   const std::vector<int64_t>& shape) {
-  write_from_root(name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, values.data(), std::vector<hsize_t>(shape.begin(), shape.end()));
+  write_from_root(name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, values.data(),
+                  std::vector<hsize_t>(shape.begin(), shape.end()));
 }
 
 void OutputFile::write_replicated(const std::string& name, const std::vector<int64_t>& values) {
@@ -196,8 +198,8 @@ hid_t OutputFile::open_object(const std::string& object) {
   return H5Oopen(file_.get(), object.c_str(), H5P_DEFAULT);
 }
 
-void OutputFile::write_attribute(const std::string& object, const std::string& name, hid_t mem_type,
-                                 hid_t file_type, const void* data, hsize_t count) {
+void OutputFile::write_attribute(const std::string& object, const std::string& name, hid_t mem_type, hid_t file_type,
+                                 const void* data, hsize_t count) {
   h5::Handle target(open_object(object), H5Oclose);
   if (!target.valid()) throw LibraryError("cannot open " + object + " in '" + partial_path_ + "'");
   if (H5Aexists(target.get(), name.c_str()) > 0) H5Adelete(target.get(), name.c_str());

@@ -49,7 +49,8 @@ bool read_tiles(hid_t dset, hid_t file_space, hid_t mem_type, const std::vector<
       const hsize_t mem_dims[2] = {hsize_t(tile.rows()), hsize_t(tile.cols())};
       h5::Handle mem_space = h5::dataspace(H5Screate_simple(H5Sget_simple_extent_ndims(file_space), mem_dims, nullptr));
       ok = H5Dread(dset, mem_type, mem_space.get(), file_space, H5P_DEFAULT,
-                   static_cast<char*>(values) + offset * value_size) >= 0 && ok;
+                   static_cast<char*>(values) + offset * value_size) >= 0 &&
+           ok;
       offset += tile.count();
     }
     return ok;
@@ -101,9 +102,9 @@ void read_streaming(const DatasetInfo& info, DistMatrix& a, bool file_is_1d) {
   const int64_t budget = round_budget_bytes(a.rows(), a.cols(), nranks);
   const auto [chunk_rows, chunk_cols] = chunk_shape(dset.get(), file_is_1d);
   const bool chunked = chunk_rows > 0;
-  const TilePlan plan = chunked ? TilePlan::for_chunks(a.rows(), a.cols(), chunk_rows, chunk_cols, nranks, budget)
-                                : plan_for_contiguous(a.rows(), a.cols(), a.row_block(), a.grid().prows(),
-                                                      a.grid().pcols(), nranks);
+  const TilePlan plan =
+      chunked ? TilePlan::for_chunks(a.rows(), a.cols(), chunk_rows, chunk_cols, nranks, budget)
+              : plan_for_contiguous(a.rows(), a.cols(), a.row_block(), a.grid().prows(), a.grid().pcols(), nranks);
   h5::Handle file_type = h5::datatype(H5Dget_type(dset.get()));
   const bool is_float32 = H5Tget_class(file_type.get()) == H5T_FLOAT && H5Tget_size(file_type.get()) == 4;
   const bool ok = is_float32 ? read_rounds<float>(dset.get(), H5T_NATIVE_FLOAT, plan, chunked, a)

@@ -32,8 +32,7 @@ bool write_streaming(hid_t dset, const DistMatrix& a) {
     const hsize_t mem_dims[1] = {hsize_t(std::max<int64_t>(count, 1))};
     h5::Handle mem_space = h5::dataspace(H5Screate_simple(1, mem_dims, nullptr));
     if (count == 0) H5Sselect_none(mem_space.get());
-    ok = H5Dwrite(dset, H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), transfer.get(), values.data()) >= 0 &&
-         ok;
+    ok = H5Dwrite(dset, H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), transfer.get(), values.data()) >= 0 && ok;
   }
   return ok;
 }

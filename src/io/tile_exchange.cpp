@@ -52,8 +52,8 @@ int64_t owned_values(const DistMatrix& a, const std::vector<Tile>& tiles, int pr
 
 struct Exchange {
   std::vector<int> send_counts, send_displs, recv_counts, recv_displs;
-  explicit Exchange(int nranks) : send_counts(nranks, 0), send_displs(nranks, 0), recv_counts(nranks, 0),
-                                  recv_displs(nranks, 0) {}
+  explicit Exchange(int nranks)
+      : send_counts(nranks, 0), send_displs(nranks, 0), recv_counts(nranks, 0), recv_displs(nranks, 0) {}
   void finish() {
     for (size_t r = 1; r < send_counts.size(); ++r) {
       send_displs[r] = to_int(int64_t{send_displs[r - 1]} + send_counts[r - 1]);
@@ -171,7 +171,7 @@ void for_tile_runs(const DistMatrix& a, const std::vector<Tile>& tiles, F&& f) {
 
 double* ExchangeBuffers::grown(std::unique_ptr<double[]>& buffer, int64_t& capacity, int64_t count) {
   if (count > capacity) {
-    buffer.reset();  // free before allocating the larger one
+    buffer.reset();                                        // free before allocating the larger one
     buffer.reset(new double[static_cast<size_t>(count)]);  // uninitialised: every value is written first
     capacity = count;
   }
@@ -212,8 +212,7 @@ void tiles_to_block_cyclic(const TilePlan& plan, int64_t round, const T* values,
       const LocalBlock block = owned_block(a, tile);
       if (block.rows == 0 || block.cols == 0) continue;
       row_major_to_columns(recv + position, block.cols, block.rows, block.cols,
-                           a.data() + block.j_lc * a.lld() + block.i_lc,
-                           a.lld());
+                           a.data() + block.j_lc * a.lld() + block.i_lc, a.lld());
       position += block.rows * block.cols;
     }
   }
@@ -241,8 +240,8 @@ void block_cyclic_to_tiles(const TilePlan& plan, int64_t round, const DistMatrix
     }
   }
   double* recv = buffers.receive_buffer(counts.send_total());
-  MPI_Alltoallv(send, counts.recv_counts.data(), counts.recv_displs.data(), MPI_DOUBLE, recv,
-                counts.send_counts.data(), counts.send_displs.data(), MPI_DOUBLE, grid.comm());
+  MPI_Alltoallv(send, counts.recv_counts.data(), counts.recv_displs.data(), MPI_DOUBLE, recv, counts.send_counts.data(),
+                counts.send_displs.data(), MPI_DOUBLE, grid.comm());
   std::vector<int64_t> cursor(counts.send_displs.begin(), counts.send_displs.end());
   for_tile_runs(a, plan.tiles_of(round, grid.rank()), [&](int64_t offset, int64_t length, int owner) {
     if (owner == grid.rank()) return;

@@ -121,17 +121,18 @@ bool AlternatingSolver::uses_closed_form(const PenaltyOptions& options) const {
 }
 
 std::optional<PenaltyResult> AlternatingSolver::solve_closed_form(const Factors& start,
-                                                                 const PenaltyOptions& options) const {
+                                                                  const PenaltyOptions& options) const {
   if (!uses_closed_form(options)) return std::nullopt;
   // One safe point per closed-form solve, before its SVD: a run resumed there recomputes the solve from
   // the snapshot's start (the solve has no iterate of its own).
   const int64_t rank = start.l.cols();
-  std::optional<RunningSolve> running = options.journal ? options.journal->take_running(options.lambda, rank)
-                                                        : std::nullopt;
+  std::optional<RunningSolve> running =
+      options.journal ? options.journal->take_running(options.lambda, rank) : std::nullopt;
   const Factors& base = running ? running->start : start;
   PenaltyResult result;
   result.history.push_back(evaluate(base, options.lambda));
-  if (options.journal && !running) options.journal->at_safe_point({options.lambda, rank, base, base, result.history, 0});
+  if (options.journal && !running)
+    options.journal->at_safe_point({options.lambda, rank, base, base, result.history, 0});
   std::optional<Factors> minimizer = problem_.objective.penalty_minimizer(problem_.w, options.lambda, start.l.cols());
   if (!minimizer) return std::nullopt;
   result.closed_form = true;
@@ -188,17 +189,17 @@ PenaltyResult AlternatingSolver::solve(Factors start, const PenaltyOptions& opti
       result.factors = std::move(previous);
       result.stalled = true;
       report(problem_, options.progress_prefix + "iteration " + std::to_string(iteration) +
-                             ": F rose by rounding-level noise; keeping the previous iterate and stopping");
+                           ": F rose by rounding-level noise; keeping the previous iterate and stopping");
       break;
     }
     result.history.push_back(state);
     result.iterations = iteration;
-    const double change = std::max(relative_change(result.factors.l, previous.l),
-                                   relative_change(result.factors.r, previous.r));
+    const double change =
+        std::max(relative_change(result.factors.l, previous.l), relative_change(result.factors.r, previous.r));
     result.converged = change <= options.tol;
     if (options.progress_every > 0 && (iteration % options.progress_every == 0 || result.converged)) {
       report(problem_, options.progress_prefix + "iteration " + std::to_string(iteration) + ": " +
-                             describe(result.history.back()));
+                           describe(result.history.back()));
     }
     progress.after_iteration(iteration, change, result.history.back());
     if (result.converged) break;

@@ -75,8 +75,9 @@ void exact_nonneg_rows(const BlockProblem& problem, const FactorLayouts& layouts
   auto z_local = z_rows.local();
   const auto rhs_local = rhs_rows.local();
   for (int64_t i = 0; i < z_rows.local_rows(); ++i) {
-    z_local.row(i) = nonneg_quadratic_minimum(system, rhs_local.row(i).transpose(), z_local.row(i).transpose(), max_steps)
-                         .transpose();
+    z_local.row(i) =
+        nonneg_quadratic_minimum(system, rhs_local.row(i).transpose(), z_local.row(i).transpose(), max_steps)
+            .transpose();
   }
   redistribute(z_rows, z);
 }
@@ -90,7 +91,8 @@ void exact_nonneg_columns(const BlockProblem& problem, double mu, const FactorLa
   auto z_local = z_columns.local();
   const auto rhs_local = rhs_columns.local();
   for (int64_t j_lc = 0; j_lc < z_columns.local_cols(); ++j_lc) {
-    const double shift = problem.gram(z_columns.col_map().local_to_global(j_lc), z_columns.col_map().local_to_global(j_lc));
+    const double shift =
+        problem.gram(z_columns.col_map().local_to_global(j_lc), z_columns.col_map().local_to_global(j_lc));
     const BandedFaceSystem system(k, shift, mu);
     z_local.col(j_lc) = nonneg_quadratic_minimum(system, rhs_local.col(j_lc), z_local.col(j_lc), max_steps);
   }
@@ -98,8 +100,8 @@ void exact_nonneg_columns(const BlockProblem& problem, double mu, const FactorLa
 }
 
 // The exact solvers, for problems block_is_exact accepts.
-void solve_exactly(const BlockProblem& problem, const BlockRegularization& regularization,
-                   const FactorLayouts& layouts, DistMatrix& z) {
+void solve_exactly(const BlockProblem& problem, const BlockRegularization& regularization, const FactorLayouts& layouts,
+                   DistMatrix& z) {
   const double mu = regularization.smoothness;
   if (!regularization.nonneg) {
     z = mu > 0 ? exact_unconstrained_smooth(problem, mu, layouts) : exact_unconstrained_without_smoothness(problem);
@@ -153,8 +155,8 @@ bool block_is_exact(const BlockProblem& problem, const BlockRegularization& regu
   return !smooth || is_diagonal(problem.gram);
 }
 
-void solve_block(const BlockProblem& problem, const BlockRegularization& regularization,
-                 const FactorLayouts& layouts, DistMatrix& z) {
+void solve_block(const BlockProblem& problem, const BlockRegularization& regularization, const FactorLayouts& layouts,
+                 DistMatrix& z) {
   if (block_is_exact(problem, regularization)) {
     solve_exactly(problem, regularization, layouts, z);
   } else {

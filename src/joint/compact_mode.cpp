@@ -35,8 +35,8 @@ CompactResult solve_compact(const AlternatingSolver& solver, const InitialFactor
     result.iterations += t.lossless.iterations;
     result.segments.insert(result.segments.end(), t.lossless.segments.begin(), t.lossless.segments.end());
     char line[200];
-    std::snprintf(line, sizeof line, "compact: k = %lld, f*(k) = %.6e %s f(W) + tol = %.6e%s", static_cast<long long>(k),
-                  best_loss, t.qualifies ? "<=" : ">", threshold,
+    std::snprintf(line, sizeof line, "compact: k = %lld, f*(k) = %.6e %s f(W) + tol = %.6e%s",
+                  static_cast<long long>(k), best_loss, t.qualifies ? "<=" : ">", threshold,
                   problem.objective.loss_is_predicted() ? " (predicted)" : "");
     report(problem, line);
     return t;
@@ -56,8 +56,8 @@ CompactResult solve_compact(const AlternatingSolver& solver, const InitialFactor
       }
     }
   } else {
-    report(problem, "compact: no k <= " + std::to_string(max_rank) + " reaches f(W) + tol; reporting k = " +
-                        std::to_string(max_rank));
+    report(problem, "compact: no k <= " + std::to_string(max_rank) +
+                        " reaches f(W) + tol; reporting k = " + std::to_string(max_rank));
   }
   std::sort(result.curve.begin(), result.curve.end(),
             [](const RankCurvePoint& a, const RankCurvePoint& b) { return a.rank < b.rank; });

@@ -15,7 +15,8 @@ namespace {
 void require_shape(const DistMatrix& a, const DistMatrix& w, const std::string& what) {
   if (a.rows() != w.rows() || a.cols() != w.cols()) {
     throw InputError(what + " is " + std::to_string(a.rows()) + " x " + std::to_string(a.cols()) +
-                     " but must have the matrix's shape " + std::to_string(w.rows()) + " x " + std::to_string(w.cols()));
+                     " but must have the matrix's shape " + std::to_string(w.rows()) + " x " +
+                     std::to_string(w.cols()));
   }
 }
 

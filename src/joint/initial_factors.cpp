@@ -22,7 +22,8 @@ Eigen::VectorXd column_signs(const DistMatrix& u) {
   std::vector<ValueIndex> best(static_cast<size_t>(k), ValueIndex{-1.0, 0});
   u.for_each_local([&](int64_t i, int64_t j, double v) {
     ValueIndex& b = best[static_cast<size_t>(j)];
-    if (std::abs(v) > b.magnitude || (std::abs(v) == b.magnitude && i < b.index)) b = {std::abs(v), static_cast<int>(i)};
+    if (std::abs(v) > b.magnitude || (std::abs(v) == b.magnitude && i < b.index))
+      b = {std::abs(v), static_cast<int>(i)};
   });
   MPI_Allreduce(MPI_IN_PLACE, best.data(), static_cast<int>(k), MPI_DOUBLE_INT, MPI_MAXLOC, u.grid().comm());
   Eigen::VectorXd value_at_best = Eigen::VectorXd::Zero(k);
@@ -62,7 +63,8 @@ svd::TruncatedSvd choose_truncated_svd(const DistMatrix& w, int64_t k) {
 
 double tail_norm(double w_norm_squared, const std::vector<double>& singular_values, int64_t k) {
   double kept = 0;
-  for (int64_t i = 0; i < k; ++i) kept += singular_values[static_cast<size_t>(i)] * singular_values[static_cast<size_t>(i)];
+  for (int64_t i = 0; i < k; ++i)
+    kept += singular_values[static_cast<size_t>(i)] * singular_values[static_cast<size_t>(i)];
   return std::sqrt(std::max(0.0, w_norm_squared - kept));
 }
 
@@ -105,8 +107,8 @@ Factors nonnegative_start(const Factors& svd_factors) {
   const Eigen::VectorXd l_pos = part_norms(svd_factors.l, 1.0), l_neg = part_norms(svd_factors.l, -1.0);
   const Eigen::VectorXd r_pos = part_norms(svd_factors.r, 1.0), r_neg = part_norms(svd_factors.r, -1.0);
   const Eigen::VectorXd keep_sign =
-      (l_pos.cwiseProduct(r_pos).array() >= l_neg.cwiseProduct(r_neg).array()).select(Eigen::VectorXd::Ones(l_pos.size()),
-                                                                                        -Eigen::VectorXd::Ones(l_pos.size()));
+      (l_pos.cwiseProduct(r_pos).array() >= l_neg.cwiseProduct(r_neg).array())
+          .select(Eigen::VectorXd::Ones(l_pos.size()), -Eigen::VectorXd::Ones(l_pos.size()));
   // NNDSVD rescales the kept parts to carry the whole sqrt(s ||u+|| ||v+||) each; here the parts already
   // carry sqrt(s) from L and R, so balancing their norms is all that is left.
   Factors start{svd_factors.l, svd_factors.r};

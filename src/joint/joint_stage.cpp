@@ -12,8 +12,8 @@ namespace {
 void validate(const DistMatrix& w, const JointSettings& settings) {
   const int64_t limit = std::min(w.rows(), w.cols());
   if (settings.rank < 1 || settings.rank > limit) {
-    throw InputError("--rank " + std::to_string(settings.rank) + " must be between 1 and min(m, n) = " +
-                     std::to_string(limit));
+    throw InputError("--rank " + std::to_string(settings.rank) +
+                     " must be between 1 and min(m, n) = " + std::to_string(limit));
   }
   if (settings.lambda < 0) throw InputError("--lambda must be >= 0 (got " + std::to_string(settings.lambda) + ")");
   if (settings.eps_rel < 0) throw InputError("--eps-rel must be >= 0 (got " + std::to_string(settings.eps_rel) + ")");
@@ -63,7 +63,8 @@ void run_penalty(const AlternatingSolver& solver, const InitialFactors& start, c
   outcome.lambda = settings.lambda;
   outcome.iterations = result.iterations;
   outcome.converged = result.converged;
-  append_segment(outcome, {settings.lambda, settings.rank, std::move(result.history), result.iterations, true, result.stalled});
+  append_segment(outcome,
+                 {settings.lambda, settings.rank, std::move(result.history), result.iterations, true, result.stalled});
 }
 
 void run_lossless(const AlternatingSolver& solver, const InitialFactors& start, const JointSettings& settings,
@@ -109,9 +110,12 @@ JointMode parse_mode(const std::string& text) {
 
 std::string mode_name(JointMode mode) {
   switch (mode) {
-    case JointMode::Penalty: return "penalty";
-    case JointMode::Lossless: return "lossless";
-    case JointMode::Compact: return "compact";
+    case JointMode::Penalty:
+      return "penalty";
+    case JointMode::Lossless:
+      return "lossless";
+    case JointMode::Compact:
+      return "compact";
   }
   return "?";
 }
@@ -127,8 +131,8 @@ JointOutcome run_from(const DistMatrix& w, const Objective& objective, const Joi
   outcome.loss_original = objective.value_of_matrix(w);
   outcome.loss_svd = objective.value(start.factors.l, start.factors.r);
   outcome.recon_error_svd = start.recon_error;
-  const JointProblem problem{w,         objective, w_norm_squared, settings.smooth_l, settings.smooth_r, settings.nonneg,
-                             settings.progress};
+  const JointProblem problem{
+      w, objective, w_norm_squared, settings.smooth_l, settings.smooth_r, settings.nonneg, settings.progress};
   const AlternatingSolver solver(problem);
   report(problem, "joint: " + outcome.mode + " mode, objective " + outcome.objective);
   JointSettings effective = settings;
@@ -136,9 +140,11 @@ JointOutcome run_from(const DistMatrix& w, const Objective& objective, const Joi
     outcome.loss_kind = "predicted";
     effective.trust_radius = settings.trust_radius > 0 ? settings.trust_radius : objective.trust_radius_estimate();
     outcome.trust_radius = effective.trust_radius;
-    report(problem, "joint: the objective is a Taylor model of the loss: its changes are predicted, not measured; "
-                    "trust radius " + format_number("%.4g", outcome.trust_radius) + " (||W - W_k||_F = " +
-                    format_number("%.4g", start.recon_error) + ")");
+    report(problem,
+           "joint: the objective is a Taylor model of the loss: its changes are predicted, not measured; "
+           "trust radius " +
+               format_number("%.4g", outcome.trust_radius) +
+               " (||W - W_k||_F = " + format_number("%.4g", start.recon_error) + ")");
     if (outcome.trust_radius < start.recon_error) {
       report(problem, "joint: no rank-" + std::to_string(settings.rank) +
                           " factorization lies within the trust radius; the model cannot justify leaving the SVD");
@@ -147,9 +153,15 @@ JointOutcome run_from(const DistMatrix& w, const Objective& objective, const Joi
     effective.trust_radius = 0;
   }
   switch (settings.mode) {
-    case JointMode::Penalty: run_penalty(solver, start, effective, outcome); break;
-    case JointMode::Lossless: run_lossless(solver, start, effective, outcome); break;
-    case JointMode::Compact: run_compact(solver, start, effective, outcome); break;
+    case JointMode::Penalty:
+      run_penalty(solver, start, effective, outcome);
+      break;
+    case JointMode::Lossless:
+      run_lossless(solver, start, effective, outcome);
+      break;
+    case JointMode::Compact:
+      run_compact(solver, start, effective, outcome);
+      break;
   }
   const HistoryRow final_state = solver.evaluate(outcome.factors, outcome.lambda);
   outcome.loss_joint = final_state.task_loss;
@@ -184,17 +196,19 @@ void write_joint_outcome(OutputFile& out, const JointOutcome& outcome, const Joi
   out.write_matrix("/joint/L", outcome.factors.l);
   out.write_matrix("/joint/R", outcome.factors.r);
   std::vector<double> history;
-  for (const HistoryRow& row : outcome.history) history.insert(history.end(), {row.objective, row.task_loss, row.recon_error});
+  for (const HistoryRow& row : outcome.history)
+    history.insert(history.end(), {row.objective, row.task_loss, row.recon_error});
   out.write_replicated("/joint/history", history, {static_cast<int64_t>(outcome.history.size()), 3});
   out.write_replicated("/joint/history_segment", outcome.history_segment);
   std::vector<double> segments;
   for (const LambdaSegment& s : outcome.segments)
-    segments.insert(segments.end(), {static_cast<double>(s.rank), s.lambda, static_cast<double>(s.iterations),
-                                     s.feasible ? 1.0 : 0.0});
+    segments.insert(segments.end(),
+                    {static_cast<double>(s.rank), s.lambda, static_cast<double>(s.iterations), s.feasible ? 1.0 : 0.0});
   out.write_replicated("/joint/segments", segments, {static_cast<int64_t>(outcome.segments.size()), 4});
   if (!outcome.rank_curve.empty()) {
     std::vector<double> curve;
-    for (const RankCurvePoint& p : outcome.rank_curve) curve.insert(curve.end(), {static_cast<double>(p.rank), p.task_loss});
+    for (const RankCurvePoint& p : outcome.rank_curve)
+      curve.insert(curve.end(), {static_cast<double>(p.rank), p.task_loss});
     out.write_replicated("/joint/rank_curve", curve, {static_cast<int64_t>(outcome.rank_curve.size()), 2});
   }
   const std::string group = "/joint";

@@ -19,8 +19,8 @@ class LambdaSearch {
   LambdaSearch(const AlternatingSolver& solver, const InitialFactors& start, const LosslessOptions& options)
       : solver_(solver), options_(options) {
     best_.factors = start.factors;
-    best_.recon_bound = std::min((1.0 + options.eps_rel) * start.recon_error,
-                                 std::max(options.max_recon_error, start.recon_error));
+    best_.recon_bound =
+        std::min((1.0 + options.eps_rel) * start.recon_error, std::max(options.max_recon_error, start.recon_error));
     best_.lambda = 0;
     rank_ = start.factors.l.cols();
     // The SVD start is feasible by definition; a non-negative or smoothed start need not be.
@@ -44,12 +44,11 @@ class LambdaSearch {
     // A closed form that could not beat the best factors so far: the SVD's accuracy is the limit.
     if (result.closed_form && result.iterations == 0 && lambda > 0) resolution_reached_ = true;
     best_.segments.push_back({lambda, rank_, result.history, result.iterations, feasible, result.stalled});
-    report(solver_.problem(),
-                 "lossless k = " + std::to_string(rank_) + ", lambda = " + format_number("%.6g", lambda) +
-                     ": task loss " + format_number("%.6g", state.task_loss) + ", recon error " +
-                     format_number("%.6g", state.recon_error) + (feasible ? " <= " : " > ") +
-                     format_number("%.6g", best_.recon_bound) + " (" + std::to_string(result.iterations) +
-                     " iterations)");
+    report(solver_.problem(), "lossless k = " + std::to_string(rank_) + ", lambda = " + format_number("%.6g", lambda) +
+                                  ": task loss " + format_number("%.6g", state.task_loss) + ", recon error " +
+                                  format_number("%.6g", state.recon_error) + (feasible ? " <= " : " > ") +
+                                  format_number("%.6g", best_.recon_bound) + " (" + std::to_string(result.iterations) +
+                                  " iterations)");
     if (feasible && (!best_.feasible || state.task_loss <= best_.state.task_loss)) {
       best_.factors = std::move(result.factors);
       best_.state = state;
@@ -85,8 +84,8 @@ bool close_enough(const LosslessResult& best, const LosslessOptions& options) {
 // g(lambda) = e(lambda)^2 - e(0)^2, is smooth and increasing, close to a power of lambda, so a secant
 // step on log g against log lambda (interpolating once the bound is bracketed) reaches the bound in a
 // few solves where continuation and bisection take a dozen or more.
-LosslessResult closed_form_search(LambdaSearch& search, const InitialFactors& start, double start_loss,
-                                  double floor, double first, const LosslessOptions& options) {
+LosslessResult closed_form_search(LambdaSearch& search, const InitialFactors& start, double start_loss, double floor,
+                                  double first, const LosslessOptions& options) {
   const double base = start.recon_error * start.recon_error;
   const double bound = search.best().recon_bound;
   const double target = bound * bound - base;
@@ -143,7 +142,8 @@ LosslessResult solve_lossless(const AlternatingSolver& solver, const InitialFact
   // With regularisers or L, R >= 0 the start may miss the bound: the plain fit (lambda = 0) is the
   // best chance to meet it; if even that fails the result says so (feasible = false).
   if (!search.best().feasible && !search.try_lambda(0.0)) return search.take();
-  const double first = options.lambda_start > 0 ? options.lambda_start : default_lambda(start, start_loss, options.eps_rel);
+  const double first =
+      options.lambda_start > 0 ? options.lambda_start : default_lambda(start, start_loss, options.eps_rel);
   if (solver.uses_closed_form(options.penalty) && search.best().feasible) {
     return closed_form_search(search, start, start_loss, solver.problem().objective.lower_bound(), first, options);
   }

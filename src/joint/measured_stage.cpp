@@ -53,7 +53,10 @@ struct RankAnswer {
 class MeasuredStage {
  public:
   MeasuredStage(const DistMatrix& w, const TaskLoss& loss, const JointSettings& settings, const DistMatrix* samples)
-      : w_(w), loss_(loss), settings_(settings), w_norm_squared_(squared_norm(w)),
+      : w_(w),
+        loss_(loss),
+        settings_(settings),
+        w_norm_squared_(squared_norm(w)),
         problem_{w, w_norm_squared_, settings.progress} {
     if (samples) whitened_ = std::make_unique<WhitenedStart>(w, *samples, w_norm_squared_);
   }
@@ -75,7 +78,7 @@ class MeasuredStage {
       Factors candidate = whitened_->at(svd_start, settings_.mode == JointMode::Penalty ? 1e300 : settings_.eps_rel);
       const double candidate_loss = loss_.at(candidate, false).loss;
       say(prefix + "start: measured loss " + format_number("%.8g", answer.loss_svd) + " at the SVD, " +
-                           format_number("%.8g", candidate_loss) + " at the whitened SVD");
+          format_number("%.8g", candidate_loss) + " at the whitened SVD");
       if (candidate_loss < answer.loss_svd) {
         start = std::move(candidate);
         answer.loss_start = candidate_loss;
@@ -131,8 +134,8 @@ JointOutcome run_joint_measured(const DistMatrix& w, const TaskLoss& loss, const
                                 const DistMatrix* samples) {
   const int64_t limit = std::min(w.rows(), w.cols());
   if (settings.rank < 1 || settings.rank > limit) {
-    throw InputError("the rank " + std::to_string(settings.rank) + " must be between 1 and min(m, n) = " +
-                     std::to_string(limit));
+    throw InputError("the rank " + std::to_string(settings.rank) +
+                     " must be between 1 and min(m, n) = " + std::to_string(limit));
   }
   if (settings.smooth_l != 0 || settings.smooth_r != 0 || settings.nonneg) {
     throw InputError("smoothness and non-negativity are not available with the " + loss.name() + " objective");
@@ -145,7 +148,7 @@ JointOutcome run_joint_measured(const DistMatrix& w, const TaskLoss& loss, const
   outcome.loss_kind = "measured";
   outcome.lambda = settings.mode == JointMode::Penalty ? settings.lambda : 0;
   stage.say("joint: " + outcome.mode + " mode, objective " + outcome.objective +
-                              " (measured at every step, trust-region steps)");
+            " (measured at every step, trust-region steps)");
   outcome.loss_original = loss.at_original();
   stage.say("joint: measured loss at W: " + format_number("%.8g", outcome.loss_original));
   const InitialFactors full_start = initial_factors(w, settings.rank, stage.w_norm_squared());
@@ -179,8 +182,8 @@ JointOutcome run_joint_measured(const DistMatrix& w, const TaskLoss& loss, const
       }
     }
     if (!outcome.compact_found) {
-      stage.say("compact: no k <= " + std::to_string(settings.rank) + " reaches f(W) + tol; reporting k = " +
-                                  std::to_string(settings.rank));
+      stage.say("compact: no k <= " + std::to_string(settings.rank) +
+                " reaches f(W) + tol; reporting k = " + std::to_string(settings.rank));
     }
     std::sort(outcome.rank_curve.begin(), outcome.rank_curve.end(),
               [](const RankCurvePoint& a, const RankCurvePoint& b) { return a.rank < b.rank; });

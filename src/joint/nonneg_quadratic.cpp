@@ -66,8 +66,8 @@ bool descend_on_face(const FaceSystem& m, const Eigen::VectorXd& c, Eigen::Vecto
 // step, the others a Newton step on their face, and a projected Armijo search keeps phi decreasing. It
 // changes many bounds per step, so from a poor start it finds the active set in a few solves where
 // one-at-a-time pivoting needs one solve per bound change (O(N) of them for a long column).
-void projected_newton(const FaceSystem& m, const Eigen::VectorXd& c, Eigen::VectorXd& z, const std::vector<char>& usable,
-                      int max_iterations) {
+void projected_newton(const FaceSystem& m, const Eigen::VectorXd& c, Eigen::VectorXd& z,
+                      const std::vector<char>& usable, int max_iterations) {
   const int64_t n = m.size();
   double scale = 0;  // typical size of an entry of the solution
   for (int64_t i = 0; i < n; ++i)

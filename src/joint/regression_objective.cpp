@@ -9,8 +9,8 @@ namespace jf::joint {
 RegressionObjective::RegressionObjective(DistMatrix samples, DistMatrix responses, int64_t m, int64_t n)
     : samples_(std::move(samples)), responses_(std::move(responses)), m_(m), n_(n), s_(samples_.rows()) {
   if (samples_.cols() != n) {
-    throw InputError("samples have " + std::to_string(samples_.cols()) + " columns but the matrix has n = " +
-                     std::to_string(n) + " (samples must be s x n)");
+    throw InputError("samples have " + std::to_string(samples_.cols()) +
+                     " columns but the matrix has n = " + std::to_string(n) + " (samples must be s x n)");
   }
   if (responses_.rows() != s_ || responses_.cols() != m) {
     throw InputError("responses are " + std::to_string(responses_.rows()) + " x " + std::to_string(responses_.cols()) +

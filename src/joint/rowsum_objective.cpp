@@ -11,8 +11,8 @@ namespace jf::joint {
 RowsumObjective::RowsumObjective(DistMatrix targets, int64_t m, int64_t n)
     : targets_(std::move(targets)), m_(m), n_(n) {
   if (targets_.rows() != m || targets_.cols() != 1) {
-    throw InputError("targets have length " + std::to_string(targets_.rows()) + " but the matrix has m = " +
-                     std::to_string(m) + " rows (rowsum needs one target per row)");
+    throw InputError("targets have length " + std::to_string(targets_.rows()) +
+                     " but the matrix has m = " + std::to_string(m) + " rows (rowsum needs one target per row)");
   }
 }
 

@@ -13,17 +13,22 @@ namespace {
 
 double activate(Activation a, double z) {
   switch (a) {
-    case Activation::Relu: return z > 0 ? z : 0.0;
-    case Activation::Gelu: return 0.5 * z * (1.0 + std::erf(z / std::sqrt(2.0)));
-    case Activation::Tanh: return std::tanh(z);
-    case Activation::Identity: return z;
+    case Activation::Relu:
+      return z > 0 ? z : 0.0;
+    case Activation::Gelu:
+      return 0.5 * z * (1.0 + std::erf(z / std::sqrt(2.0)));
+    case Activation::Tanh:
+      return std::tanh(z);
+    case Activation::Identity:
+      return z;
   }
   return z;
 }
 
 double activate_derivative(Activation a, double z) {
   switch (a) {
-    case Activation::Relu: return z > 0 ? 1.0 : 0.0;
+    case Activation::Relu:
+      return z > 0 ? 1.0 : 0.0;
     case Activation::Gelu: {
       const double density = std::exp(-0.5 * z * z) / std::sqrt(2.0 * M_PI);
       return 0.5 * (1.0 + std::erf(z / std::sqrt(2.0))) + z * density;
@@ -32,7 +37,8 @@ double activate_derivative(Activation a, double z) {
       const double t = std::tanh(z);
       return 1.0 - t * t;
     }
-    case Activation::Identity: return 1.0;
+    case Activation::Identity:
+      return 1.0;
   }
   return 1.0;
 }
@@ -60,10 +66,14 @@ Activation parse_activation(const std::string& text) {
 
 std::string activation_name(Activation activation) {
   switch (activation) {
-    case Activation::Relu: return "relu";
-    case Activation::Gelu: return "gelu";
-    case Activation::Tanh: return "tanh";
-    case Activation::Identity: return "identity";
+    case Activation::Relu:
+      return "relu";
+    case Activation::Gelu:
+      return "gelu";
+    case Activation::Tanh:
+      return "tanh";
+    case Activation::Identity:
+      return "identity";
   }
   return "?";
 }
@@ -71,13 +81,13 @@ std::string activation_name(Activation activation) {
 SampleLoss::SampleLoss(const DistMatrix& w, DistMatrix samples, std::vector<double> bias)
     : w_(w), samples_(std::move(samples)), bias_(std::move(bias)) {
   if (samples_.cols() != w.cols()) {
-    throw InputError("samples have " + std::to_string(samples_.cols()) + " columns but the matrix has n = " +
-                     std::to_string(w.cols()) + " (samples must be s x n)");
+    throw InputError("samples have " + std::to_string(samples_.cols()) +
+                     " columns but the matrix has n = " + std::to_string(w.cols()) + " (samples must be s x n)");
   }
   if (bias_.empty()) bias_.assign(static_cast<size_t>(w.rows()), 0.0);
   if (static_cast<int64_t>(bias_.size()) != w.rows()) {
-    throw InputError("the bias has " + std::to_string(bias_.size()) + " entries but the matrix has m = " +
-                     std::to_string(w.rows()) + " rows");
+    throw InputError("the bias has " + std::to_string(bias_.size()) +
+                     " entries but the matrix has m = " + std::to_string(w.rows()) + " rows");
   }
 }
 

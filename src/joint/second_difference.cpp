@@ -15,7 +15,9 @@ void dpbtrs_(const char* uplo, const int* n, const int* kd, const int* nrhs, con
 namespace jf::joint {
 
 SecondDifferenceGram::SecondDifferenceGram(int64_t n)
-    : n_(n), diagonal_(static_cast<size_t>(n), 0.0), first_(static_cast<size_t>(std::max<int64_t>(n - 1, 0)), 0.0),
+    : n_(n),
+      diagonal_(static_cast<size_t>(n), 0.0),
+      first_(static_cast<size_t>(std::max<int64_t>(n - 1, 0)), 0.0),
       second_(static_cast<size_t>(std::max<int64_t>(n - 2, 0)), 0.0) {
   // K = sum_r d_r d_r^T with d_r = e_r - 2 e_(r+1) + e_(r+2): accumulate each row's outer product.
   for (int64_t r = 0; r + 2 < n; ++r) {

@@ -11,7 +11,8 @@ namespace {
 // Lambdas are recomputed on resume from quantities (norms, the SVD start) whose rounding depends on the
 // rank count, so they match the recorded ones to rounding, not bit for bit.
 bool same_solve(double lambda, int64_t rank, double recorded_lambda, int64_t recorded_rank) {
-  return rank == recorded_rank && std::abs(lambda - recorded_lambda) <= 1e-8 * std::max(std::abs(recorded_lambda), 1e-300);
+  return rank == recorded_rank &&
+         std::abs(lambda - recorded_lambda) <= 1e-8 * std::max(std::abs(recorded_lambda), 1e-300);
 }
 
 [[noreturn]] void diverged(double lambda, int64_t rank, double recorded_lambda, int64_t recorded_rank) {
@@ -47,7 +48,8 @@ std::optional<PenaltyResult> SolveJournal::replay(double lambda, const Factors& 
 
 std::optional<RunningSolve> SolveJournal::take_running(double lambda, int64_t rank) {
   if (!running_ || next_replay_ < to_replay_.size()) return std::nullopt;
-  if (!same_solve(lambda, rank, running_->lambda, running_->rank)) diverged(lambda, rank, running_->lambda, running_->rank);
+  if (!same_solve(lambda, rank, running_->lambda, running_->rank))
+    diverged(lambda, rank, running_->lambda, running_->rank);
   std::optional<RunningSolve> running = std::move(running_);
   running_.reset();
   to_replay_.clear();

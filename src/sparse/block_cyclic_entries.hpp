@@ -27,8 +27,12 @@ class BlockCyclicEntries {
  public:
   // Collective. `a` must outlive this object.
   explicit BlockCyclicEntries(const DistMatrix& a)
-      : rank_at_(ranks_of_processes(a.grid())), pcols_(a.grid().pcols()), myrow_(a.grid().myrow()),
-        mycol_(a.grid().mycol()), data_(a.data()), lld_(a.lld()) {
+      : rank_at_(ranks_of_processes(a.grid())),
+        pcols_(a.grid().pcols()),
+        myrow_(a.grid().myrow()),
+        mycol_(a.grid().mycol()),
+        data_(a.data()),
+        lld_(a.lld()) {
     tabulate(a.row_map(), row_owner_, row_lc_);
     tabulate(a.col_map(), col_owner_, col_lc_);
   }

@@ -10,8 +10,7 @@ std::vector<int> assign_by_area(const std::vector<std::int64_t>& areas, int rank
   if (ranks < 1) throw std::invalid_argument("assign_by_area: no ranks");
   std::vector<std::size_t> order(areas.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return areas[a] > areas[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return areas[a] > areas[b]; });
   std::vector<std::int64_t> load(ranks, 0);
   std::vector<int> owner(areas.size(), 0);
   for (std::size_t item : order) {

@@ -10,8 +10,8 @@ namespace {
 void check_chain(const std::vector<ButterflyPartialProduct>& single_factors, FactorRange range) {
   if (range.first < 1 || range.last > static_cast<int>(single_factors.size()) || range.first > range.last)
     throw std::invalid_argument("butterfly chain: range " + std::to_string(range.first) + ".." +
-                                std::to_string(range.last) + " outside the " +
-                                std::to_string(single_factors.size()) + " factors");
+                                std::to_string(range.last) + " outside the " + std::to_string(single_factors.size()) +
+                                " factors");
   for (int t = range.first; t <= range.last; ++t)
     if (single_factors[t - 1].range != FactorRange{t, t})
       throw std::invalid_argument("butterfly chain: entry " + std::to_string(t) + " is not factor F_" +
@@ -27,8 +27,8 @@ PathFront start_at(std::int64_t index) { return {{index}, {1.0}}; }
 
 }  // namespace
 
-std::vector<double> chain_row(const std::vector<ButterflyPartialProduct>& single_factors,
-                              FactorRange range, std::int64_t row) {
+std::vector<double> chain_row(const std::vector<ButterflyPartialProduct>& single_factors, FactorRange range,
+                              std::int64_t row) {
   check_chain(single_factors, range);
   const int log2n = single_factors[range.first - 1].log2n;
   PathFront front = start_at(row);
@@ -37,8 +37,7 @@ std::vector<double> chain_row(const std::vector<ButterflyPartialProduct>& single
   for (int t = range.first; t <= range.last; ++t) {
     const ButterflyPartialProduct& f = single_factors[t - 1];
     const std::int64_t bit = std::int64_t{1} << (log2n - t);
-    PathFront next{std::vector<std::int64_t>(2 * front.index.size()),
-                   std::vector<double>(2 * front.index.size())};
+    PathFront next{std::vector<std::int64_t>(2 * front.index.size()), std::vector<double>(2 * front.index.size())};
     for (std::size_t k = 0; k < front.index.size(); ++k) {
       const std::int64_t x = front.index[k];
       for (int b = 0; b < 2; ++b) {
@@ -52,16 +51,15 @@ std::vector<double> chain_row(const std::vector<ButterflyPartialProduct>& single
   return front.value;
 }
 
-std::vector<double> chain_column(const std::vector<ButterflyPartialProduct>& single_factors,
-                                 FactorRange range, std::int64_t col) {
+std::vector<double> chain_column(const std::vector<ButterflyPartialProduct>& single_factors, FactorRange range,
+                                 std::int64_t col) {
   check_chain(single_factors, range);
   const int log2n = single_factors[range.first - 1].log2n;
   PathFront front = start_at(col);
   for (int t = range.last; t >= range.first; --t) {
     const ButterflyPartialProduct& f = single_factors[t - 1];
     const std::int64_t bit = std::int64_t{1} << (log2n - t);
-    PathFront next{std::vector<std::int64_t>(2 * front.index.size()),
-                   std::vector<double>(2 * front.index.size())};
+    PathFront next{std::vector<std::int64_t>(2 * front.index.size()), std::vector<double>(2 * front.index.size())};
     for (std::size_t k = 0; k < front.index.size(); ++k) {
       const std::int64_t y = front.index[k];
       for (int b = 0; b < 2; ++b) {

@@ -19,16 +19,16 @@ RangeKey key(FactorRange range) { return {range.first, range.last}; }
 
 int checked_log2n(const Eigen::MatrixXd& a) {
   if (a.rows() != a.cols())
-    throw std::invalid_argument("butterfly: matrix is " + std::to_string(a.rows()) + " x " +
-                                std::to_string(a.cols()) + ", expected a square matrix");
+    throw std::invalid_argument("butterfly: matrix is " + std::to_string(a.rows()) + " x " + std::to_string(a.cols()) +
+                                ", expected a square matrix");
   const int log2n = butterfly_log2(a.rows());
   if (!a.allFinite()) throw std::invalid_argument("butterfly: the matrix contains NaN or Inf");
   return log2n;
 }
 
 // Product of the final factors over `range`, merged along the same tree: O(N * 2^count) at the top.
-ButterflyPartialProduct product_of_factors(const std::map<RangeKey, ButterflyPartialProduct>& leaves,
-                                           FactorRange range, ButterflyTree tree) {
+ButterflyPartialProduct product_of_factors(const std::map<RangeKey, ButterflyPartialProduct>& leaves, FactorRange range,
+                                           ButterflyTree tree) {
   if (range.is_single_factor()) return leaves.at(key(range));
   const int k = split_after(tree, range);
   return multiply(product_of_factors(leaves, {range.first, k}, tree),
@@ -36,8 +36,7 @@ ButterflyPartialProduct product_of_factors(const std::map<RangeKey, ButterflyPar
 }
 
 // ||A - F_1 ... F_J||_F / ||A||_F from the root split's block structure: one pass over A.
-double root_relative_error(const Eigen::MatrixXd& a,
-                           const std::map<RangeKey, ButterflyPartialProduct>& leaves,
+double root_relative_error(const Eigen::MatrixXd& a, const std::map<RangeKey, ButterflyPartialProduct>& leaves,
                            int log2n, ButterflyTree tree) {
   const double norm = a.norm();
   double error_squared = 0.0;

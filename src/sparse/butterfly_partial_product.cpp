@@ -8,8 +8,7 @@ namespace jf::sparse {
 ButterflyPartialProduct ButterflyPartialProduct::zeros(int log2n, FactorRange range) {
   if (range.first < 1 || range.last > log2n || range.first > range.last)
     throw std::invalid_argument("butterfly: factor range " + std::to_string(range.first) + ".." +
-                                std::to_string(range.last) + " invalid for J = " +
-                                std::to_string(log2n));
+                                std::to_string(range.last) + " invalid for J = " + std::to_string(log2n));
   ButterflyPartialProduct p;
   p.log2n = log2n;
   p.range = range;
@@ -39,23 +38,20 @@ CsrMatrix to_csr(const ButterflyPartialProduct& p) {
   return a;
 }
 
-ButterflyPartialProduct restrict_to_support(const Eigen::MatrixXd& dense, int log2n,
-                                            FactorRange range) {
+ButterflyPartialProduct restrict_to_support(const Eigen::MatrixXd& dense, int log2n, FactorRange range) {
   ButterflyPartialProduct p = ButterflyPartialProduct::zeros(log2n, range);
   if (dense.rows() != p.size() || dense.cols() != p.size())
-    throw std::invalid_argument("butterfly: expected a " + std::to_string(p.size()) + " x " +
-                                std::to_string(p.size()) + " matrix");
+    throw std::invalid_argument("butterfly: expected a " + std::to_string(p.size()) + " x " + std::to_string(p.size()) +
+                                " matrix");
   for (std::int64_t i = 0; i < p.size(); ++i)
     for (std::int64_t t = 0; t < p.width(); ++t) p.at(i, t) = dense(i, p.column(i, t));
   return p;
 }
 
-ButterflyPartialProduct multiply(const ButterflyPartialProduct& left,
-                                 const ButterflyPartialProduct& right) {
+ButterflyPartialProduct multiply(const ButterflyPartialProduct& left, const ButterflyPartialProduct& right) {
   if (left.log2n != right.log2n || left.range.last + 1 != right.range.first)
     throw std::invalid_argument("butterfly: multiplying partial products of non-adjacent ranges");
-  ButterflyPartialProduct p =
-      ButterflyPartialProduct::zeros(left.log2n, {left.range.first, right.range.last});
+  ButterflyPartialProduct p = ButterflyPartialProduct::zeros(left.log2n, {left.range.first, right.range.last});
   const std::int64_t mask_left = left.mask();
   for (std::int64_t i = 0; i < p.size(); ++i) {
     for (std::int64_t t = 0; t < p.width(); ++t) {

@@ -16,8 +16,7 @@ void check_block_id(const ButterflySplit& split, std::int64_t block_id) {
 
 void check_solution_shape(const ButterflySplit& split, const RankOneFactors& solution) {
   if (solution.u.size() != split_block_rows(split) || solution.v.size() != split_block_cols(split))
-    throw std::invalid_argument("butterfly split: solution of shape " +
-                                std::to_string(solution.u.size()) + " x " +
+    throw std::invalid_argument("butterfly split: solution of shape " + std::to_string(solution.u.size()) + " x " +
                                 std::to_string(solution.v.size()) + " for a " +
                                 std::to_string(split_block_rows(split)) + " x " +
                                 std::to_string(split_block_cols(split)) + " block");
@@ -45,10 +44,8 @@ BlockIndices split_block_indices(const ButterflySplit& split, std::int64_t block
   BlockIndices idx;
   idx.rows.resize(split_block_rows(split));
   idx.cols.resize(split_block_cols(split));
-  for (std::int64_t p = 0; p < split_block_rows(split); ++p)
-    idx.rows[p] = (block_id & ~mask_left) | (p << left_low);
-  for (std::int64_t q = 0; q < split_block_cols(split); ++q)
-    idx.cols[q] = (block_id & ~mask_right) | (q << right_low);
+  for (std::int64_t p = 0; p < split_block_rows(split); ++p) idx.rows[p] = (block_id & ~mask_left) | (p << left_low);
+  for (std::int64_t q = 0; q < split_block_cols(split); ++q) idx.cols[q] = (block_id & ~mask_right) | (q << right_low);
   return idx;
 }
 
@@ -90,8 +87,8 @@ RankOneFactors scale_for_split(const ButterflySplit& split, const RankOneFactors
   return {solution.u * v_norm, solution.v / v_norm};
 }
 
-void store_block_solution(const ButterflySplit& split, std::int64_t block_id,
-                          const RankOneFactors& balanced_solution, SplitFactors& factors) {
+void store_block_solution(const ButterflySplit& split, std::int64_t block_id, const RankOneFactors& balanced_solution,
+                          SplitFactors& factors) {
   check_block_id(split, block_id);
   check_solution_shape(split, balanced_solution);
   const RankOneFactors solution = scale_for_split(split, balanced_solution);
@@ -101,24 +98,19 @@ void store_block_solution(const ButterflySplit& split, std::int64_t block_id,
   const std::int64_t left_slot = factors.left.slot(block_id);
   for (std::size_t p = 0; p < idx.rows.size(); ++p)
     factors.left.at(idx.rows[p], left_slot) = solution.u[static_cast<Eigen::Index>(p)];
-  for (std::int64_t q = 0; q < split_block_cols(split); ++q)
-    factors.right.at(block_id, q) = solution.v[q];
+  for (std::int64_t q = 0; q < split_block_cols(split); ++q) factors.right.at(block_id, q) = solution.v[q];
 }
 
-SplitFactors assemble_split(const ButterflySplit& split,
-                            const std::vector<RankOneFactors>& solutions) {
+SplitFactors assemble_split(const ButterflySplit& split, const std::vector<RankOneFactors>& solutions) {
   if (static_cast<std::int64_t>(solutions.size()) != split_block_count(split))
-    throw std::invalid_argument("butterfly split: " + std::to_string(solutions.size()) +
-                                " solutions for " + std::to_string(split_block_count(split)) +
-                                " blocks");
+    throw std::invalid_argument("butterfly split: " + std::to_string(solutions.size()) + " solutions for " +
+                                std::to_string(split_block_count(split)) + " blocks");
   SplitFactors factors = make_split_factors(split);
-  for (std::int64_t m = 0; m < split_block_count(split); ++m)
-    store_block_solution(split, m, solutions[m], factors);
+  for (std::int64_t m = 0; m < split_block_count(split); ++m) store_block_solution(split, m, solutions[m], factors);
   return factors;
 }
 
-double split_squared_error(const ButterflySplit& split, const Eigen::MatrixXd& p,
-                           const SplitFactors& factors) {
+double split_squared_error(const ButterflySplit& split, const Eigen::MatrixXd& p, const SplitFactors& factors) {
   double sum = 0.0;
   for (std::int64_t m = 0; m < split_block_count(split); ++m) {
     const BlockIndices idx = split_block_indices(split, m);
@@ -137,8 +129,8 @@ double split_squared_error(const ButterflySplit& split, const Eigen::MatrixXd& p
 SplitFactors solve_split(const ButterflySplit& split, const Eigen::MatrixXd& p) {
   const std::int64_t n = std::int64_t{1} << split.log2n;
   if (p.rows() != n || p.cols() != n)
-    throw std::invalid_argument("butterfly split: expected a " + std::to_string(n) + " x " +
-                                std::to_string(n) + " matrix");
+    throw std::invalid_argument("butterfly split: expected a " + std::to_string(n) + " x " + std::to_string(n) +
+                                " matrix");
   return solve_split_serially(split, p);
 }
 

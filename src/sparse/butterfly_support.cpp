@@ -7,8 +7,7 @@ namespace jf::sparse {
 
 int butterfly_log2(std::int64_t n) {
   if (n < 2 || (n & (n - 1)) != 0)
-    throw std::invalid_argument("butterfly: size " + std::to_string(n) +
-                                " is not a power of two >= 2");
+    throw std::invalid_argument("butterfly: size " + std::to_string(n) + " is not a power of two >= 2");
   int log2n = 0;
   while ((std::int64_t{1} << log2n) < n) ++log2n;
   return log2n;
@@ -16,8 +15,8 @@ int butterfly_log2(std::int64_t n) {
 
 CsrMatrix butterfly_factor_pattern(int log2n, int factor_index) {
   if (factor_index < 1 || factor_index > log2n)
-    throw std::invalid_argument("butterfly: factor index " + std::to_string(factor_index) +
-                                " outside 1.." + std::to_string(log2n));
+    throw std::invalid_argument("butterfly: factor index " + std::to_string(factor_index) + " outside 1.." +
+                                std::to_string(log2n));
   const std::int64_t n = std::int64_t{1} << log2n;
   const std::int64_t bit = std::int64_t{1} << (log2n - factor_index);
   CsrMatrix f;

@@ -7,8 +7,7 @@ namespace jf::sparse {
 ButterflyTree parse_butterfly_tree(const std::string& name) {
   if (name == "balanced") return ButterflyTree::balanced;
   if (name == "left-to-right") return ButterflyTree::left_to_right;
-  throw std::invalid_argument("butterfly: unknown tree '" + name +
-                              "' (expected balanced or left-to-right)");
+  throw std::invalid_argument("butterfly: unknown tree '" + name + "' (expected balanced or left-to-right)");
 }
 
 std::string butterfly_tree_name(ButterflyTree tree) {

@@ -65,7 +65,9 @@ struct SplitBlocks {
 class ChildEntries {
  public:
   ChildEntries(const SplitBlocks& parent, bool right_child, int me)
-      : parent_(parent), right_(right_child), me_(me),
+      : parent_(parent),
+        right_(right_child),
+        me_(me),
         mask_(free_bit_mask(parent.split.log2n, right_child ? parent.split.right() : parent.split.left())),
         low_(low_free_bit(parent.split.log2n, right_child ? parent.split.right() : parent.split.left())) {}
 
@@ -116,13 +118,16 @@ template <class Source>
 class SplitPacker {
  public:
   SplitPacker(const SplitBlocks& blocks, const Source& source)
-      : blocks_(blocks), source_(source),
-        rows_(blocks.rows(), [&b = blocks_](std::int64_t m, std::int64_t p) { return b.row_of(m, p); },
-              ~free_bit_mask(blocks.split.log2n, blocks.split.left()),
-              [&s = source_](std::int64_t i) { return s.row_here(i); }),
-        cols_(blocks.cols(), [&b = blocks_](std::int64_t m, std::int64_t q) { return b.col_of(m, q); },
-              ~free_bit_mask(blocks.split.log2n, blocks.split.right()),
-              [&s = source_](std::int64_t j) { return s.col_here(j); }) {}
+      : blocks_(blocks),
+        source_(source),
+        rows_(
+            blocks.rows(), [&b = blocks_](std::int64_t m, std::int64_t p) { return b.row_of(m, p); },
+            ~free_bit_mask(blocks.split.log2n, blocks.split.left()),
+            [&s = source_](std::int64_t i) { return s.row_here(i); }),
+        cols_(
+            blocks.cols(), [&b = blocks_](std::int64_t m, std::int64_t q) { return b.col_of(m, q); },
+            ~free_bit_mask(blocks.split.log2n, blocks.split.right()),
+            [&s = source_](std::int64_t j) { return s.col_here(j); }) {}
 
   void count(ValueExchange& exchange) {
     for (std::int64_t m = 0; m < blocks_.owners.blocks(); ++m) {
@@ -175,8 +180,8 @@ SquaredSums solve_owned_blocks(SplitBlocks& blocks) {
   blocks.solutions.clear();
   blocks.solutions.reserve(static_cast<std::size_t>(blocks.end - blocks.first));
   for (std::int64_t m = blocks.first; m < blocks.end; ++m) {
-    const Eigen::MatrixXd block = Eigen::Map<const Eigen::MatrixXd>(
-        blocks.data.data() + (m - blocks.first) * rows * cols, rows, cols);
+    const Eigen::MatrixXd block =
+        Eigen::Map<const Eigen::MatrixXd>(blocks.data.data() + (m - blocks.first) * rows * cols, rows, cols);
     const RankOneFactors balanced = best_rank_one(block);
     sums.error += (block - balanced.u * balanced.v.transpose()).squaredNorm();
     sums.norm += block.squaredNorm();
@@ -211,8 +216,8 @@ ButterflyPartialProduct gather_single_factor(const SplitBlocks& blocks, bool rig
     displs[r] = static_cast<int>(2 * blocks.owners.first(r));
   }
   std::vector<double> all(static_cast<std::size_t>(2 * blocks.owners.blocks()));
-  MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, all.data(), counts.data(),
-                 displs.data(), MPI_DOUBLE, comm);
+  MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, all.data(), counts.data(), displs.data(),
+                 MPI_DOUBLE, comm);
 
   const FactorRange range = right_child ? blocks.split.right() : blocks.split.left();
   ButterflyPartialProduct factor = ButterflyPartialProduct::zeros(blocks.split.log2n, range);

@@ -25,9 +25,7 @@ using detail::BlockCyclicEntries;
 using detail::ValueExchange;
 using Indices = std::vector<std::int64_t>;
 
-std::string shape(std::int64_t rows, std::int64_t cols) {
-  return std::to_string(rows) + " x " + std::to_string(cols);
-}
+std::string shape(std::int64_t rows, std::int64_t cols) { return std::to_string(rows) + " x " + std::to_string(cols); }
 
 void check_inputs(const DistMatrix& a, const SupportMatrix& support_x, const SupportMatrix& support_y) {
   // The supports are replicated, so every rank reaches the same verdict without communicating.
@@ -140,8 +138,7 @@ LowRankFactors solve_class(const std::vector<SupportClass>& classes, std::size_t
 // Solves one wave: its classes on the grid together (collective, in class order), then this rank's own
 // classes, whose blocks are gathered for this wave only; every rank receives every solution of the wave.
 void solve_wave(const DistMatrix& a, const std::vector<SupportClass>& classes, const std::vector<int>& wave,
-                const std::vector<int>& owner, const std::vector<bool>& on_grid, int this_wave,
-                FsmfFactors& factors) {
+                const std::vector<int>& owner, const std::vector<bool>& on_grid, int this_wave, FsmfFactors& factors) {
   MPI_Comm comm = a.grid().comm();
   const int me = comm_rank(comm), ranks = comm_size(comm);
   for (std::size_t c = 0; c < classes.size(); ++c) {
@@ -203,7 +200,8 @@ SquaredSums residual_sums(const DistMatrix& a, const FsmfFactors& factors) {
   constexpr std::int64_t kColumnChunk = 256;
   const Eigen::Index rank = factors.x.cols();
   Eigen::MatrixXd x_here(a.local_rows(), rank);
-  for (std::int64_t i_lc = 0; i_lc < a.local_rows(); ++i_lc) x_here.row(i_lc) = factors.x.row(a.row_map().local_to_global(i_lc));
+  for (std::int64_t i_lc = 0; i_lc < a.local_rows(); ++i_lc)
+    x_here.row(i_lc) = factors.x.row(a.row_map().local_to_global(i_lc));
   SquaredSums sums;
   const auto local = a.local();
   for (std::int64_t j0 = 0; j0 < a.local_cols(); j0 += kColumnChunk) {

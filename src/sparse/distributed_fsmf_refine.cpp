@@ -82,9 +82,8 @@ SupportMatrix support_rows(const SupportMatrix& support, const RowBlock& block) 
 }  // namespace
 
 std::vector<double> refine_distributed(const DistMatrix& a, const SupportMatrix& support_x,
-                                       const SupportMatrix& support_y, FsmfFactors& factors,
-                                       double start_error, double norm, const FsmfOptions& options,
-                                       const SparseProgress& progress) {
+                                       const SupportMatrix& support_y, FsmfFactors& factors, double start_error,
+                                       double norm, const FsmfOptions& options, const SparseProgress& progress) {
   MPI_Comm comm = a.grid().comm();
   const RowBlock a_rows = row_block_copy(a, false);
   const RowBlock a_cols = row_block_copy(a, true);  // rows of A^T

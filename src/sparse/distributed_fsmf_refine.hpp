@@ -14,8 +14,7 @@ namespace jf::sparse::detail {
 // updates them in place on every rank and returns the relative error after each sweep, exactly as
 // fsmf_refine does serially: a half-step is kept only if it does not increase the error.
 std::vector<double> refine_distributed(const DistMatrix& a, const SupportMatrix& support_x,
-                                       const SupportMatrix& support_y, FsmfFactors& factors,
-                                       double start_error, double norm, const FsmfOptions& options,
-                                       const SparseProgress& progress);
+                                       const SupportMatrix& support_y, FsmfFactors& factors, double start_error,
+                                       double norm, const FsmfOptions& options, const SparseProgress& progress);
 
 }  // namespace jf::sparse::detail

@@ -10,12 +10,9 @@ namespace jf::sparse {
 
 namespace {
 
-std::string shape(Eigen::Index rows, Eigen::Index cols) {
-  return std::to_string(rows) + " x " + std::to_string(cols);
-}
+std::string shape(Eigen::Index rows, Eigen::Index cols) { return std::to_string(rows) + " x " + std::to_string(cols); }
 
-void check_shapes(const Eigen::MatrixXd& a, const SupportMatrix& support_x,
-                  const SupportMatrix& support_y) {
+void check_shapes(const Eigen::MatrixXd& a, const SupportMatrix& support_x, const SupportMatrix& support_y) {
   if (support_x.rows() != a.rows())
     throw std::invalid_argument("fsmf: support_x is " + shape(support_x.rows(), support_x.cols()) +
                                 " but the input has " + std::to_string(a.rows()) + " rows");
@@ -36,8 +33,8 @@ Eigen::MatrixXd submatrix(const Eigen::MatrixXd& a, const std::vector<std::int64
   return block;
 }
 
-void subtract_from(Eigen::MatrixXd& a, const std::vector<std::int64_t>& rows,
-                   const std::vector<std::int64_t>& cols, const Eigen::MatrixXd& block) {
+void subtract_from(Eigen::MatrixXd& a, const std::vector<std::int64_t>& rows, const std::vector<std::int64_t>& cols,
+                   const Eigen::MatrixXd& block) {
   for (std::size_t c = 0; c < cols.size(); ++c)
     for (std::size_t r = 0; r < rows.size(); ++r) a(rows[r], cols[c]) -= block(r, c);
 }
@@ -50,8 +47,7 @@ void place_columns(Eigen::MatrixXd& factor, const std::vector<std::int64_t>& row
 }
 
 // Rows of a factor grouped by their support pattern (the factor columns they may use).
-std::map<std::vector<Eigen::Index>, std::vector<Eigen::Index>> rows_by_pattern(
-    const SupportMatrix& support) {
+std::map<std::vector<Eigen::Index>, std::vector<Eigen::Index>> rows_by_pattern(const SupportMatrix& support) {
   std::map<std::vector<Eigen::Index>, std::vector<Eigen::Index>> groups;
   for (Eigen::Index i = 0; i < support.rows(); ++i) {
     std::vector<Eigen::Index> pattern;
@@ -64,16 +60,14 @@ std::map<std::vector<Eigen::Index>, std::vector<Eigen::Index>> rows_by_pattern(
 
 }  // namespace
 
-double fsmf_relative_error(const Eigen::MatrixXd& a, const Eigen::MatrixXd& x,
-                           const Eigen::MatrixXd& y) {
+double fsmf_relative_error(const Eigen::MatrixXd& a, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y) {
   const double residual = (a - x * y.transpose()).norm();
   const double norm = a.norm();
   if (norm == 0.0) return residual == 0.0 ? 0.0 : std::numeric_limits<double>::infinity();
   return residual / norm;
 }
 
-FsmfFactors fsmf_greedy(const Eigen::MatrixXd& a, const std::vector<SupportClass>& classes,
-                        std::int64_t rank) {
+FsmfFactors fsmf_greedy(const Eigen::MatrixXd& a, const std::vector<SupportClass>& classes, std::int64_t rank) {
   FsmfFactors f{Eigen::MatrixXd::Zero(a.rows(), rank), Eigen::MatrixXd::Zero(a.cols(), rank)};
   Eigen::MatrixXd residual = a;
   for (const SupportClass& c : classes) {
@@ -86,11 +80,10 @@ FsmfFactors fsmf_greedy(const Eigen::MatrixXd& a, const std::vector<SupportClass
   return f;
 }
 
-Eigen::MatrixXd least_squares_coefficients(const Eigen::MatrixXd& basis,
-                                           const Eigen::MatrixXd& targets) {
+Eigen::MatrixXd least_squares_coefficients(const Eigen::MatrixXd& basis, const Eigen::MatrixXd& targets) {
   if (basis.rows() != targets.rows())
-    throw std::invalid_argument("least squares: basis has " + std::to_string(basis.rows()) +
-                                " rows, targets " + std::to_string(targets.rows()));
+    throw std::invalid_argument("least squares: basis has " + std::to_string(basis.rows()) + " rows, targets " +
+                                std::to_string(targets.rows()));
   if (basis.cols() == 0) return Eigen::MatrixXd::Zero(0, targets.cols());
   // Complete orthogonal decomposition: minimum-norm solution when the basis is rank deficient
   // (e.g. a factor column that is still zero).
@@ -109,23 +102,19 @@ Eigen::MatrixXd solve_rows_on_support(const Eigen::MatrixXd& a, const Eigen::Mat
     for (std::size_t g = 0; g < rows.size(); ++g) targets.col(g) = a.row(rows[g]).transpose();
     const Eigen::MatrixXd coefficients = least_squares_coefficients(basis, targets);
     for (std::size_t g = 0; g < rows.size(); ++g)
-      for (std::size_t k = 0; k < pattern.size(); ++k)
-        updated(rows[g], pattern[k]) = coefficients(k, g);
+      for (std::size_t k = 0; k < pattern.size(); ++k) updated(rows[g], pattern[k]) = coefficients(k, g);
   }
   return updated;
 }
 
 std::vector<double> fsmf_refine(const Eigen::MatrixXd& a, const SupportMatrix& support_x,
-                                const SupportMatrix& support_y, FsmfFactors& factors,
-                                const FsmfOptions& options) {
+                                const SupportMatrix& support_y, FsmfFactors& factors, const FsmfOptions& options) {
   check_shapes(a, support_x, support_y);
-  if (factors.x.rows() != a.rows() || factors.x.cols() != support_x.cols() ||
-      factors.y.rows() != a.cols() || factors.y.cols() != support_y.cols())
-    throw std::invalid_argument("fsmf: starting factors are " +
-                                shape(factors.x.rows(), factors.x.cols()) + " and " +
+  if (factors.x.rows() != a.rows() || factors.x.cols() != support_x.cols() || factors.y.rows() != a.cols() ||
+      factors.y.cols() != support_y.cols())
+    throw std::invalid_argument("fsmf: starting factors are " + shape(factors.x.rows(), factors.x.cols()) + " and " +
                                 shape(factors.y.rows(), factors.y.cols()) + ", expected " +
-                                shape(a.rows(), support_x.cols()) + " and " +
-                                shape(a.cols(), support_y.cols()));
+                                shape(a.rows(), support_x.cols()) + " and " + shape(a.cols(), support_y.cols()));
   const Eigen::MatrixXd a_transposed = a.transpose();
   std::vector<double> history;
   double error = fsmf_relative_error(a, factors.x, factors.y);
@@ -148,16 +137,15 @@ std::vector<double> fsmf_refine(const Eigen::MatrixXd& a, const SupportMatrix& s
   return history;
 }
 
-FsmfResult fsmf_factorize(const Eigen::MatrixXd& a, const SupportMatrix& support_x,
-                          const SupportMatrix& support_y, const FsmfOptions& options) {
+FsmfResult fsmf_factorize(const Eigen::MatrixXd& a, const SupportMatrix& support_x, const SupportMatrix& support_y,
+                          const FsmfOptions& options) {
   check_shapes(a, support_x, support_y);
   const std::vector<SupportClass> classes = group_support_classes(support_x, support_y);
   FsmfFactors factors = fsmf_greedy(a, classes, support_x.cols());
   FsmfResult result;
   result.greedy_rel_error = fsmf_relative_error(a, factors.x, factors.y);
   result.optimal = classes_pairwise_disjoint(classes);
-  if (!result.optimal)
-    result.refine_history = fsmf_refine(a, support_x, support_y, factors, options);
+  if (!result.optimal) result.refine_history = fsmf_refine(a, support_x, support_y, factors, options);
   result.rel_error = fsmf_relative_error(a, factors.x, factors.y);
   result.x = std::move(factors.x);
   result.y = std::move(factors.y);

@@ -84,8 +84,7 @@ bool power_iteration_right_vector(const Eigen::MatrixXd& block, int max_iters, E
 template <class Svd>
 LowRankFactors truncate_svd(const Svd& svd, Eigen::Index rank) {
   const Eigen::VectorXd scale = svd.singularValues().head(rank).cwiseSqrt();
-  return {svd.matrixU().leftCols(rank) * scale.asDiagonal(),
-          svd.matrixV().leftCols(rank) * scale.asDiagonal()};
+  return {svd.matrixU().leftCols(rank) * scale.asDiagonal(), svd.matrixV().leftCols(rank) * scale.asDiagonal()};
 }
 
 LowRankFactors dense_truncated_svd(const Eigen::MatrixXd& block, Eigen::Index rank) {
@@ -101,12 +100,10 @@ RankOneFactors best_rank_one(const Eigen::MatrixXd& block) {
   if (block.size() == 0) return zero_rank_one(block);
   if (block.isZero(0.0)) return zero_rank_one(block);
   const Eigen::Index short_side = std::min(block.rows(), block.cols());
-  if (short_side <= kDenseMaxShortSide)
-    return rank_one_from_right_vector(block, dense_top_right_vector(block));
+  if (short_side <= kDenseMaxShortSide) return rank_one_from_right_vector(block, dense_top_right_vector(block));
   Eigen::VectorXd v;
-  const int max_iters = short_side <= kCheapFallbackMaxShortSide
-                            ? kPowerIterationItersCheapFallback
-                            : kPowerIterationItersCostlyFallback;
+  const int max_iters =
+      short_side <= kCheapFallbackMaxShortSide ? kPowerIterationItersCheapFallback : kPowerIterationItersCostlyFallback;
   if (!power_iteration_right_vector(block, max_iters, v)) v = dense_top_right_vector(block);
   return rank_one_from_right_vector(block, v);
 }

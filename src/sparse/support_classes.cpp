@@ -22,16 +22,17 @@ bool sorted_lists_intersect(const std::vector<std::int64_t>& a, const std::vecto
   auto ib = b.begin();
   while (ia != a.end() && ib != b.end()) {
     if (*ia == *ib) return true;
-    if (*ia < *ib) ++ia;
-    else ++ib;
+    if (*ia < *ib)
+      ++ia;
+    else
+      ++ib;
   }
   return false;
 }
 
 }  // namespace
 
-std::vector<SupportClass> group_support_classes(const SupportMatrix& support_x,
-                                                const SupportMatrix& support_y) {
+std::vector<SupportClass> group_support_classes(const SupportMatrix& support_x, const SupportMatrix& support_y) {
   if (support_x.cols() != support_y.cols())
     throw std::invalid_argument("fsmf: support_x has " + std::to_string(support_x.cols()) +
                                 " columns but support_y has " + std::to_string(support_y.cols()));

@@ -21,13 +21,12 @@ std::string shape_of(const DatasetInfo& info) {
 
 }  // namespace
 
-void require_support_shapes(std::int64_t m, std::int64_t n, const DatasetInfo& support_x,
-                            const DatasetInfo& support_y, const std::string& option_x,
-                            const std::string& option_y) {
+void require_support_shapes(std::int64_t m, std::int64_t n, const DatasetInfo& support_x, const DatasetInfo& support_y,
+                            const std::string& option_x, const std::string& option_y) {
   for (const auto* info : {&support_x, &support_y})
     if (info->shape.size() != 2)
-      throw InputError((info == &support_x ? option_x : option_y) + " " + described(*info) + " is " +
-                       shape_of(*info) + "; expected a 2-D 0/1 mask");
+      throw InputError((info == &support_x ? option_x : option_y) + " " + described(*info) + " is " + shape_of(*info) +
+                       "; expected a 2-D 0/1 mask");
   if (support_x.shape[0] != m)
     throw InputError(option_x + " " + described(support_x) + " is " + shape_of(support_x) + " but the input has " +
                      std::to_string(m) + " rows");

@@ -57,8 +57,8 @@ void ValueExchange::exchange() {
   const std::vector<int> recv_counts = as_mpi_counts(recv_counts_, recv_displs);
   recv_cursor_ = offsets_of(recv_counts_);
   recv_.resize(static_cast<std::size_t>(recv_cursor_.back() + recv_counts_.back()));
-  MPI_Alltoallv(send_.data(), send_counts.data(), send_displs.data(), MPI_DOUBLE, recv_.data(),
-                recv_counts.data(), recv_displs.data(), MPI_DOUBLE, comm_);
+  MPI_Alltoallv(send_.data(), send_counts.data(), send_displs.data(), MPI_DOUBLE, recv_.data(), recv_counts.data(),
+                recv_displs.data(), MPI_DOUBLE, comm_);
   std::vector<double>().swap(send_);  // the send side is done: release its memory now
 }
 
@@ -67,8 +67,7 @@ void ValueExchange::finish() const {
   for (int r = 0; r < size_; ++r)
     if (recv_cursor_[r] != starts[r] + recv_counts_[r])
       throw std::logic_error("sparse exchange: " + std::to_string(recv_cursor_[r] - starts[r]) + " of " +
-                             std::to_string(recv_counts_[r]) + " values from rank " + std::to_string(r) +
-                             " consumed");
+                             std::to_string(recv_counts_[r]) + " values from rank " + std::to_string(r) + " consumed");
 }
 
 }  // namespace jf::sparse::detail

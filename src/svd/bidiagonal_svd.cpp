@@ -72,8 +72,8 @@ Bidiagonalization bidiagonalize(DistMatrix& w) {
   double query = 0;
   int lwork = -1;
   if (w.grid().in_grid()) {
-    pdgebrd_(&m, &n, w.data(), &one, &one, w.desc(), d.data(), e.data(), result.tauq.data(), result.taup.data(),
-             &query, &lwork, &info);
+    pdgebrd_(&m, &n, w.data(), &one, &one, w.desc(), d.data(), e.data(), result.tauq.data(), result.taup.data(), &query,
+             &lwork, &info);
   }
   agree_on_info(w, info, "pdgebrd (query)");
   std::vector<double> work = agreed_workspace(w.grid(), query, "pdgebrd");
@@ -114,8 +114,8 @@ void replicate_bidiagonal(const DistMatrix& w, std::vector<double>& d, std::vect
 // pdormbr checks the alignment of A(IA+1, JA) against C(IC+1, JC) while it applies A(IA, JA+1), and
 // refuses (info = -13) every block size but 1.
 using HouseholderRoutine = void (*)(const char*, const char*, const int*, const int*, const int*, const double*,
-                                    const int*, const int*, const int*, const double*, double*, const int*,
-                                    const int*, const int*, double*, const int*, int*);
+                                    const int*, const int*, const int*, const double*, double*, const int*, const int*,
+                                    const int*, double*, const int*, int*);
 
 // c(ic.., 0:n) := op(H) c(ic.., 0:n), the c_rows x n block, with the `reflectors` Householder vectors of
 // `a` starting at (ia, ja) (0-based): pdormqr (column reflectors) or pdormlq (row reflectors), SIDE = 'L'.
@@ -130,19 +130,18 @@ void apply_householder(HouseholderRoutine routine, const char* name, char trans,
   double query = 0;
   int lwork = -1;
   if (c.grid().in_grid()) {
-    routine(&side, &trans, &m, &n, &k, a.data(), &ia_f, &ja_f, a.desc(), tau.data(), c.data(), &ic_f, &jc_f,
-            c.desc(), &query, &lwork, &info);
+    routine(&side, &trans, &m, &n, &k, a.data(), &ia_f, &ja_f, a.desc(), tau.data(), c.data(), &ic_f, &jc_f, c.desc(),
+            &query, &lwork, &info);
   }
   agree_on_info(c, info, name);
   std::vector<double> work = agreed_workspace(c.grid(), query, name);
   if (c.grid().in_grid()) {
     lwork = f(static_cast<int64_t>(work.size()), "orm lwork");
-    routine(&side, &trans, &m, &n, &k, a.data(), &ia_f, &ja_f, a.desc(), tau.data(), c.data(), &ic_f, &jc_f,
-            c.desc(), work.data(), &lwork, &info);
+    routine(&side, &trans, &m, &n, &k, a.data(), &ia_f, &ja_f, a.desc(), tau.data(), c.data(), &ic_f, &jc_f, c.desc(),
+            work.data(), &lwork, &info);
   }
   agree_on_info(c, info, name);
 }
-
 
 enum class VectorRoute { InverseIteration, DivideAndConquer, Replicated };
 
@@ -227,8 +226,8 @@ BidiagonalVectors replicated_leading_vectors(const GridPtr& grid, std::vector<do
     std::vector<double> work(3 * static_cast<size_t>(r) * static_cast<size_t>(r) + 4 * static_cast<size_t>(r));
     std::vector<int> iwork(8 * static_cast<size_t>(r));
     const char uplo = 'U', compq = 'I';
-    dbdsdc_(&uplo, &compq, &ri, d.data(), e.data(), u_b.data(), &ri, vt_b.data(), &ri, nullptr, nullptr,
-            work.data(), iwork.data(), &info);
+    dbdsdc_(&uplo, &compq, &ri, d.data(), e.data(), u_b.data(), &ri, vt_b.data(), &ri, nullptr, nullptr, work.data(),
+            iwork.data(), &info);
   }
   agree_or_throw(g.comm(), info == 0, "dbdsdc failed with info = " + std::to_string(info), kExitFailure);
   BidiagonalVectors result{DistMatrix(grid, rows, k, nb, nb), DistMatrix(grid, r, k, nb, nb)};

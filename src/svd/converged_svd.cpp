@@ -154,9 +154,9 @@ TruncatedSvd converged_truncated_svd(const DistMatrix& a, const SvdOptions& opti
     const bool exhausted = bases.q.cols() >= max_rank || step >= kMaxSteps;
     if (done || exhausted) {
       if (!done && options.progress) {
-        options.progress("stopped before the tolerance: " + std::string(step >= kMaxSteps ? "step limit"
-                                                                                          : "the basis spans A") +
-                         " reached; the residuals show the accuracy attained");
+        options.progress(
+            "stopped before the tolerance: " + std::string(step >= kMaxSteps ? "step limit" : "the basis spans A") +
+            " reached; the residuals show the accuracy attained");
       }
       TruncatedSvd result = rotate_to_singular_vectors(bases.q.copy(), ritz, plan.k);
       // Measured on these very vectors only when done (locked ones re-checked); else measure_quality does it.

@@ -12,15 +12,19 @@ namespace {
 void check_rank(const DistMatrix& a, int64_t k) {
   const int64_t m = a.rows(), n = a.cols();
   if (k < 1 || k > std::min(m, n)) {
-    throw InputError("rank " + std::to_string(k) + " must be between 1 and min(m, n) = " + std::to_string(std::min(m, n)));
+    throw InputError("rank " + std::to_string(k) +
+                     " must be between 1 and min(m, n) = " + std::to_string(std::min(m, n)));
   }
 }
 
 TruncatedSvd leading_triplets(const DistMatrix& a, const DistSvd& full, int64_t k) {
   const int64_t m = a.rows(), n = a.cols();
   const int64_t nb = a.row_block();
-  TruncatedSvd result{DistMatrix(a.grid_ptr(), m, k, nb, nb), std::vector<double>(full.s.begin(), full.s.begin() + k),
-                      DistMatrix(a.grid_ptr(), n, k, nb, nb), {}, std::min(m, n)};
+  TruncatedSvd result{DistMatrix(a.grid_ptr(), m, k, nb, nb),
+                      std::vector<double>(full.s.begin(), full.s.begin() + k),
+                      DistMatrix(a.grid_ptr(), n, k, nb, nb),
+                      {},
+                      std::min(m, n)};
   copy_block(full.u, 0, 0, m, k, result.u, 0, 0);
   DistMatrix vt_k(a.grid_ptr(), k, n, nb, nb);
   copy_block(full.vt, 0, 0, k, n, vt_k, 0, 0);

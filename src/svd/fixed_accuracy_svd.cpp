@@ -27,7 +27,8 @@ constexpr double kSmallestReliableTol = 1e-7;
 // Automatic block size: large enough for efficient pdgemm and few passes over A, small enough that
 // the basis overshoots the needed rank by little.
 int64_t block_columns(const SvdOptions& options, int64_t max_rank) {
-  const int64_t b = options.block_columns > 0 ? options.block_columns : std::min<int64_t>(32, std::max<int64_t>(4, max_rank / 8));
+  const int64_t b =
+      options.block_columns > 0 ? options.block_columns : std::min<int64_t>(32, std::max<int64_t>(4, max_rank / 8));
   return std::min(b, max_rank);
 }
 
@@ -78,8 +79,9 @@ TruncatedSvd fixed_accuracy_svd(const DistMatrix& a, const SvdOptions& options) 
   GrowingBasis q(a.grid_ptr(), m, max_rank, nb), b_t(a.grid_ptr(), n, max_rank, nb);
   const DeflatedMatrix deflated{a, q, b_t};
   if (options.progress && options.tol < kSmallestReliableTol) {
-    options.progress("tolerance below ~1e-7: the error indicator ||A||^2 - ||B||^2 is limited by rounding, "
-                     "so the basis may grow to min(m, n)");
+    options.progress(
+        "tolerance below ~1e-7: the error indicator ||A||^2 - ||B||^2 is limited by rounding, "
+        "so the basis may grow to min(m, n)");
   }
   double error_squared = norm_a > 0 ? 1.0 : 0.0;  // ||A - Q B||_F^2 / ||A||_F^2
   // At least one block, so that even A = 0 gets a (rank-one, zero) answer.

@@ -78,8 +78,8 @@ void inverse_iteration(const std::vector<double>& diag, const std::vector<double
   double work_query = 0;
   int iwork_query = 0, lwork = -1, liwork = -1;
   pdstein_(&n_f, diag.data(), off.data(), &m, values.w.data(), values.iblock.data(), values.isplit.data(), &orfac,
-           z.data(), &one, &one, desc.data(), &work_query, &lwork, &iwork_query, &liwork, ifail.data(),
-           iclustr.data(), gap.data(), &info);
+           z.data(), &one, &one, desc.data(), &work_query, &lwork, &iwork_query, &liwork, ifail.data(), iclustr.data(),
+           gap.data(), &info);
   if (info != 0) return;
   // The query covers each process's share of the vectors; room for kExtraClusterVectors more lets a cluster
   // of close eigenvalues be iterated (and reorthogonalized) on one process. A larger cluster makes pdstein
@@ -94,8 +94,8 @@ void inverse_iteration(const std::vector<double>& diag, const std::vector<double
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::vector<double> work(static_cast<size_t>(checked_workspace(wanted, "pdstein")));
     lwork = f(static_cast<int64_t>(work.size()), "pdstein lwork");
-    pdstein_(&n_f, diag.data(), off.data(), &m, values.w.data(), values.iblock.data(), values.isplit.data(),
-             &orfac, z.data(), &one, &one, desc.data(), work.data(), &lwork, iwork.data(), &liwork, ifail.data(),
+    pdstein_(&n_f, diag.data(), off.data(), &m, values.w.data(), values.iblock.data(), values.isplit.data(), &orfac,
+             z.data(), &one, &one, desc.data(), work.data(), &lwork, iwork.data(), &liwork, ifail.data(),
              iclustr.data(), gap.data(), &info);
     const bool cluster_left = info > 0 && info / (m + 1) > 0;
     if (!cluster_left || work[0] <= wanted) return;

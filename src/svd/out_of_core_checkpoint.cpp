@@ -32,8 +32,8 @@ std::string input_identity(MPI_Comm comm, const DatasetInfo& info) {
 }
 
 std::string options_hash(const SvdOptions& options) {
-  return to_hex(fnv1a64("out-of-core randomized k=" + std::to_string(options.rank) + " p=" +
-                        std::to_string(options.oversample) + " q=" + std::to_string(options.power_iters) +
+  return to_hex(fnv1a64("out-of-core randomized k=" + std::to_string(options.rank) +
+                        " p=" + std::to_string(options.oversample) + " q=" + std::to_string(options.power_iters) +
                         " seed=" + std::to_string(options.seed)));
 }
 

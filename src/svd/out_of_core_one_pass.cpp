@@ -55,15 +55,15 @@ double estimate_error_sq(const DistMatrix& sketch_t, const TruncatedSvd& result,
 
 }  // namespace
 
-OnePassSvd out_of_core_one_pass_svd(const GridPtr& grid, const DatasetInfo& info, int64_t nb,
-                                    const SvdOptions& options, const OutOfCoreOptions& ooc) {
+OnePassSvd out_of_core_one_pass_svd(const GridPtr& grid, const DatasetInfo& info, int64_t nb, const SvdOptions& options,
+                                    const OutOfCoreOptions& ooc) {
   if (info.shape.size() != 2) throw InputError("dataset " + info.dataset + " in '" + info.file + "' is not 2-D");
   const int64_t m = info.shape[0], n = info.shape[1], k = options.rank;
   if (options.tol != 0) throw InputError("a tolerance (fixed accuracy) is not supported out of core; give a rank");
   if (options.residual_tol != 0) throw InputError("a residual tolerance is not supported out of core");
   if (k < 1 || k > std::min(m, n)) {
-    throw InputError("rank " + std::to_string(k) + " must be between 1 and min(m, n) = " +
-                     std::to_string(std::min(m, n)));
+    throw InputError("rank " + std::to_string(k) +
+                     " must be between 1 and min(m, n) = " + std::to_string(std::min(m, n)));
   }
   if (options.oversample < 0) throw InputError("oversampling " + std::to_string(options.oversample) + " must be >= 0");
   OnePassSvd out;
@@ -77,8 +77,8 @@ OnePassSvd out_of_core_one_pass_svd(const GridPtr& grid, const DatasetInfo& info
   fill_normal(omega, options.seed, kStreamSketch);
   DistMatrix psi_theta_t = out_of_core_thin_matrix(grid, m, s + t, nb);
   fill_normal(psi_theta_t, options.seed, kStreamCoRangeSketch);
-  DistMatrix range = out_of_core_thin_matrix(grid, m, l, nb);              // Y = A Omega, then Q
-  DistMatrix co_range_t = out_of_core_thin_matrix(grid, n, s + t, nb);     // [Psi A; Theta A]^T
+  DistMatrix range = out_of_core_thin_matrix(grid, m, l, nb);           // Y = A Omega, then Q
+  DistMatrix co_range_t = out_of_core_thin_matrix(grid, n, s + t, nb);  // [Psi A; Theta A]^T
 
   PanelStream stream(grid, info, ooc.panel_bytes);
   double frobenius_sq = 0;
@@ -88,8 +88,7 @@ OnePassSvd out_of_core_one_pass_svd(const GridPtr& grid, const DatasetInfo& info
     const double gb = static_cast<double>(m * n * stream.layout().element_bytes) / 1e9, seconds = seconds_since(start);
     options.progress("pass 1 of 1: sketches Y = A Omega (" + std::to_string(l) + " columns), [Psi; Theta] A (" +
                      std::to_string(s) + " + " + std::to_string(t) + " rows) in " + format_number("%.2f", seconds) +
-                     " s, " + format_number("%.2f", gb) + " GB read, " + format_number("%.2f", gb / seconds) +
-                     " GB/s");
+                     " s, " + format_number("%.2f", gb) + " GB read, " + format_number("%.2f", gb / seconds) + " GB/s");
   }
   omega = DistMatrix();
   orthonormalize_thin(range);

@@ -63,8 +63,9 @@ void PanelStream::start_read(int64_t round) {
 const double* PanelStream::finish_read(int64_t round) {
   const bool ok = pending_.get();
   const auto [begin, end] = panel_of_round(round);
-  agree_or_throw(grid_->comm(), ok, "reading rows " + std::to_string(begin) + ".." + std::to_string(end) +
-                                        " of '" + file_ + "' failed (truncated or corrupt file?)");
+  agree_or_throw(grid_->comm(), ok,
+                 "reading rows " + std::to_string(begin) + ".." + std::to_string(end) + " of '" + file_ +
+                     "' failed (truncated or corrupt file?)");
   if (round + 1 < rounds_) start_read(round + 1);
   return tiles_[round % 2].data();
 }

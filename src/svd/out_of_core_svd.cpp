@@ -26,9 +26,9 @@ void validate(int64_t m, int64_t n, const SvdOptions& options) {
   if (options.residual_tol != 0) throw InputError("a residual tolerance is not supported out of core");
   const int64_t max_rank = std::min(m, n);
   if (options.rank < 1 || options.rank > max_rank) {
-    throw InputError("rank " + std::to_string(options.rank) + " must be between 1 and min(m, n) = " +
-                     std::to_string(max_rank) + " for the " + std::to_string(m) + " x " + std::to_string(n) +
-                     " matrix");
+    throw InputError("rank " + std::to_string(options.rank) +
+                     " must be between 1 and min(m, n) = " + std::to_string(max_rank) + " for the " +
+                     std::to_string(m) + " x " + std::to_string(n) + " matrix");
   }
   if (options.oversample < 0) throw InputError("oversampling " + std::to_string(options.oversample) + " must be >= 0");
   if (options.power_iters < 0) {
@@ -41,16 +41,19 @@ void validate(int64_t m, int64_t n, const SvdOptions& options) {
 class PassReporter {
  public:
   PassReporter(const SvdOptions& options, const PanelStream& stream, int64_t passes, int64_t first_pass)
-      : options_(options), passes_(passes), first_pass_(first_pass),
-        file_bytes_(stream.rows() * stream.cols() * stream.layout().element_bytes), start_(now()) {}
+      : options_(options),
+        passes_(passes),
+        first_pass_(first_pass),
+        file_bytes_(stream.rows() * stream.cols() * stream.layout().element_bytes),
+        start_(now()) {}
 
   void round_done(int64_t pass, const PassProgress& progress) {
     // At most one line per interval inside a pass (log lines print on rank 0 only, so ranks may differ).
     if (!options_.progress || progress.rounds_done == progress.rounds || seconds_since(last_line_) < kIntervalS) return;
     last_line_ = now();
     const double fraction = static_cast<double>(progress.rounds_done) / static_cast<double>(progress.rounds);
-    report(pass, fraction, " (" + std::to_string(progress.rounds_done) + "/" + std::to_string(progress.rounds) +
-                               " rounds)");
+    report(pass, fraction,
+           " (" + std::to_string(progress.rounds_done) + "/" + std::to_string(progress.rounds) + " rounds)");
   }
 
   void pass_done(int64_t pass, const std::string& what) {

@@ -63,9 +63,12 @@ TruncatedSvd dispatch(const DistMatrix& a, const SvdOptions& options) {
 
 const char* method_name(Method method) {
   switch (method) {
-    case Method::Randomized: return "randomized";
-    case Method::Exact: return "exact";
-    case Method::ExactPdgesvd: return "pdgesvd";
+    case Method::Randomized:
+      return "randomized";
+    case Method::Exact:
+      return "exact";
+    case Method::ExactPdgesvd:
+      return "pdgesvd";
   }
   return "unknown";
 }

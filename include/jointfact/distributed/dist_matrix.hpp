@@ -22,8 +22,8 @@ class DistMatrix {
 
   DistMatrix() = default;
   // Zero-initialised. Block sizes are clamped to at least 1; rsrc/csrc are the source process offsets.
-  DistMatrix(GridPtr grid, int64_t m, int64_t n, int64_t mb = kDefaultBlock, int64_t nb = kDefaultBlock,
-             int rsrc = 0, int csrc = 0);
+  DistMatrix(GridPtr grid, int64_t m, int64_t n, int64_t mb = kDefaultBlock, int64_t nb = kDefaultBlock, int rsrc = 0,
+             int csrc = 0);
 
   // A view of the m x n submatrix sub(A) = A(ia:ia+m-1, ja:ja+n-1) (1-based, as ScaLAPACK counts) of the
   // caller's block-cyclic array `a` with descriptor `desc_a` (dtype 1); `grid` is the caller's grid as
@@ -31,8 +31,7 @@ class DistMatrix {
   // outlive it. ia - 1 and ja - 1 must be multiples of the row / column block size (the view starts on a
   // block boundary). Copying a view gives a matrix with its own storage; moving keeps the view.
   // Throws InputError when the descriptor is not a dense one, m, n, ia, ja do not fit it, or lld is too small.
-  static DistMatrix view(GridPtr grid, int64_t m, int64_t n, double* a, int64_t ia, int64_t ja,
-                         const int* desc_a);
+  static DistMatrix view(GridPtr grid, int64_t m, int64_t n, double* a, int64_t ia, int64_t ja, const int* desc_a);
   bool is_view() const { return view_; }
 
   DistMatrix(const DistMatrix& other);
@@ -42,7 +41,10 @@ class DistMatrix {
   ~DistMatrix() = default;
 
   // Same grid and layout, new storage (zeros).
-  DistMatrix like() const { return DistMatrix(grid_, m_, n_, row_map_.block_size(), col_map_.block_size(), row_map_.source(), col_map_.source()); }
+  DistMatrix like() const {
+    return DistMatrix(grid_, m_, n_, row_map_.block_size(), col_map_.block_size(), row_map_.source(),
+                      col_map_.source());
+  }
 
   const Grid& grid() const { return *grid_; }
   const GridPtr& grid_ptr() const { return grid_; }

@@ -40,8 +40,8 @@ double lange(char norm, const DistMatrix& a);
 void redistribute(const DistMatrix& from, DistMatrix& to);
 
 // to(ti.., tj..) = from(i.., j..), a rows x cols block, between any layouts/grids over the same communicator.
-void copy_block(const DistMatrix& from, int64_t i, int64_t j, int64_t rows, int64_t cols, DistMatrix& to,
-                int64_t ti, int64_t tj);
+void copy_block(const DistMatrix& from, int64_t i, int64_t j, int64_t rows, int64_t cols, DistMatrix& to, int64_t ti,
+                int64_t tj);
 
 // to = from^T (to must be n x m).
 void transpose(const DistMatrix& from, DistMatrix& to);

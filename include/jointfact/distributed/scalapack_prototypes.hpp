@@ -17,26 +17,23 @@ MPI_Comm Cblacs2sys_handle(int system_handle);
 int numroc_(const int* n, const int* nb, const int* iproc, const int* isrcproc, const int* nprocs);
 
 // PBLAS / ScaLAPACK (double precision)
-void pdgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
-             const double* alpha, const double* a, const int* ia, const int* ja, const int* desca,
-             const double* b, const int* ib, const int* jb, const int* descb, const double* beta,
-             double* c, const int* ic, const int* jc, const int* descc);
-void pdgeqrf_(const int* m, const int* n, double* a, const int* ia, const int* ja, const int* desca,
-              double* tau, double* work, const int* lwork, int* info);
-void pdorgqr_(const int* m, const int* n, const int* k, double* a, const int* ia, const int* ja,
-              const int* desca, const double* tau, double* work, const int* lwork, int* info);
-void pdgesvd_(const char* jobu, const char* jobvt, const int* m, const int* n, double* a, const int* ia,
-              const int* ja, const int* desca, double* s, double* u, const int* iu, const int* ju,
-              const int* descu, double* vt, const int* ivt, const int* jvt, const int* descvt,
+void pdgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k, const double* alpha,
+             const double* a, const int* ia, const int* ja, const int* desca, const double* b, const int* ib,
+             const int* jb, const int* descb, const double* beta, double* c, const int* ic, const int* jc,
+             const int* descc);
+void pdgeqrf_(const int* m, const int* n, double* a, const int* ia, const int* ja, const int* desca, double* tau,
               double* work, const int* lwork, int* info);
-double pdlange_(const char* norm, const int* m, const int* n, const double* a, const int* ia,
-                const int* ja, const int* desca, double* work);
-void pdgemr2d_(const int* m, const int* n, const double* a, const int* ia, const int* ja,
-               const int* desca, double* b, const int* ib, const int* jb, const int* descb,
-               const int* context);
-void pdtran_(const int* m, const int* n, const double* alpha, const double* a, const int* ia,
-             const int* ja, const int* desca, const double* beta, double* c, const int* ic,
-             const int* jc, const int* descc);
+void pdorgqr_(const int* m, const int* n, const int* k, double* a, const int* ia, const int* ja, const int* desca,
+              const double* tau, double* work, const int* lwork, int* info);
+void pdgesvd_(const char* jobu, const char* jobvt, const int* m, const int* n, double* a, const int* ia, const int* ja,
+              const int* desca, double* s, double* u, const int* iu, const int* ju, const int* descu, double* vt,
+              const int* ivt, const int* jvt, const int* descvt, double* work, const int* lwork, int* info);
+double pdlange_(const char* norm, const int* m, const int* n, const double* a, const int* ia, const int* ja,
+                const int* desca, double* work);
+void pdgemr2d_(const int* m, const int* n, const double* a, const int* ia, const int* ja, const int* desca, double* b,
+               const int* ib, const int* jb, const int* descb, const int* context);
+void pdtran_(const int* m, const int* n, const double* alpha, const double* a, const int* ia, const int* ja,
+             const int* desca, const double* beta, double* c, const int* ic, const int* jc, const int* descc);
 
 // Bidiagonal reduction and its Householder transforms (the svd module's divide-and-conquer exact path).
 void pdgebrd_(const int* m, const int* n, double* a, const int* ia, const int* ja, const int* desca, double* d,
@@ -51,9 +48,9 @@ void pdormqr_(const char* side, const char* trans, const int* m, const int* n, c
 // Symmetric tridiagonal eigenvectors, distributed: bisection (pdstebz) and inverse iteration (pdstein), or
 // divide and conquer (pdstedc), used on the Golub-Kahan form of a bidiagonal (golub_kahan.hpp).
 void pdstebz_(const int* ictxt, const char* range, const char* order, const int* n, const double* vl, const double* vu,
-              const int* il, const int* iu, const double* abstol, const double* d, const double* e, int* m,
-              int* nsplit, double* w, int* iblock, int* isplit, double* work, const int* lwork, int* iwork,
-              const int* liwork, int* info);
+              const int* il, const int* iu, const double* abstol, const double* d, const double* e, int* m, int* nsplit,
+              double* w, int* iblock, int* isplit, double* work, const int* lwork, int* iwork, const int* liwork,
+              int* info);
 void pdstedc_(const char* compz, const int* n, double* d, double* e, double* q, const int* iq, const int* jq,
               const int* descq, double* work, const int* lwork, int* iwork, const int* liwork, int* info);
 void pdstein_(const int* n, const double* d, const double* e, const int* m, double* w, const int* iblock,

@@ -6,8 +6,8 @@
 namespace jf::scalapack {
 
 // Serial BLAS dgemm on column-major arrays (C = alpha op(A) op(B) + beta C).
-inline void local_gemm(char ta, char tb, int m, int n, int k, double alpha, const double* a, int lda,
-                       const double* b, int ldb, double beta, double* c, int ldc) {
+inline void local_gemm(char ta, char tb, int m, int n, int k, double alpha, const double* a, int lda, const double* b,
+                       int ldb, double beta, double* c, int ldc) {
   dgemm_(&ta, &tb, &m, &n, &k, &alpha, a, &lda, b, &ldb, &beta, c, &ldc);
 }
 
@@ -23,32 +23,31 @@ inline void local_trsm(char side, char uplo, char trans, char diag, int m, int n
   dtrsm_(&side, &uplo, &trans, &diag, &m, &n, &alpha, a, &lda, b, &ldb);
 }
 
-inline void gemm(char ta, char tb, int m, int n, int k, double alpha, const double* a, int ia, int ja,
-                 const int* desca, const double* b, int ib, int jb, const int* descb, double beta, double* c,
-                 int ic, int jc, const int* descc) {
+inline void gemm(char ta, char tb, int m, int n, int k, double alpha, const double* a, int ia, int ja, const int* desca,
+                 const double* b, int ib, int jb, const int* descb, double beta, double* c, int ic, int jc,
+                 const int* descc) {
   pdgemm_(&ta, &tb, &m, &n, &k, &alpha, a, &ia, &ja, desca, b, &ib, &jb, descb, &beta, c, &ic, &jc, descc);
 }
 
-inline int geqrf(int m, int n, double* a, int ia, int ja, const int* desca, double* tau, double* work,
-                 int lwork) {
+inline int geqrf(int m, int n, double* a, int ia, int ja, const int* desca, double* tau, double* work, int lwork) {
   int info = 0;
   pdgeqrf_(&m, &n, a, &ia, &ja, desca, tau, work, &lwork, &info);
   return info;
 }
 
-inline int orgqr(int m, int n, int k, double* a, int ia, int ja, const int* desca, const double* tau,
-                 double* work, int lwork) {
+inline int orgqr(int m, int n, int k, double* a, int ia, int ja, const int* desca, const double* tau, double* work,
+                 int lwork) {
   int info = 0;
   pdorgqr_(&m, &n, &k, a, &ia, &ja, desca, tau, work, &lwork, &info);
   return info;
 }
 
-inline int gesvd(char jobu, char jobvt, int m, int n, double* a, int ia, int ja, const int* desca, double* s,
-                 double* u, int iu, int ju, const int* descu, double* vt, int ivt, int jvt, const int* descvt,
-                 double* work, int lwork) {
+inline int gesvd(char jobu, char jobvt, int m, int n, double* a, int ia, int ja, const int* desca, double* s, double* u,
+                 int iu, int ju, const int* descu, double* vt, int ivt, int jvt, const int* descvt, double* work,
+                 int lwork) {
   int info = 0;
-  pdgesvd_(&jobu, &jobvt, &m, &n, a, &ia, &ja, desca, s, u, &iu, &ju, descu, vt, &ivt, &jvt, descvt, work,
-           &lwork, &info);
+  pdgesvd_(&jobu, &jobvt, &m, &n, a, &ia, &ja, desca, s, u, &iu, &ju, descu, vt, &ivt, &jvt, descvt, work, &lwork,
+           &info);
   return info;
 }
 
@@ -61,8 +60,8 @@ inline void gemr2d(int m, int n, const double* a, int ia, int ja, const int* des
   pdgemr2d_(&m, &n, a, &ia, &ja, desca, b, &ib, &jb, descb, &context);
 }
 
-inline void tran(int m, int n, double alpha, const double* a, int ia, int ja, const int* desca, double beta,
-                 double* c, int ic, int jc, const int* descc) {
+inline void tran(int m, int n, double alpha, const double* a, int ia, int ja, const int* desca, double beta, double* c,
+                 int ic, int jc, const int* descc) {
   pdtran_(&m, &n, &alpha, a, &ia, &ja, desca, &beta, c, &ic, &jc, descc);
 }
 

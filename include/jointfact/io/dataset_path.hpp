@@ -20,9 +20,9 @@ struct DatasetPath {
 
 struct DatasetInfo {
   std::string file;
-  std::string dataset;          // resolved absolute path
-  std::vector<int64_t> shape;   // row-major, as h5py shows it
-  std::string dtype;            // "float64", "float32", "uint8", ...
+  std::string dataset;         // resolved absolute path
+  std::vector<int64_t> shape;  // row-major, as h5py shows it
+  std::string dtype;           // "float64", "float32", "uint8", ...
   bool is_float = false;
   bool is_integer = false;
 };

@@ -18,14 +18,14 @@
 namespace jf::joint {
 
 struct BlockRegularization {
-  double smoothness = 0;    // mu
+  double smoothness = 0;  // mu
   bool nonneg = false;
-  int majorize_steps = 5;   // majorise-minimise steps per block update when no exact solve applies
+  int majorize_steps = 5;  // majorise-minimise steps per block update when no exact solve applies
 };
 
 // Z (N x k, warm start) := the block minimiser, or a point where q is no larger.
-void solve_block(const BlockProblem& problem, const BlockRegularization& regularization,
-                 const FactorLayouts& layouts, DistMatrix& z);
+void solve_block(const BlockProblem& problem, const BlockRegularization& regularization, const FactorLayouts& layouts,
+                 DistMatrix& z);
 
 // True when solve_block solves `problem` exactly (no majorise-minimise steps).
 bool block_is_exact(const BlockProblem& problem, const BlockRegularization& regularization);

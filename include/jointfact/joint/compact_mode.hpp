@@ -18,12 +18,12 @@ struct RankCurvePoint {
 };
 
 struct CompactResult {
-  int64_t rank = 0;     // the chosen k (max_rank when none qualifies)
-  bool found = false;   // whether some k <= max_rank has f*(k) <= f(W) + loss_tol
-  LosslessResult lossless;  // at the chosen k
-  InitialFactors svd_start;  // the SVD start at the chosen k (for loss_svd, recon_error_svd)
-  double svd_loss = 0;       // f(W_k) at the chosen k
-  std::vector<RankCurvePoint> curve;  // every k tried, by k
+  int64_t rank = 0;                     // the chosen k (max_rank when none qualifies)
+  bool found = false;                   // whether some k <= max_rank has f*(k) <= f(W) + loss_tol
+  LosslessResult lossless;              // at the chosen k
+  InitialFactors svd_start;             // the SVD start at the chosen k (for loss_svd, recon_error_svd)
+  double svd_loss = 0;                  // f(W_k) at the chosen k
+  std::vector<RankCurvePoint> curve;    // every k tried, by k
   std::vector<LambdaSegment> segments;  // every solve, all ranks tried
   int iterations = 0;
 };

@@ -42,7 +42,7 @@ class GradientObjective : public Objective {
   std::optional<DistMatrix> curvature_;  // empty when H is absent or constant
   double constant_curvature_ = 0;        // h when H is constant
   double curvature_max_ = 0;
-  double gradient_dot_w_ = 0;            // <G, W>
+  double gradient_dot_w_ = 0;  // <G, W>
   double w_norm_squared_ = 0;
 };
 

@@ -17,9 +17,9 @@ JointMode parse_mode(const std::string& text);
 std::string mode_name(JointMode mode);
 
 struct JointSettings {
-  int64_t rank = 0;          // k (compact mode: the largest k tried)
+  int64_t rank = 0;  // k (compact mode: the largest k tried)
   JointMode mode = JointMode::Penalty;
-  double lambda = 1.0;       // penalty weight; in lossless / compact the first lambda tried (0: automatic)
+  double lambda = 1.0;  // penalty weight; in lossless / compact the first lambda tried (0: automatic)
   double eps_rel = 0.01;
   double smooth_l = 0, smooth_r = 0;
   bool nonneg = false;

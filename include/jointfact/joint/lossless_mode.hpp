@@ -37,12 +37,12 @@ struct LambdaSegment {
 };
 
 struct LosslessResult {
-  Factors factors;               // the best feasible solution
-  HistoryRow state;              // its F (at its lambda), task loss, recon error
-  double lambda = 0;             // the lambda it solves (0: the SVD start itself)
-  double recon_bound = 0;        // eps
-  bool feasible = true;          // false only when not even the lambda = 0 fit meets eps (regularisers, L, R >= 0)
-  int iterations = 0;            // alternating iterations over all solves
+  Factors factors;         // the best feasible solution
+  HistoryRow state;        // its F (at its lambda), task loss, recon error
+  double lambda = 0;       // the lambda it solves (0: the SVD start itself)
+  double recon_bound = 0;  // eps
+  bool feasible = true;    // false only when not even the lambda = 0 fit meets eps (regularisers, L, R >= 0)
+  int iterations = 0;      // alternating iterations over all solves
   std::vector<LambdaSegment> segments;
 };
 

@@ -39,8 +39,8 @@ struct MeasuredOptions {
 
 struct MeasuredResult {
   Factors factors;
-  double loss = 0;         // measured f at the result
-  double recon_error = 0;  // ||W - L R^T||_F
+  double loss = 0;                  // measured f at the result
+  double recon_error = 0;           // ||W - L R^T||_F
   std::vector<HistoryRow> history;  // the start, then every accepted step (F = phi)
   int evaluations = 0;
   int accepted = 0, rejected = 0;

@@ -14,12 +14,12 @@ namespace jf::sparse {
 
 // single_factors[t - 1] is F_t (a partial product of range {t, t}) for t = 1..J.
 // Returns P(row, column(row, s)) for s = 0 .. 2^count - 1 (the slot order of ButterflyPartialProduct).
-std::vector<double> chain_row(const std::vector<ButterflyPartialProduct>& single_factors,
-                              FactorRange range, std::int64_t row);
+std::vector<double> chain_row(const std::vector<ButterflyPartialProduct>& single_factors, FactorRange range,
+                              std::int64_t row);
 
 // Returns P((col & ~mask) | (s << low), col) for s = 0 .. 2^count - 1: the column on its support,
 // rows increasing.
-std::vector<double> chain_column(const std::vector<ButterflyPartialProduct>& single_factors,
-                                 FactorRange range, std::int64_t col);
+std::vector<double> chain_column(const std::vector<ButterflyPartialProduct>& single_factors, FactorRange range,
+                                 std::int64_t col);
 
 }  // namespace jf::sparse

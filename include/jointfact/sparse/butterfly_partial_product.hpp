@@ -28,9 +28,7 @@ struct ButterflyPartialProduct {
   int low_bit() const { return low_free_bit(log2n, range); }
   std::int64_t mask() const { return free_bit_mask(log2n, range); }
 
-  std::int64_t column(std::int64_t row, std::int64_t slot) const {
-    return (row & ~mask()) | (slot << low_bit());
-  }
+  std::int64_t column(std::int64_t row, std::int64_t slot) const { return (row & ~mask()) | (slot << low_bit()); }
   // Precondition: (row, col) lies in the support.
   std::int64_t slot(std::int64_t col) const { return (col & mask()) >> low_bit(); }
 
@@ -44,12 +42,10 @@ Eigen::MatrixXd to_dense(const ButterflyPartialProduct& p);
 CsrMatrix to_csr(const ButterflyPartialProduct& p);
 
 // Keeps the entries of an N x N matrix that lie on the support of F_first ... F_last.
-ButterflyPartialProduct restrict_to_support(const Eigen::MatrixXd& dense, int log2n,
-                                            FactorRange range);
+ButterflyPartialProduct restrict_to_support(const Eigen::MatrixXd& dense, int log2n, FactorRange range);
 
 // (F_a ... F_k)(F_(k+1) ... F_b) for adjacent ranges, directly on the support of the result:
 // each of its N * 2^(b-a+1) entries is a single product (see butterfly_split.hpp for why).
-ButterflyPartialProduct multiply(const ButterflyPartialProduct& left,
-                                 const ButterflyPartialProduct& right);
+ButterflyPartialProduct multiply(const ButterflyPartialProduct& left, const ButterflyPartialProduct& right);
 
 }  // namespace jf::sparse

@@ -39,15 +39,9 @@ struct BlockIndices {
   std::vector<std::int64_t> cols;  // global column indices into P
 };
 
-inline std::int64_t split_block_count(const ButterflySplit& split) {
-  return std::int64_t{1} << split.log2n;
-}
-inline std::int64_t split_block_rows(const ButterflySplit& split) {
-  return std::int64_t{1} << split.left().count();
-}
-inline std::int64_t split_block_cols(const ButterflySplit& split) {
-  return std::int64_t{1} << split.right().count();
-}
+inline std::int64_t split_block_count(const ButterflySplit& split) { return std::int64_t{1} << split.log2n; }
+inline std::int64_t split_block_rows(const ButterflySplit& split) { return std::int64_t{1} << split.left().count(); }
+inline std::int64_t split_block_cols(const ButterflySplit& split) { return std::int64_t{1} << split.right().count(); }
 
 // (a) Rows and columns of block `block_id` (= m, 0 <= m < N), in increasing order.
 BlockIndices split_block_indices(const ButterflySplit& split, std::int64_t block_id);
@@ -74,17 +68,15 @@ RankOneFactors scale_for_split(const ButterflySplit& split, const RankOneFactors
 
 // (c) Writes block `block_id`'s rank-one solution (scaled by scale_for_split) into column m of
 // `left` and row m of `right`.
-void store_block_solution(const ButterflySplit& split, std::int64_t block_id,
-                          const RankOneFactors& balanced_solution, SplitFactors& factors);
+void store_block_solution(const ButterflySplit& split, std::int64_t block_id, const RankOneFactors& balanced_solution,
+                          SplitFactors& factors);
 
 // (c) All blocks at once; solutions[m] belongs to block m.
-SplitFactors assemble_split(const ButterflySplit& split,
-                            const std::vector<RankOneFactors>& solutions);
+SplitFactors assemble_split(const ButterflySplit& split, const std::vector<RankOneFactors>& solutions);
 
 // sum over blocks of ||P[rows(m), cols(m)] - L[rows(m), m] R[m, cols(m)]||^2: the squared error
 // of L R on the support of P (all of it at the root). Blockwise, so it distributes like a split.
-double split_squared_error(const ButterflySplit& split, const Eigen::MatrixXd& p,
-                           const SplitFactors& factors);
+double split_squared_error(const ButterflySplit& split, const Eigen::MatrixXd& p, const SplitFactors& factors);
 
 // (a)+(b)+(c) serially: the reference the distributed driver must reproduce.
 SplitFactors solve_split(const ButterflySplit& split, const Eigen::MatrixXd& p);

@@ -12,9 +12,9 @@ namespace jf::sparse {
 struct CsrMatrix {
   std::int64_t rows = 0;
   std::int64_t cols = 0;
-  std::vector<double> data;          // nonzero values, row by row
-  std::vector<std::int64_t> indices; // column of each value; sorted within a row
-  std::vector<std::int64_t> indptr;  // rows + 1 offsets into data/indices
+  std::vector<double> data;           // nonzero values, row by row
+  std::vector<std::int64_t> indices;  // column of each value; sorted within a row
+  std::vector<std::int64_t> indptr;   // rows + 1 offsets into data/indices
 
   std::int64_t nnz() const { return static_cast<std::int64_t>(data.size()); }
 };

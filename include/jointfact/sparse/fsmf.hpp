@@ -24,7 +24,7 @@
 namespace jf::sparse {
 
 struct FsmfOptions {
-  int refine_iters = 100;       // alternating least-squares sweeps (X then Y) at most
+  int refine_iters = 100;         // alternating least-squares sweeps (X then Y) at most
   double refine_rel_tol = 1e-12;  // stop when a sweep lowers the error by less than this fraction
 };
 
@@ -36,24 +36,21 @@ struct FsmfFactors {
 struct FsmfResult {
   Eigen::MatrixXd x;
   Eigen::MatrixXd y;
-  double rel_error = 0.0;         // ||A - X Y^T||_F / ||A||_F
-  double greedy_rel_error = 0.0;  // the same after the greedy step, before refinement
-  bool optimal = false;           // classes pairwise disjoint: the result is a global optimum
+  double rel_error = 0.0;              // ||A - X Y^T||_F / ||A||_F
+  double greedy_rel_error = 0.0;       // the same after the greedy step, before refinement
+  bool optimal = false;                // classes pairwise disjoint: the result is a global optimum
   std::vector<double> refine_history;  // rel_error after each refinement sweep
 };
 
 // ||A - X Y^T||_F / ||A||_F (0 if both vanish).
-double fsmf_relative_error(const Eigen::MatrixXd& a, const Eigen::MatrixXd& x,
-                           const Eigen::MatrixXd& y);
+double fsmf_relative_error(const Eigen::MatrixXd& a, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y);
 
 // Greedy Algorithm 2 over the classes, in the given order; `rank` is r (columns of X and Y).
-FsmfFactors fsmf_greedy(const Eigen::MatrixXd& a, const std::vector<SupportClass>& classes,
-                        std::int64_t rank);
+FsmfFactors fsmf_greedy(const Eigen::MatrixXd& a, const std::vector<SupportClass>& classes, std::int64_t rank);
 
 // Minimum-norm least-squares coefficients C (k x t) of targets (p x t) in basis (p x k):
 // argmin ||targets - basis C||_F. One column per row of the factor being updated.
-Eigen::MatrixXd least_squares_coefficients(const Eigen::MatrixXd& basis,
-                                           const Eigen::MatrixXd& targets);
+Eigen::MatrixXd least_squares_coefficients(const Eigen::MatrixXd& basis, const Eigen::MatrixXd& targets);
 
 // One half-step: the X (a.rows() x r) minimising ||a - X fixed^T|| with supp(X) in `support`.
 // Rows sharing a support pattern share one factorization of their basis.
@@ -62,12 +59,11 @@ Eigen::MatrixXd solve_rows_on_support(const Eigen::MatrixXd& a, const Eigen::Mat
 
 // Alternating least squares from (X, Y), updated in place; returns rel_error after each sweep.
 std::vector<double> fsmf_refine(const Eigen::MatrixXd& a, const SupportMatrix& support_x,
-                                const SupportMatrix& support_y, FsmfFactors& factors,
-                                const FsmfOptions& options);
+                                const SupportMatrix& support_y, FsmfFactors& factors, const FsmfOptions& options);
 
 // The whole method. Throws std::invalid_argument when the supports do not match A's shape or A
 // is not finite.
-FsmfResult fsmf_factorize(const Eigen::MatrixXd& a, const SupportMatrix& support_x,
-                          const SupportMatrix& support_y, const FsmfOptions& options = {});
+FsmfResult fsmf_factorize(const Eigen::MatrixXd& a, const SupportMatrix& support_x, const SupportMatrix& support_y,
+                          const FsmfOptions& options = {});
 
 }  // namespace jf::sparse

@@ -8,8 +8,8 @@
 namespace jf::sparse {
 
 struct SparseProgress {
-  std::function<void(const std::string&)> message;                        // milestones
-  std::function<void(long done, long total, const std::string&)> step;   // loops (rounds, sweeps)
+  std::function<void(const std::string&)> message;                      // milestones
+  std::function<void(long done, long total, const std::string&)> step;  // loops (rounds, sweeps)
 
   void say(const std::string& text) const {
     if (message) message(text);

@@ -22,8 +22,7 @@ struct SupportClass {
 
 // Classes ordered by their smallest member. Throws std::invalid_argument if S_X and S_Y differ
 // in their number of columns.
-std::vector<SupportClass> group_support_classes(const SupportMatrix& support_x,
-                                                const SupportMatrix& support_y);
+std::vector<SupportClass> group_support_classes(const SupportMatrix& support_x, const SupportMatrix& support_y);
 
 // True when the two classes' rank-one supports share an entry of A (rows and columns intersect).
 bool supports_overlap(const SupportClass& a, const SupportClass& b);

@@ -16,15 +16,15 @@
 namespace jf::svd {
 
 struct OnePassSvd {
-  TruncatedSvd svd;            // quality: orthogonality and tail energy; residual -1 (not measured)
-  double error_estimate = 0;   // estimated ||A - U S V^T||_F / ||A||_F from the test sketch
+  TruncatedSvd svd;           // quality: orthogonality and tail energy; residual -1 (not measured)
+  double error_estimate = 0;  // estimated ||A - U S V^T||_F / ||A||_F from the test sketch
   int64_t range_columns = 0, co_range_rows = 0, test_rows = 0;  // l, s, t
 };
 
 constexpr int64_t kTestRows = 10;
 
 // One pass over the dataset. Same preconditions and errors as out_of_core_svd.
-OnePassSvd out_of_core_one_pass_svd(const GridPtr& grid, const DatasetInfo& info, int64_t nb,
-                                    const SvdOptions& options, const OutOfCoreOptions& ooc);
+OnePassSvd out_of_core_one_pass_svd(const GridPtr& grid, const DatasetInfo& info, int64_t nb, const SvdOptions& options,
+                                    const OutOfCoreOptions& ooc);
 
 }  // namespace jf::svd

@@ -28,8 +28,8 @@ struct OutOfCoreOptions {
 struct OutOfCoreState {
   int64_t passes_done = 0;
   double frobenius_sq = 0;  // ||A||_F^2, summed during pass 1
-  DistMatrix range_m;  // m x l: the column-space iterate (orthonormal after an odd pass)
-  DistMatrix range_n;  // n x l: the row-space iterate (orthonormal after an even pass < 2q + 2, then B^T)
+  DistMatrix range_m;       // m x l: the column-space iterate (orthonormal after an odd pass)
+  DistMatrix range_n;       // n x l: the row-space iterate (orthonormal after an even pass < 2q + 2, then B^T)
 };
 
 // Called on every rank after every pass (collective: may write a checkpoint, may throw to stop).

@@ -13,9 +13,9 @@
 namespace jf::svd {
 
 struct ProjectedSvd {
-  DistMatrix q_b;             // n x l, orthonormal factor of B^T
-  std::vector<double> s;      // the l singular values of B, descending (identical on every rank)
-  Eigen::MatrixXd u_r, v_r;   // l x l singular vectors of R (identical on every rank)
+  DistMatrix q_b;            // n x l, orthonormal factor of B^T
+  std::vector<double> s;     // the l singular values of B, descending (identical on every rank)
+  Eigen::MatrixXd u_r, v_r;  // l x l singular vectors of R (identical on every rank)
 };
 
 // Factors B^T (taken over: its storage becomes Q_B). Precondition: n >= l.

@@ -28,16 +28,16 @@ using ProgressFn = std::function<void(const std::string&)>;
 
 struct SvdOptions {
   Method method = Method::Randomized;
-  int64_t rank = 0;        // k; 0 when a tolerance is given instead
-  double tol = 0;          // fixed-accuracy mode: ||A - U S V^T||_F <= tol ||A||_F (0 = off)
-  int64_t oversample = 10; // p: the basis has l = k + p columns (clamped to min(m, n))
-  int64_t power_iters = 2; // q
-  uint64_t seed = 1;       // test matrix from the counter-based generator: same result on any grid
+  int64_t rank = 0;           // k; 0 when a tolerance is given instead
+  double tol = 0;             // fixed-accuracy mode: ||A - U S V^T||_F <= tol ||A||_F (0 = off)
+  int64_t oversample = 10;    // p: the basis has l = k + p columns (clamped to min(m, n))
+  int64_t power_iters = 2;    // q
+  uint64_t seed = 1;          // test matrix from the counter-based generator: same result on any grid
   int64_t block_columns = 0;  // fixed-accuracy mode: basis columns added per step (0 = automatic)
   // With a rank: iterate until every triplet has ||A v_i - s_i u_i|| <= residual_tol ||A||_2
   // (converged_svd.hpp; the randomized method only). 0 = off: the fixed q passes.
   double residual_tol = 0;
-  ProgressFn progress;     // may be empty
+  ProgressFn progress;  // may be empty
 };
 
 struct SvdQuality {

@@ -32,7 +32,8 @@ lambda = 2       # an integer is accepted where a number is expected
 nonneg = true
 [output]
 path = "out.h5"
-)", "test.toml");
+)",
+                                            "test.toml");
   REQUIRE(config.get_string("input", "path") == std::string("W.h5:/W"));
   REQUIRE(config.get_int("svd", "rank") == 20);
   REQUIRE(config.get_float("joint", "lambda") == 2.0);

@@ -150,8 +150,8 @@ TEST_CASE("the C API reports bad arguments by position without a collective", "[
   a.fill(entry);
   std::vector<double> s(6);
   int info = 0;
-  jointfact_pdgesvd_exact(10, 6, 7, a.local.data(), 1, 1, a.desc.data(), s.data(), u.local.data(), 1, 1,
-                          u.desc.data(), vt.local.data(), 1, 1, vt.desc.data(), &info);
+  jointfact_pdgesvd_exact(10, 6, 7, a.local.data(), 1, 1, a.desc.data(), s.data(), u.local.data(), 1, 1, u.desc.data(),
+                          vt.local.data(), 1, 1, vt.desc.data(), &info);
   REQUIRE(info == -3);
   REQUIRE(std::string(jointfact_last_error()).find("k must be in [1, min(m, n)]") != std::string::npos);
   std::array<int, 9> bad = a.desc;

@@ -70,7 +70,8 @@ TEST_CASE("QR through the wrappers gives an orthonormal basis of the same span",
       DistMatrix q = random_matrix(grid, m, n, nb, 7);
       orthonormalize_columns(q);
       const Eigen::MatrixXd q_full = gather(q);
-      const double orthogonality = (q_full.transpose() * q_full - Eigen::MatrixXd::Identity(n, n)).cwiseAbs().maxCoeff();
+      const double orthogonality =
+          (q_full.transpose() * q_full - Eigen::MatrixXd::Identity(n, n)).cwiseAbs().maxCoeff();
       REQUIRE(orthogonality / (m * test::kEps) < 10.0);
       // A = Q (Q^T A): the span is preserved.
       const double residual = (a_full - q_full * (q_full.transpose() * a_full)).norm();

@@ -87,7 +87,7 @@ TEST_CASE("butterfly product equals F1 F2 ... FJ built densely from the factor e
       factor(q, q) = butterfly_factor_entry(9, levels, l, q, q);
       factor(q ^ bit, q) = butterfly_factor_entry(9, levels, l, q ^ bit, q);
     }
-    if (l == 1) REQUIRE(factor(0, n / 2) != 0.0);  // F1 couples i and i + N/2
+    if (l == 1) REQUIRE(factor(0, n / 2) != 0.0);   // F1 couples i and i + N/2
     if (l == levels) REQUIRE(factor(0, 1) != 0.0);  // FJ is 2x2 block diagonal
     product = product * factor;
   }

@@ -25,8 +25,8 @@ double orthogonality_error(const Eigen::MatrixXd& q) {
 
 // Largest principal-angle sine between the column spans of orthonormal q and of y.
 double span_distance(const Eigen::MatrixXd& q, const Eigen::MatrixXd& y) {
-  const Eigen::MatrixXd y_basis = Eigen::HouseholderQR<Eigen::MatrixXd>(y).householderQ() *
-                                  Eigen::MatrixXd::Identity(y.rows(), y.cols());
+  const Eigen::MatrixXd y_basis =
+      Eigen::HouseholderQR<Eigen::MatrixXd>(y).householderQ() * Eigen::MatrixXd::Identity(y.rows(), y.cols());
   return (y_basis - q * (q.transpose() * y_basis)).norm();
 }
 
@@ -170,9 +170,10 @@ TEST_CASE("CholeskyQR2 falls back to Householder QR on rank-deficient and ill-co
       // Singular values 1 .. 10^-c, mixed by an orthogonal matrix so that no column scaling undoes them.
       DistMatrix y = random_matrix(grid, m, l, nb, nb, 14);
       const Eigen::MatrixXd gaussian = gather(y);
-      const Eigen::MatrixXd left = Eigen::HouseholderQR<Eigen::MatrixXd>(gaussian).householderQ() *
-                                   Eigen::MatrixXd::Identity(m, l);
-      const Eigen::MatrixXd mixing = Eigen::HouseholderQR<Eigen::MatrixXd>(gaussian.topRows(l).transpose()).householderQ();
+      const Eigen::MatrixXd left =
+          Eigen::HouseholderQR<Eigen::MatrixXd>(gaussian).householderQ() * Eigen::MatrixXd::Identity(m, l);
+      const Eigen::MatrixXd mixing =
+          Eigen::HouseholderQR<Eigen::MatrixXd>(gaussian.topRows(l).transpose()).householderQ();
       Eigen::VectorXd singular(l);
       for (int64_t j = 0; j < l; ++j) singular(j) = std::pow(10.0, -log_condition * j / (l - 1.0));
       const Eigen::MatrixXd full = left * singular.asDiagonal() * mixing.transpose();

@@ -20,8 +20,8 @@ TEST_CASE("checked_workspace refuses overflowed or oversized queries before allo
   // What pdgeqrf returns for 40,000,000 x 2 with blocks of 64 on one rank: NB (Mp + Nq + NB) overflows.
   const double overflowed = static_cast<double>(static_cast<int32_t>(static_cast<uint32_t>(64u * 40000128u)));
   REQUIRE(overflowed < 0);
-  for (double bad : {overflowed, -1.0, 3e9, static_cast<double>(INT_MAX),
-                     std::numeric_limits<double>::infinity(), std::nan("")}) {
+  for (double bad :
+       {overflowed, -1.0, 3e9, static_cast<double>(INT_MAX), std::numeric_limits<double>::infinity(), std::nan("")}) {
     INFO(bad);
     try {
       checked_workspace(bad, "pdgeqrf");

@@ -67,7 +67,8 @@ TEST_CASE("foreign checkpoints are refused; files without the stamp are never re
     }
     return "no error";
   };
-  REQUIRE_THAT(message_of("hashB", "10x10:abc"), Catch::Contains("another configuration") && Catch::Contains("--no-resume"));
+  REQUIRE_THAT(message_of("hashB", "10x10:abc"),
+               Catch::Contains("another configuration") && Catch::Contains("--no-resume"));
   REQUIRE_THAT(message_of("hashA", "10x10:def"), Catch::Contains("other input"));
   if (test::world_rank() == 0) {
     std::ofstream corrupt(store.path_of("joint"), std::ios::trunc);

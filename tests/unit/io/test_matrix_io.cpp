@@ -35,7 +35,8 @@ void write_serial(const std::string& path, const std::string& name, const std::v
   if (test::world_rank() == 0) {
     h5::Handle file = h5::file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
     h5::Handle space = h5::dataspace(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
-    h5::Handle dset = h5::dataset(H5Dcreate2(file.get(), name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    h5::Handle dset =
+        h5::dataset(H5Dcreate2(file.get(), name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     H5Dwrite(dset.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
   }
   MPI_Barrier(MPI_COMM_WORLD);
@@ -63,8 +64,8 @@ TEST_CASE("write then read is exact for ragged shapes, block sizes and grids", "
         ReadOptions options;
         options.block = test::block_sizes()[(w + 2) % test::block_sizes().size()];
         const DistMatrix back = read_matrix(grid, DatasetPath{path, "/group/A"}, options);
-        INFO(dims.first << "x" << dims.second << " written nb " << write_block << ", read on "
-                        << shape.prows << "x" << shape.pcols << " nb " << options.block);
+        INFO(dims.first << "x" << dims.second << " written nb " << write_block << ", read on " << shape.prows << "x"
+                        << shape.pcols << " nb " << options.block);
         REQUIRE(back.rows() == dims.first);
         REQUIRE(back.cols() == dims.second);
         REQUIRE(gather(back) == expected);
@@ -140,7 +141,8 @@ TEST_CASE("bad inputs raise the same InputError on every rank", "[io][errors]") 
     h5::Handle file = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
     const hsize_t dims[1] = {3};
     h5::Handle space = h5::dataspace(H5Screate_simple(1, dims, nullptr));
-    h5::Handle dset = h5::dataset(H5Dcreate2(file.get(), "/v", H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    h5::Handle dset = h5::dataset(
+        H5Dcreate2(file.get(), "/v", H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, vec);
   }
   MPI_Barrier(MPI_COMM_WORLD);
@@ -156,9 +158,13 @@ TEST_CASE("bad inputs raise the same InputError on every rank", "[io][errors]") 
   const std::string nan_message = message_of([&] { read_matrix(grid, DatasetPath{path, "/A"}); });
   REQUIRE_THAT(nan_message, Catch::Contains("(1, 0)") && Catch::Contains("nan"));
   REQUIRE_THAT(message_of([&] { read_matrix(grid, DatasetPath{path, "/v"}); }), Catch::Contains("1-D"));
-  REQUIRE_THAT(message_of([&] { read_matrix(grid, DatasetPath{path, "/missing"}); }),
+  REQUIRE_THAT(message_of([&] {
+                 read_matrix(grid, DatasetPath{path, "/missing"});
+               }),
                Catch::Contains("no dataset '/missing'") && Catch::Contains("/A"));
-  REQUIRE_THAT(message_of([&] { read_matrix(grid, DatasetPath{"/tmp/definitely-missing.h5", ""}); }),
+  REQUIRE_THAT(message_of([&] {
+                 read_matrix(grid, DatasetPath{"/tmp/definitely-missing.h5", ""});
+               }),
                Catch::Contains("no such file"));
   REQUIRE_THAT(message_of([&] { OutputFile out(MPI_COMM_WORLD, "/no/such/dir/out.h5"); }),
                Catch::Contains("does not exist"));

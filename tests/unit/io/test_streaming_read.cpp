@@ -52,8 +52,8 @@ void write_serial(const std::string& path, int64_t m, int64_t n, bool one_d, boo
     h5::Handle dcpl = h5::plist(H5Pcreate(H5P_DATASET_CREATE));
     if (chunk_rows > 0) H5Pset_chunk(dcpl.get(), one_d ? 1 : 2, chunk);
     if (gzip > 0) H5Pset_deflate(dcpl.get(), static_cast<unsigned>(gzip));
-    h5::Handle dset = h5::dataset(H5Dcreate2(file.get(), "/A", float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE,
-                                             space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+    h5::Handle dset = h5::dataset(H5Dcreate2(file.get(), "/A", float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE, space.get(),
+                                             H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
     H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
   }
   MPI_Barrier(MPI_COMM_WORLD);
@@ -80,7 +80,7 @@ TEST_CASE("tile plans cover the matrix once, in the file's order", "[io]") {
         io::TilePlan(m, n, 1, 4, 1, nranks),  // pieces of one row
         io::TilePlan(m, n, 6, 5, 3, nranks),  // ragged chunks, three per rank and round
         io::TilePlan::for_contiguous(m, n, nranks, 8 * 23 * 4),
-        io::TilePlan::for_chunks(m, n, 100, 100, nranks, 1 << 20),  // one chunk larger than the matrix
+        io::TilePlan::for_chunks(m, n, 100, 100, nranks, 1 << 20),    // one chunk larger than the matrix
         io::TilePlan::for_row_blocks(m, n, 4, 1, nranks, nranks, 2),  // row blocks read by their owners
         io::TilePlan::for_row_blocks(m, n, 3, nranks, 1, nranks, 1),
         io::TilePlan::for_row_blocks(m, n, 5, 1, 1, nranks, 3)};
@@ -142,9 +142,9 @@ TEST_CASE("chunked, gzip and float32 files as h5py writes them read back exactly
     hsize_t chunk_rows, chunk_cols;
     int gzip;
   };
-  const Case cases[] = {{"contiguous-f32", true, 0, 0, 0},   {"chunked", false, 4, 3, 0},
-                        {"chunked-gzip", false, 7, 10, 4},   {"chunked-f32-gzip", true, 5, 23, 1},
-                        {"one-chunk", false, 37, 23, 0}, {"row-chunks", false, 1, 23, 0},
+  const Case cases[] = {{"contiguous-f32", true, 0, 0, 0}, {"chunked", false, 4, 3, 0},
+                        {"chunked-gzip", false, 7, 10, 4}, {"chunked-f32-gzip", true, 5, 23, 1},
+                        {"one-chunk", false, 37, 23, 0},   {"row-chunks", false, 1, 23, 0},
                         {"column-chunks", false, 37, 1, 0}};
   const int64_t m = 37, n = 23;
   for (const Case& c : cases) {

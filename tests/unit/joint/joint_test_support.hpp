@@ -53,8 +53,7 @@ inline Eigen::MatrixXd gathered_product(const joint::Factors& factors) {
 // The best rank-k approximation of a (LAPACK-style reference by Eigen's JacobiSVD).
 inline Eigen::MatrixXd truncated(const Eigen::MatrixXd& a, int64_t k) {
   const Eigen::JacobiSVD<Eigen::MatrixXd> svd(a, Eigen::ComputeThinU | Eigen::ComputeThinV);
-  return svd.matrixU().leftCols(k) * svd.singularValues().head(k).asDiagonal() *
-         svd.matrixV().leftCols(k).transpose();
+  return svd.matrixU().leftCols(k) * svd.singularValues().head(k).asDiagonal() * svd.matrixV().leftCols(k).transpose();
 }
 
 inline double relative_difference(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include "joint_test_support.hpp"
 #include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/compact_mode.hpp"
@@ -12,7 +13,6 @@
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
-#include "joint_test_support.hpp"
 
 using namespace jf;
 using namespace jf::joint;
@@ -81,7 +81,8 @@ Outcome run(const Scenario& scenario, GridShape shape, int64_t nb) {
     outcome.r = test::gather(f.r);
   };
   if (scenario.mode == "penalty") {
-    const PenaltyResult result = solver.solve(scenario.nonneg ? nonnegative_start(start.factors) : start.factors, penalty);
+    const PenaltyResult result =
+        solver.solve(scenario.nonneg ? nonnegative_start(start.factors) : start.factors, penalty);
     keep(result.factors);
     outcome.segments.push_back(result.history);
     return outcome;
@@ -91,7 +92,8 @@ Outcome run(const Scenario& scenario, GridShape shape, int64_t nb) {
   lossless.penalty = penalty;
   lossless.max_solves = 8;
   if (scenario.mode == "lossless") {
-    const LosslessResult result = solve_lossless(solver, start, objective->value(start.factors.l, start.factors.r), lossless);
+    const LosslessResult result =
+        solve_lossless(solver, start, objective->value(start.factors.l, start.factors.r), lossless);
     keep(result.factors);
     for (const LambdaSegment& s : result.segments) outcome.segments.push_back(s.history);
     return outcome;
@@ -128,8 +130,10 @@ TEST_CASE("joint results agree across grids, block sizes and rank counts; F is m
       CHECK(test::relative_difference(outcome.r, reference.r) < 1e-10);
       const std::vector<HistoryRow> rows = outcome.all_rows(), reference_rows = reference.all_rows();
       REQUIRE(rows.size() == reference_rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) CHECK(rows[i].objective == Approx(reference_rows[i].objective).epsilon(1e-10));
-      for (const auto& segment : outcome.segments) CHECK(test::largest_relative_increase(segment) < test::kMonotoneTolerance);
+      for (size_t i = 0; i < rows.size(); ++i)
+        CHECK(rows[i].objective == Approx(reference_rows[i].objective).epsilon(1e-10));
+      for (const auto& segment : outcome.segments)
+        CHECK(test::largest_relative_increase(segment) < test::kMonotoneTolerance);
       if (scenario.nonneg) CHECK(std::min(outcome.l.minCoeff(), outcome.r.minCoeff()) >= 0);
     }
   }

@@ -8,12 +8,12 @@
 #include <fstream>
 #include <string>
 
+#include "joint_test_support.hpp"
 #include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/gradient_objective.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
-#include "joint_test_support.hpp"
 
 using namespace jf;
 using namespace jf::joint;
@@ -79,7 +79,8 @@ TEST_CASE("benchmark: joint iteration time vs the two thin GEMMs, and peak memor
                            gemm(Op::None, Op::None, 1.0, data.w, start.r, 0.0, w_r);
                            gemm(Op::Trans, Op::None, 1.0, data.w, start.l, 0.0, w_t_l);
                          }
-                       }) / repeats;
+                       }) /
+                       repeats;
   const double gemm_gflops = 2.0 * 2.0 * m * n * k / gemms / 1e9;
   const double rss_after_gemms = max_over_ranks(peak_rss_mib());
 
@@ -109,9 +110,10 @@ TEST_CASE("benchmark: joint iteration time vs the two thin GEMMs, and peak memor
                 smooth_nonneg_iteration / gemms);
     std::printf("  gradient (G R, G^T L too) iteration:  %.4f s  = %.2f x\n", gradient_iteration,
                 gradient_iteration / gemms);
-    std::printf("  peak RSS/rank: %.1f MiB with W (W's share %.1f MiB), %.1f after the GEMMs alone, %.1f after the"
-                " rowsum solves (+%.1f over the GEMMs)\n",
-                rss_with_w, w_share_mib, rss_after_gemms, rss_after_rowsum, rss_after_rowsum - rss_after_gemms);
+    std::printf(
+        "  peak RSS/rank: %.1f MiB with W (W's share %.1f MiB), %.1f after the GEMMs alone, %.1f after the"
+        " rowsum solves (+%.1f over the GEMMs)\n",
+        rss_with_w, w_share_mib, rss_after_gemms, rss_after_rowsum, rss_after_rowsum - rss_after_gemms);
   }
   CHECK(rowsum_iteration > 0);
 }

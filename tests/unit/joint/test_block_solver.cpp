@@ -3,13 +3,13 @@
 // every structure (row coupling, S, smoothness, Z >= 0) against the Kronecker form of the block problem.
 #include <catch2/catch.hpp>
 
+#include "joint_test_support.hpp"
 #include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/joint/block_solver.hpp"
 #include "jointfact/joint/nonneg_quadratic.hpp"
 #include "jointfact/joint/second_difference.hpp"
 #include "jointfact/joint/shifted_gram_operator.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
-#include "joint_test_support.hpp"
 
 using namespace jf;
 using namespace jf::joint;
@@ -71,7 +71,8 @@ struct DenseBlock {
     const Eigen::Map<const VectorXd> v(z.data(), z.size());
     const VectorXd g = hessian() * v - Eigen::Map<const VectorXd>(b.data(), b.size());
     double worst = std::max(0.0, -v.minCoeff());
-    for (Eigen::Index i = 0; i < v.size(); ++i) worst = std::max(worst, v(i) > 0 ? std::abs(g(i)) : std::max(0.0, -g(i)));
+    for (Eigen::Index i = 0; i < v.size(); ++i)
+      worst = std::max(worst, v(i) > 0 ? std::abs(g(i)) : std::max(0.0, -g(i)));
     return worst / b.cwiseAbs().maxCoeff();
   }
 };

@@ -2,12 +2,12 @@
 // checked against a brute-force scan that solves the lossless problem at every k independently.
 #include <catch2/catch.hpp>
 
+#include "joint_test_support.hpp"
 #include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/compact_mode.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
-#include "joint_test_support.hpp"
 
 using namespace jf;
 using namespace jf::joint;
@@ -41,7 +41,8 @@ TEST_CASE("compact mode returns the smallest k with f*(k) <= f(W), as a brute-fo
     if (smallest < 0 && result.state.task_loss <= original_loss) smallest = k;
   }
   std::string curve;
-  for (size_t i = 0; i < brute_force.size(); ++i) curve += std::to_string(i + 1) + ": " + std::to_string(brute_force[i]) + "  ";
+  for (size_t i = 0; i < brute_force.size(); ++i)
+    curve += std::to_string(i + 1) + ": " + std::to_string(brute_force[i]) + "  ";
   INFO("f(W) = " << original_loss << "; brute force f*(k): " << curve << "; compact chose " << compact.rank);
   REQUIRE(smallest > 0);
   // Bisection relies on every k above the smallest qualifying too; this problem has that shape.

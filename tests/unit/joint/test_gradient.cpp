@@ -4,10 +4,10 @@
 // <G, delta> to first order.
 #include <catch2/catch.hpp>
 
+#include "joint_test_support.hpp"
 #include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/joint/gradient_objective.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
-#include "joint_test_support.hpp"
 
 using namespace jf;
 using namespace jf::joint;
@@ -24,7 +24,9 @@ DistMatrix distributed_like(const DistMatrix& w, const MatrixXd& full) {
 // The seeds' task loss l(X) = (1/m) ||X 1 - t||^2 and its gradient (2/m) (X 1 - t) 1^T.
 struct RowsumLoss {
   Eigen::VectorXd t;
-  double value(const MatrixXd& x) const { return (x.rowwise().sum() - t).squaredNorm() / static_cast<double>(x.rows()); }
+  double value(const MatrixXd& x) const {
+    return (x.rowwise().sum() - t).squaredNorm() / static_cast<double>(x.rows());
+  }
   MatrixXd gradient(const MatrixXd& x) const {
     return (2.0 / static_cast<double>(x.rows())) * (x.rowwise().sum() - t) * Eigen::RowVectorXd::Ones(x.cols());
   }
@@ -101,13 +103,14 @@ TEST_CASE("the seeds' key insight: the joint noise points against the gradient, 
   const RowsumLoss loss{targets};
   const MatrixXd g_full = loss.gradient(w);
   const GradientObjective objective(data.w, distributed_like(data.w, g_full), std::nullopt);
-  const auto [start, result] = test::solve_penalty_from_svd(data.w, objective, k, test::penalty_options(0.1, 1e-12, 500));
+  const auto [start, result] =
+      test::solve_penalty_from_svd(data.w, objective, k, test::penalty_options(0.1, 1e-12, 500));
   const MatrixXd x = test::gathered_product(result.factors), x_svd = test::gathered_product(start.factors);
   const double predicted = g_full.cwiseProduct(x - w).sum(), measured = loss.value(x) - loss.value(w);
   const double predicted_svd = g_full.cwiseProduct(x_svd - w).sum(), measured_svd = loss.value(x_svd) - loss.value(w);
-  INFO("joint: <G, delta> = " << predicted << ", measured change " << measured << "; svd: <G, delta> = "
-                              << predicted_svd << ", measured change " << measured_svd << "; recon joint "
-                              << (x - w).norm() << " svd " << (x_svd - w).norm());
+  INFO("joint: <G, delta> = " << predicted << ", measured change " << measured
+                              << "; svd: <G, delta> = " << predicted_svd << ", measured change " << measured_svd
+                              << "; recon joint " << (x - w).norm() << " svd " << (x_svd - w).norm());
   CHECK(predicted < 0);
   CHECK(measured < 0);
   CHECK(std::abs(measured - predicted) <= 0.05 * std::abs(predicted));

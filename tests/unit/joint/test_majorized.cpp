@@ -4,12 +4,12 @@
 // curvature bound against its own exact algebra.
 #include <catch2/catch.hpp>
 
+#include "joint_test_support.hpp"
 #include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/joint/majorized_block.hpp"
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
-#include "joint_test_support.hpp"
 
 using namespace jf;
 using namespace jf::joint;
@@ -41,9 +41,11 @@ void check_same_optimum(const DistMatrix& w, const Objective& exact, double lamb
   const double w_norm_squared = squared_norm(w);
   const InitialFactors start = initial_factors(w, 3, w_norm_squared);
   const PenaltyOptions options = test::penalty_options(lambda, 1e-12, 20000);
-  const PenaltyResult reference = AlternatingSolver(JointProblem{w, exact, w_norm_squared}).solve(start.factors, options);
+  const PenaltyResult reference =
+      AlternatingSolver(JointProblem{w, exact, w_norm_squared}).solve(start.factors, options);
   const MajorizedOnly majorized(exact);
-  const PenaltyResult result = AlternatingSolver(JointProblem{w, majorized, w_norm_squared}).solve(start.factors, options);
+  const PenaltyResult result =
+      AlternatingSolver(JointProblem{w, majorized, w_norm_squared}).solve(start.factors, options);
   INFO(exact.name() << ": exact solves " << reference.iterations << " iterations, majorise-minimise "
                     << result.iterations);
   CHECK(reference.converged);

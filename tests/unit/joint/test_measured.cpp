@@ -6,11 +6,11 @@
 #include <cmath>
 #include <random>
 
+#include "joint_test_support.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/joint/measured_solver.hpp"
 #include "jointfact/joint/sample_loss.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
-#include "joint_test_support.hpp"
 
 using namespace jf;
 using namespace jf::joint;
@@ -37,10 +37,14 @@ DistMatrix distributed(const GridPtr& grid, const MatrixXd& full, int64_t nb) {
 
 double act(Activation a, double z) {
   switch (a) {
-    case Activation::Relu: return std::max(z, 0.0);
-    case Activation::Gelu: return 0.5 * z * (1 + std::erf(z / std::sqrt(2.0)));
-    case Activation::Tanh: return std::tanh(z);
-    case Activation::Identity: return z;
+    case Activation::Relu:
+      return std::max(z, 0.0);
+    case Activation::Gelu:
+      return 0.5 * z * (1 + std::erf(z / std::sqrt(2.0)));
+    case Activation::Tanh:
+      return std::tanh(z);
+    case Activation::Identity:
+      return z;
   }
   return z;
 }
@@ -104,8 +108,7 @@ void check_loss(const TaskLoss& loss, const Case& c, const GridPtr& grid, int64_
 
 }  // namespace
 
-TEST_CASE("classifier and activation losses: values and gradients across grids and block sizes",
-          "[joint][measured]") {
+TEST_CASE("classifier and activation losses: values and gradients across grids and block sizes", "[joint][measured]") {
   const Case c = make_case();
   for (const GridShape& shape : test::grids_fitting(test::world_size())) {
     auto grid = make_grid(MPI_COMM_WORLD, shape);

@@ -3,11 +3,11 @@
 // because f(X) = ||(X - W) S||_F^2. At moderate lambda, the serial alternating reference.
 #include <catch2/catch.hpp>
 
+#include "joint_test_support.hpp"
 #include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
-#include "joint_test_support.hpp"
 
 using namespace jf;
 using namespace jf::joint;
@@ -45,8 +45,8 @@ TEST_CASE("regression with lambda = 1e6 reaches the whitened-SVD optimum within 
   const MatrixXd x_star = test::truncated(w * whitening, k) * whitening.inverse();
   auto f = [&](const MatrixXd& x) { return (xs * x.transpose() - y).squaredNorm() / static_cast<double>(s); };
   const MatrixXd x = test::gathered_product(result.factors);
-  INFO("iterations " << result.iterations << ", f(joint) " << f(x) << ", f(closed form) " << f(x_star)
-                     << ", f(W_k) " << result.history.front().task_loss << ", relative distance "
+  INFO("iterations " << result.iterations << ", f(joint) " << f(x) << ", f(closed form) " << f(x_star) << ", f(W_k) "
+                     << result.history.front().task_loss << ", relative distance "
                      << test::relative_difference(x, x_star));
   CHECK_FALSE(result.stalled);
   CHECK(test::largest_relative_increase(result.history) < test::kMonotoneTolerance);
@@ -74,7 +74,10 @@ TEST_CASE("regression penalty matches the serial alternating reference (Cholesky
     MatrixXd l = test::gather(start.factors.l), r = test::gather(start.factors.r);
     for (int it = 0; it < options.max_iterations; ++it) {
       const MatrixXd p = xs * r;
-      l = (r.transpose() * r + a * p.transpose() * p).ldlt().solve((w * r + a * y.transpose() * p).transpose()).transpose();
+      l = (r.transpose() * r + a * p.transpose() * p)
+              .ldlt()
+              .solve((w * r + a * y.transpose() * p).transpose())
+              .transpose();
       const MatrixXd rhs = shifted.ldlt().solve(w.transpose() * l + a * xs.transpose() * (y * l));
       r = (l.transpose() * l).ldlt().solve(rhs.transpose()).transpose();
     }

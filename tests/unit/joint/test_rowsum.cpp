@@ -4,12 +4,12 @@
 
 #include <tuple>
 
+#include "joint_test_support.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/joint/joint_stage.hpp"
 #include "jointfact/joint/lossless_mode.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
-#include "joint_test_support.hpp"
 
 using namespace jf;
 using namespace jf::joint;
@@ -128,7 +128,8 @@ TEST_CASE("run_joint from the svd stage's factors equals run_joint computing its
   settings.progress_every = 0;
   const JointOutcome own = run_joint(data.w, objective, settings);
   const JointOutcome from_stage = run_joint(data.w, objective, settings, svd::exact_truncated_svd(data.w, 6));
-  CHECK(test::relative_difference(test::gathered_product(from_stage.factors), test::gathered_product(own.factors)) < 1e-10);
+  CHECK(test::relative_difference(test::gathered_product(from_stage.factors), test::gathered_product(own.factors)) <
+        1e-10);
   CHECK(from_stage.loss_svd == Approx(own.loss_svd).epsilon(1e-12));
   CHECK(from_stage.recon_error_svd == Approx(own.recon_error_svd).epsilon(1e-12));
   CHECK(own.loss_joint < own.loss_svd);

@@ -4,10 +4,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "joint_test_support.hpp"
 #include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
-#include "joint_test_support.hpp"
 
 using namespace jf;
 using namespace jf::joint;
@@ -65,7 +65,8 @@ TEST_CASE("SAXS-like data: smoothness and non-negativity recover the components"
   const MatrixXd clean = truth.elution * truth.scattering.transpose();
   DistMatrix d(grid, m, n, nb, nb);
   const double noise = 0.005 * clean.maxCoeff();
-  d.for_each_local([&](int64_t i, int64_t j, double& v) { v = clean(i, j) + noise * counter_normal(77, kStreamUser + 7, i, j); });
+  d.for_each_local(
+      [&](int64_t i, int64_t j, double& v) { v = clean(i, j) + noise * counter_normal(77, kStreamUser + 7, i, j); });
   // The task term is switched off (lambda = 0): this is the regularised factorization of the seed.
   DistMatrix row_sums(grid, m, 1, nb, nb);
   const RowsumObjective objective(row_sums, m, n);
@@ -85,8 +86,8 @@ TEST_CASE("SAXS-like data: smoothness and non-negativity recover the components"
   const double svd_elution = matched_abs_correlation(test::gather(start.factors.l), truth.elution);
   const double svd_scattering = matched_abs_correlation(test::gather(start.factors.r), truth.scattering);
   INFO("joint: elution " << elution_correlation << ", scattering " << scattering_correlation << " ("
-                         << result.iterations << " iterations); plain SVD: elution " << svd_elution
-                         << ", scattering " << svd_scattering);
+                         << result.iterations << " iterations); plain SVD: elution " << svd_elution << ", scattering "
+                         << svd_scattering);
   CHECK(l.minCoeff() >= 0);
   CHECK(r.minCoeff() >= 0);
   CHECK(elution_correlation >= 0.99);

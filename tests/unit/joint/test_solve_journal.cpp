@@ -3,12 +3,12 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "joint_test_support.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/joint/joint_stage.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
 #include "jointfact/joint/solve_journal.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
-#include "joint_test_support.hpp"
 
 using namespace jf;
 using namespace jf::joint;
@@ -45,7 +45,8 @@ JointSnapshot snapshot_at(const DistMatrix& w, const Objective& objective, Joint
   journal.set_safe_point([&](const SolveJournal& state, const RunningSolveView& running) {
     if (++safe_points < stop_at) return;
     snapshot.finished = state.finished();
-    snapshot.running = {running.lambda, running.rank, running.start, running.iterate, running.history, running.iterations};
+    snapshot.running = {running.lambda,  running.rank,    running.start,
+                        running.iterate, running.history, running.iterations};
     throw StopHere{};
   });
   settings.journal = &journal;
@@ -56,7 +57,8 @@ JointSnapshot snapshot_at(const DistMatrix& w, const Objective& objective, Joint
 void require_identical(const JointOutcome& resumed, const JointOutcome& reference) {
   REQUIRE(resumed.segments.size() == reference.segments.size());
   REQUIRE(resumed.history.size() == reference.history.size());
-  for (size_t i = 0; i < reference.history.size(); ++i) CHECK(resumed.history[i].objective == reference.history[i].objective);
+  for (size_t i = 0; i < reference.history.size(); ++i)
+    CHECK(resumed.history[i].objective == reference.history[i].objective);
   CHECK(resumed.lambda == reference.lambda);
   CHECK(resumed.iterations == reference.iterations);
   CHECK((test::gather(resumed.factors.l) - test::gather(reference.factors.l)).cwiseAbs().maxCoeff() == 0.0);

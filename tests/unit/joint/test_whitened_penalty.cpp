@@ -4,11 +4,11 @@
 // rowsum, on every grid that fits, ragged block sizes.
 #include <catch2/catch.hpp>
 
+#include "joint_test_support.hpp"
 #include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/regression_objective.hpp"
 #include "jointfact/joint/rowsum_objective.hpp"
-#include "joint_test_support.hpp"
 
 using namespace jf;
 using namespace jf::joint;

@@ -27,8 +27,7 @@ namespace {
 Eigen::MatrixXd kron(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
   Eigen::MatrixXd k(a.rows() * b.rows(), a.cols() * b.cols());
   for (Eigen::Index i = 0; i < a.rows(); ++i)
-    for (Eigen::Index j = 0; j < a.cols(); ++j)
-      k.block(i * b.rows(), j * b.cols(), b.rows(), b.cols()) = a(i, j) * b;
+    for (Eigen::Index j = 0; j < a.cols(); ++j) k.block(i * b.rows(), j * b.cols(), b.rows(), b.cols()) = a(i, j) * b;
   return k;
 }
 
@@ -36,8 +35,7 @@ Eigen::MatrixXd kron(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
 Eigen::MatrixXd kronecker_support(int log2n, int level) {
   const Eigen::Index n = Eigen::Index{1} << log2n;
   const Eigen::Index inner = Eigen::Index{1} << (level - 1);
-  return kron(kron(Eigen::MatrixXd::Identity(n / (2 * inner), n / (2 * inner)),
-                   Eigen::MatrixXd::Ones(2, 2)),
+  return kron(kron(Eigen::MatrixXd::Identity(n / (2 * inner), n / (2 * inner)), Eigen::MatrixXd::Ones(2, 2)),
               Eigen::MatrixXd::Identity(inner, inner));
 }
 
@@ -78,8 +76,7 @@ const ButterflyTree kBothTrees[] = {ButterflyTree::balanced, ButterflyTree::left
 
 }  // namespace
 
-TEST_CASE("butterfly supports follow the Kronecker definition and the contract order",
-          "[sparse][butterfly]") {
+TEST_CASE("butterfly supports follow the Kronecker definition and the contract order", "[sparse][butterfly]") {
   const int log2n = 4;
   const std::int64_t n = 16;
   for (int level = 1; level <= log2n; ++level) {
@@ -106,10 +103,8 @@ TEST_CASE("butterfly sizes must be powers of two", "[sparse][butterfly]") {
   CHECK(butterfly_log2(2) == 1);
   CHECK(butterfly_log2(1024) == 10);
   for (std::int64_t bad : {0, 1, 3, 6, 12, 1023}) CHECK_THROWS_AS(butterfly_log2(bad), std::invalid_argument);
-  CHECK_THROWS_AS(butterfly_factorize(Eigen::MatrixXd::Zero(8, 4), ButterflyTree::balanced),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(butterfly_factorize(Eigen::MatrixXd::Zero(12, 12), ButterflyTree::balanced),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(butterfly_factorize(Eigen::MatrixXd::Zero(8, 4), ButterflyTree::balanced), std::invalid_argument);
+  CHECK_THROWS_AS(butterfly_factorize(Eigen::MatrixXd::Zero(12, 12), ButterflyTree::balanced), std::invalid_argument);
   Eigen::MatrixXd not_finite = Eigen::MatrixXd::Ones(8, 8);
   not_finite(3, 5) = std::numeric_limits<double>::quiet_NaN();
   CHECK_THROWS_AS(butterfly_factorize(not_finite, ButterflyTree::balanced), std::invalid_argument);
@@ -166,8 +161,7 @@ TEST_CASE("split blocks tile the support of the matrix being split", "[sparse][b
   }
 }
 
-TEST_CASE("one split of an exact partial product is exact and stays on the supports",
-          "[sparse][butterfly]") {
+TEST_CASE("one split of an exact partial product is exact and stays on the supports", "[sparse][butterfly]") {
   const int log2n = 6;
   std::mt19937_64 rng(11);
   const std::vector<CsrMatrix> factors = random_butterfly_factors(log2n, rng);
@@ -175,8 +169,7 @@ TEST_CASE("one split of an exact partial product is exact and stays on the suppo
     for (const auto& round : butterfly_split_rounds(log2n, tree)) {
       for (const ButterflySplit& split : round) {
         const Eigen::MatrixXd p = dense_product(sub_chain(factors, split.range));
-        const SplitFactors halves =
-            solve_split(split, restrict_to_support(p, log2n, split.range));
+        const SplitFactors halves = solve_split(split, restrict_to_support(p, log2n, split.range));
         const Eigen::MatrixXd left = to_dense(halves.left);
         const Eigen::MatrixXd right = to_dense(halves.right);
         CHECK(dense_on_support(left, log2n, split.left()));
@@ -295,8 +288,7 @@ TEST_CASE("random butterfly products are recovered exactly by both trees", "[spa
     const Eigen::MatrixXd a = dense_product(truth);
     for (ButterflyTree tree : kBothTrees) {
       const ButterflyFactorization result = butterfly_factorize(a, tree);
-      INFO("N = 2^" << log2n << ", tree " << butterfly_tree_name(tree) << ", rel_error "
-                    << result.rel_error);
+      INFO("N = 2^" << log2n << ", tree " << butterfly_tree_name(tree) << ", rel_error " << result.rel_error);
       CHECK(result.rel_error <= 1e-12);
       check_factorization_shape(result, log2n);
     }

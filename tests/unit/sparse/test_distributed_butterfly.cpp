@@ -1,5 +1,6 @@
 // The distributed butterfly driver: exact recovery on every grid, factors bit-identical to the
 // serial reference for any P, grid and block size, noise behaviour, and input validation.
+#include "../test_support.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/norms.hpp"
@@ -9,7 +10,6 @@
 #include "jointfact/sparse/butterfly_chain.hpp"
 #include "jointfact/sparse/distributed_butterfly.hpp"
 #include "sparse_test_helpers.hpp"
-#include "../test_support.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -125,15 +125,14 @@ TEST_CASE("distributed butterfly recovers Hadamard 2^10 with both trees", "[spar
   }
 }
 
-TEST_CASE("distributed butterfly recovers random butterfly products (N = 256, 1024)",
-          "[sparse][distributed]") {
+TEST_CASE("distributed butterfly recovers random butterfly products (N = 256, 1024)", "[sparse][distributed]") {
   for (std::int64_t n : {256, 1024}) {
     const int log2n = n == 256 ? 8 : 10;
     const jf::DistMatrix a = jf::make_butterfly_product(world_grid(), n, 9);
     for (ButterflyTree tree : kBothTrees) {
       const ButterflyFactorization result = butterfly_factorize_distributed(a, tree);
-      INFO("N = " << n << ", P = " << jf::test::world_size() << ", tree " << butterfly_tree_name(tree)
-                  << ", rel_error " << result.rel_error);
+      INFO("N = " << n << ", P = " << jf::test::world_size() << ", tree " << butterfly_tree_name(tree) << ", rel_error "
+                  << result.rel_error);
       CHECK(result.rel_error <= 1e-12);
       check_factors(result, log2n);
       if (n == 256) {  // the factors reproduce A through the fast apply, checked on a gathered copy
@@ -218,6 +217,7 @@ TEST_CASE("distributed butterfly rejects bad input on every rank", "[sparse][dis
     require_butterfly_shape(96, 96, "W.h5:/W");
     FAIL("no error for 96 x 96");
   } catch (const jf::InputError& e) {
-    CHECK(std::string(e.what()) == "butterfly needs a square N x N matrix with N a power of two >= 2; W.h5:/W is 96 x 96");
+    CHECK(std::string(e.what()) ==
+          "butterfly needs a square N x N matrix with N a power of two >= 2; W.h5:/W is 96 x 96");
   }
 }

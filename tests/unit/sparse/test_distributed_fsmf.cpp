@@ -1,11 +1,11 @@
 // The distributed FSMF driver against the serial fsmf_factorize, on every grid the conventions
 // list: disjoint, identical and complete classes (optimal), the overlapping SEC-like case
 // (greedy + refinement), and input validation.
+#include "../test_support.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/sparse/distributed_fsmf.hpp"
 #include "jointfact/sparse/fsmf.hpp"
 #include "sparse_test_helpers.hpp"
-#include "../test_support.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -70,8 +70,7 @@ TEST_CASE("distributed FSMF with disjoint, identical and complete classes equals
   const Eigen::MatrixXd a = gaussian_matrix(m, n, rng);
   // Same supports as the serial test: classes {0,3} and {1}, {2} disjoint; {4,5} complete (exact).
   const SupportMatrix sx = support_from(m, 6, {{{0, 10}, {0, 3, 2}}, {{10, 20}, {1}}, {{20, 22}, {4, 5}}});
-  const SupportMatrix sy =
-      support_from(n, 6, {{{0, 12}, {0, 3}}, {{5, 16}, {1}}, {{12, 24}, {2}}, {{0, 24}, {4, 5}}});
+  const SupportMatrix sy = support_from(n, 6, {{{0, 12}, {0, 3}}, {{5, 16}, {1}}, {{12, 24}, {2}}, {{0, 24}, {4, 5}}});
   const FsmfResult serial = fsmf_factorize(a, sx, sy);
   REQUIRE(serial.optimal);
   for (const jf::GridShape& shape : jf::test::grids_fitting(jf::test::world_size())) {
@@ -110,10 +109,10 @@ TEST_CASE("distributed FSMF on overlapping SEC-like windows matches the serial g
   const std::vector<jf::GridShape> shapes = jf::test::grids_fitting(jf::test::world_size());
   for (const jf::GridShape& shape : shapes) {
     const std::int64_t block = shape.prows * shape.pcols == 1 ? 64 : 7;
-    INFO("grid " << shape.prows << "x" << shape.pcols << ", block " << block << ": greedy "
-                 << serial.greedy_rel_error << ", refined " << serial.rel_error << ", noise " << d.noise_rel);
-    const FsmfResult result = fsmf_factorize_distributed(distribute(d.noisy, shape, block), d.support_x,
-                                                         d.support_y, options);
+    INFO("grid " << shape.prows << "x" << shape.pcols << ", block " << block << ": greedy " << serial.greedy_rel_error
+                 << ", refined " << serial.rel_error << ", noise " << d.noise_rel);
+    const FsmfResult result =
+        fsmf_factorize_distributed(distribute(d.noisy, shape, block), d.support_x, d.support_y, options);
     check_equal_to_serial(result, serial);
     REQUIRE_FALSE(result.refine_history.empty());
     CHECK(result.refine_history.size() == serial.refine_history.size());
@@ -151,12 +150,15 @@ TEST_CASE("distributed FSMF greedy in waves: classes wait only for the overlappi
 
 TEST_CASE("distributed FSMF rejects supports that do not match the matrix", "[sparse][distributed][fsmf]") {
   const jf::DistMatrix a = distribute(Eigen::MatrixXd::Ones(4, 5), {}, 2);
-  CHECK_THROWS_AS(fsmf_factorize_distributed(a, SupportMatrix::Constant(3, 2, true), SupportMatrix::Constant(5, 2, true)),
-                  jf::InputError);
-  CHECK_THROWS_AS(fsmf_factorize_distributed(a, SupportMatrix::Constant(4, 2, true), SupportMatrix::Constant(4, 2, true)),
-                  jf::InputError);
-  CHECK_THROWS_AS(fsmf_factorize_distributed(a, SupportMatrix::Constant(4, 2, true), SupportMatrix::Constant(5, 3, true)),
-                  jf::InputError);
+  CHECK_THROWS_AS(
+      fsmf_factorize_distributed(a, SupportMatrix::Constant(3, 2, true), SupportMatrix::Constant(5, 2, true)),
+      jf::InputError);
+  CHECK_THROWS_AS(
+      fsmf_factorize_distributed(a, SupportMatrix::Constant(4, 2, true), SupportMatrix::Constant(4, 2, true)),
+      jf::InputError);
+  CHECK_THROWS_AS(
+      fsmf_factorize_distributed(a, SupportMatrix::Constant(4, 2, true), SupportMatrix::Constant(5, 3, true)),
+      jf::InputError);
   Eigen::MatrixXd not_finite = Eigen::MatrixXd::Ones(4, 5);
   not_finite(3, 1) = std::numeric_limits<double>::infinity();
   CHECK_THROWS_AS(fsmf_factorize_distributed(distribute(not_finite, {}, 2), SupportMatrix::Constant(4, 2, true),

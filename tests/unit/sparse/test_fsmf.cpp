@@ -37,8 +37,7 @@ double tail_energy(const Eigen::MatrixXd& block, Eigen::Index rank) {
 
 // Algorithm 2 written literally on full-size masked matrices: M_c = best rank-|P| approximation
 // of (A - sum of previous M) restricted to the class's support.
-Eigen::MatrixXd reference_greedy_product(const Eigen::MatrixXd& a,
-                                         const std::vector<SupportClass>& classes) {
+Eigen::MatrixXd reference_greedy_product(const Eigen::MatrixXd& a, const std::vector<SupportClass>& classes) {
   Eigen::MatrixXd residual = a;
   Eigen::MatrixXd total = Eigen::MatrixXd::Zero(a.rows(), a.cols());
   for (const SupportClass& c : classes) {
@@ -47,9 +46,8 @@ Eigen::MatrixXd reference_greedy_product(const Eigen::MatrixXd& a,
       for (std::int64_t j : c.cols) masked(i, j) = residual(i, j);
     Eigen::JacobiSVD<Eigen::MatrixXd> svd(masked, Eigen::ComputeThinU | Eigen::ComputeThinV);
     const auto k = static_cast<Eigen::Index>(c.members.size());
-    const Eigen::MatrixXd m = svd.matrixU().leftCols(k) *
-                              svd.singularValues().head(k).asDiagonal() *
-                              svd.matrixV().leftCols(k).transpose();
+    const Eigen::MatrixXd m =
+        svd.matrixU().leftCols(k) * svd.singularValues().head(k).asDiagonal() * svd.matrixV().leftCols(k).transpose();
     residual -= m;
     total += m;
   }
@@ -74,8 +72,7 @@ TEST_CASE("rank-one supports are grouped into classes of identical supports", "[
   CHECK_FALSE(classes_pairwise_disjoint(classes));  // classes 0 and 1 share (rows 0-2, column 1)
   const std::vector<SupportClass> disjoint = {classes[0], classes[2]};
   CHECK(classes_pairwise_disjoint(disjoint));
-  CHECK_THROWS_AS(group_support_classes(sx, SupportMatrix::Constant(5, 3, true)),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(group_support_classes(sx, SupportMatrix::Constant(5, 3, true)), std::invalid_argument);
 }
 
 TEST_CASE("best rank-k of a block: truncated SVD, exact when complete", "[sparse][fsmf]") {
@@ -84,8 +81,7 @@ TEST_CASE("best rank-k of a block: truncated SVD, exact when complete", "[sparse
   for (Eigen::Index k : {1, 2, 4}) {
     const LowRankFactors f = best_rank_k(block, k);
     CHECK(f.u.cols() == k);
-    CHECK((block - f.u * f.v.transpose()).squaredNorm() ==
-          Approx(tail_energy(block, k)).epsilon(1e-10));
+    CHECK((block - f.u * f.v.transpose()).squaredNorm() == Approx(tail_energy(block, k)).epsilon(1e-10));
   }
   for (Eigen::Index k : {5, 7}) {
     const LowRankFactors f = best_rank_k(block, k);
@@ -98,8 +94,7 @@ TEST_CASE("best rank-k of a block: truncated SVD, exact when complete", "[sparse
   CHECK(best_rank_k(block, 0).u.cols() == 0);
 }
 
-TEST_CASE("FSMF with disjoint or identical supports is the per-class SVD optimum",
-          "[sparse][fsmf]") {
+TEST_CASE("FSMF with disjoint or identical supports is the per-class SVD optimum", "[sparse][fsmf]") {
   const Eigen::Index m = 30, n = 24;
   std::mt19937_64 rng(13);
   const Eigen::MatrixXd a = gaussian_matrix(m, n, rng);
@@ -107,10 +102,8 @@ TEST_CASE("FSMF with disjoint or identical supports is the per-class SVD optimum
   // Class B: member  {1},    rows 10-19, cols 5-15 (rows disjoint from A)
   // Class C: member  {2},    rows 0-9,  cols 12-23 (columns disjoint from A, rows from B)
   // Class D: members {4, 5}, rows 20-21, cols 0-23 (complete: 2 >= min(2, 24), exact)
-  const SupportMatrix sx =
-      support_from(m, 6, {{{0, 10}, {0, 3, 2}}, {{10, 20}, {1}}, {{20, 22}, {4, 5}}});
-  const SupportMatrix sy =
-      support_from(n, 6, {{{0, 12}, {0, 3}}, {{5, 16}, {1}}, {{12, 24}, {2}}, {{0, 24}, {4, 5}}});
+  const SupportMatrix sx = support_from(m, 6, {{{0, 10}, {0, 3, 2}}, {{10, 20}, {1}}, {{20, 22}, {4, 5}}});
+  const SupportMatrix sy = support_from(n, 6, {{{0, 12}, {0, 3}}, {{5, 16}, {1}}, {{12, 24}, {2}}, {{0, 24}, {4, 5}}});
 
   const FsmfResult result = fsmf_factorize(a, sx, sy);
   CHECK(result.optimal);
@@ -134,8 +127,8 @@ TEST_CASE("FSMF with disjoint or identical supports is the per-class SVD optimum
 TEST_CASE("FSMF with one full class is the truncated SVD", "[sparse][fsmf]") {
   std::mt19937_64 rng(19);
   const Eigen::MatrixXd a = gaussian_matrix(20, 15, rng);
-  const FsmfResult result = fsmf_factorize(a, SupportMatrix::Constant(20, 3, true),
-                                           SupportMatrix::Constant(15, 3, true));
+  const FsmfResult result =
+      fsmf_factorize(a, SupportMatrix::Constant(20, 3, true), SupportMatrix::Constant(15, 3, true));
   CHECK(result.optimal);
   CHECK(std::abs(result.rel_error - std::sqrt(tail_energy(a, 3) / a.squaredNorm())) <= 1e-10);
 }
@@ -165,8 +158,7 @@ TEST_CASE("least-squares pieces of the refinement", "[sparse][fsmf]") {
       if (support(i, k)) CHECK(std::abs(gradient(i, k)) <= 1e-10 * a.norm() * basis.norm());
 }
 
-TEST_CASE("FSMF on overlapping SEC-like windows: greedy, then monotone refinement",
-          "[sparse][fsmf]") {
+TEST_CASE("FSMF on overlapping SEC-like windows: greedy, then monotone refinement", "[sparse][fsmf]") {
   const SecData d = make_sec_data(2e-3);
   const std::vector<SupportClass> classes = group_support_classes(d.support_x, d.support_y);
   REQUIRE(classes.size() == 3);
@@ -207,7 +199,6 @@ TEST_CASE("FSMF rejects supports that do not match the matrix", "[sparse][fsmf]"
                   std::invalid_argument);
   Eigen::MatrixXd not_finite = a;
   not_finite(1, 1) = std::numeric_limits<double>::infinity();
-  CHECK_THROWS_AS(fsmf_factorize(not_finite, SupportMatrix::Constant(4, 2, true),
-                                 SupportMatrix::Constant(5, 2, true)),
+  CHECK_THROWS_AS(fsmf_factorize(not_finite, SupportMatrix::Constant(4, 2, true), SupportMatrix::Constant(5, 2, true)),
                   std::invalid_argument);
 }

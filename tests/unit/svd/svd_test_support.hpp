@@ -59,9 +59,7 @@ inline double reconstruction_error(const Eigen::MatrixXd& a, const svd::Truncate
 }
 
 // sqrt(sum_{i >= k} s_i^2): the optimal rank-k error (Eckart-Young).
-inline double optimal_error(const Eigen::VectorXd& s_full, int64_t k) {
-  return s_full.tail(s_full.size() - k).norm();
-}
+inline double optimal_error(const Eigen::VectorXd& s_full, int64_t k) { return s_full.tail(s_full.size() - k).norm(); }
 
 // Serial HMT with the very same test matrix as the distributed code (columns of the counter-based
 // Gaussian, stream kStreamSketch): returns ||A - U_k S_k V_k^T||_F.

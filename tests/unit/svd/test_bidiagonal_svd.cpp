@@ -5,10 +5,10 @@
 // matrices, and agreement with the pdgesvd reference.
 #include <catch2/catch.hpp>
 
-#include "svd_test_support.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/svd/bidiagonal_svd.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd_test_support.hpp"
 
 using namespace jf;
 using jf::test::gather;
@@ -37,7 +37,8 @@ void check_against_lapack(const Eigen::MatrixXd& a_full, const svd::TruncatedSvd
   CHECK(result.quality.orthogonality_u / (m * test::kEps) < 10.0);
   CHECK(result.quality.orthogonality_v / (n * test::kEps) < 10.0);
   const double error = svd_test::reconstruction_error(a_full, result);
-  CHECK(std::abs(error - svd_test::optimal_error(reference, k)) / (std::max(a_full.norm(), 1e-300) * max_dim * test::kEps) <
+  CHECK(std::abs(error - svd_test::optimal_error(reference, k)) /
+            (std::max(a_full.norm(), 1e-300) * max_dim * test::kEps) <
         10.0);
 }
 
@@ -54,7 +55,8 @@ TEST_CASE("divide-and-conquer exact SVD: tall, wide, QR-first and ragged shapes 
           "[svd][exact][dc]") {
   // 100 x 23 and 31 x 25 take the QR-first branch (rows >= 1.2 cols), 29 x 25 and 33 x 33 do not; the
   // transposes take the m < n branch; 1 x 9 and 9 x 1 have an empty superdiagonal.
-  const std::vector<Shape> shapes = {{100, 23}, {23, 100}, {31, 25}, {25, 31}, {29, 25}, {25, 29}, {33, 33}, {1, 9}, {9, 1}};
+  const std::vector<Shape> shapes = {{100, 23}, {23, 100}, {31, 25}, {25, 31}, {29, 25},
+                                     {25, 29},  {33, 33},  {1, 9},   {9, 1}};
   for (const GridShape shape : test::grids_fitting(test::world_size())) {
     auto grid = make_grid(MPI_COMM_WORLD, shape);
     for (int64_t nb : svd_test::svd_block_sizes()) {
@@ -77,8 +79,7 @@ TEST_CASE("divide-and-conquer exact SVD: tall, wide, QR-first and ragged shapes 
   }
 }
 
-TEST_CASE("divide-and-conquer exact SVD with rectangular blocks returns factors in A's row block",
-          "[svd][exact][dc]") {
+TEST_CASE("divide-and-conquer exact SVD with rectangular blocks returns factors in A's row block", "[svd][exact][dc]") {
   for (const GridShape shape : test::grids_fitting(test::world_size())) {
     auto grid = make_grid(MPI_COMM_WORLD, shape);
     for (const Shape dims : {Shape{53, 31}, Shape{31, 53}, Shape{90, 20}}) {
@@ -124,8 +125,7 @@ TEST_CASE("divide-and-conquer exact SVD keeps the small singular values of a 15-
   }
 }
 
-TEST_CASE("divide-and-conquer exact SVD of rank-deficient and zero matrices stays orthonormal",
-          "[svd][exact][dc]") {
+TEST_CASE("divide-and-conquer exact SVD of rank-deficient and zero matrices stays orthonormal", "[svd][exact][dc]") {
   for (const GridShape shape : test::grids_fitting(test::world_size())) {
     auto grid = make_grid(MPI_COMM_WORLD, shape);
     const Eigen::MatrixXd low_rank = svd_test::matrix_with_spectrum(45, 30, {3.0, 2.0, 2.0, 1.0}, 40);
@@ -195,11 +195,11 @@ TEST_CASE("the distributed Golub-Kahan route: leading vectors at LAPACK accuracy
         const Eigen::MatrixXd a_full = gather(a);
         const int64_t r = std::min(dims.m, dims.n);
         for (int64_t k : {int64_t{1}, int64_t{5}, r / 4}) {
-          INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " " << dims.m << "x" << dims.n
-                       << " k " << k);
+          INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " " << dims.m << "x" << dims.n << " k "
+                       << k);
           svd::BidiagonalRoute route;
-          svd::TruncatedSvd result =
-              svd::bidiagonal_dc_svd(a, [k](const std::vector<double>&) { return k; }, &route);
+          svd::TruncatedSvd result = svd::bidiagonal_dc_svd(
+              a, [k](const std::vector<double>&) { return k; }, &route);
           svd::measure_quality(a, result);
           INFO(route.reason);
           CHECK(route.distributed);
@@ -210,7 +210,8 @@ TEST_CASE("the distributed Golub-Kahan route: leading vectors at LAPACK accuracy
       for (int64_t k : {int64_t{4}, int64_t{6}}) {
         INFO("clustered, grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " k " << k);
         svd::BidiagonalRoute route;
-        svd::TruncatedSvd result = svd::bidiagonal_dc_svd(a, [k](const std::vector<double>&) { return k; }, &route);
+        svd::TruncatedSvd result = svd::bidiagonal_dc_svd(
+            a, [k](const std::vector<double>&) { return k; }, &route);
         svd::measure_quality(a, result);
         CHECK(route.distributed);
         check_against_lapack(clustered, result, k);
@@ -228,16 +229,19 @@ TEST_CASE("the exact path says which route it took and keeps tiny singular value
   const DistMatrix a = svd_test::distribute(a_full, grid, 8);
   svd::BidiagonalRoute route;
   // s_3 = 10^-1.5 >= s_1 / 80: distributed. s_10 = 10^-4.5: tiny, replicated.
-  svd::TruncatedSvd few = svd::bidiagonal_dc_svd(a, [](const std::vector<double>&) { return int64_t{4}; }, &route);
+  svd::TruncatedSvd few = svd::bidiagonal_dc_svd(
+      a, [](const std::vector<double>&) { return int64_t{4}; }, &route);
   CHECK(route.distributed);
   svd::measure_quality(a, few);
   check_against_lapack(a_full, few, 4);
-  svd::TruncatedSvd tiny = svd::bidiagonal_dc_svd(a, [](const std::vector<double>&) { return int64_t{10}; }, &route);
+  svd::TruncatedSvd tiny = svd::bidiagonal_dc_svd(
+      a, [](const std::vector<double>&) { return int64_t{10}; }, &route);
   CHECK_FALSE(route.distributed);
   CHECK(route.reason.find("tiny") != std::string::npos);
   svd::measure_quality(a, tiny);
   check_against_lapack(a_full, tiny, 10);
-  svd::bidiagonal_dc_svd(a, [](const std::vector<double>&) { return int64_t{11}; }, &route);
+  svd::bidiagonal_dc_svd(
+      a, [](const std::vector<double>&) { return int64_t{11}; }, &route);
   CHECK_FALSE(route.distributed);
 }
 
@@ -260,11 +264,11 @@ TEST_CASE("the divide-and-conquer Golub-Kahan route: many leading vectors on eve
         const Eigen::MatrixXd a_full = gather(a);
         const int64_t r = std::min(dims.m, dims.n);
         for (int64_t k : {r / 2, r}) {
-          INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " " << dims.m << "x" << dims.n
-                       << " k " << k);
+          INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " " << dims.m << "x" << dims.n << " k "
+                       << k);
           svd::BidiagonalRoute route;
-          svd::TruncatedSvd result =
-              svd::bidiagonal_dc_svd(a, [k](const std::vector<double>&) { return k; }, &route);
+          svd::TruncatedSvd result = svd::bidiagonal_dc_svd(
+              a, [k](const std::vector<double>&) { return k; }, &route);
           svd::measure_quality(a, result);
           INFO(route.reason);
           // A random matrix's smallest singular value can be tiny: then the replicated route, by design.
@@ -276,7 +280,8 @@ TEST_CASE("the divide-and-conquer Golub-Kahan route: many leading vectors on eve
       for (int64_t k : {int64_t{12}, int64_t{40}}) {
         INFO("graded, grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " k " << k);
         svd::BidiagonalRoute route;
-        svd::TruncatedSvd result = svd::bidiagonal_dc_svd(a, [k](const std::vector<double>&) { return k; }, &route);
+        svd::TruncatedSvd result = svd::bidiagonal_dc_svd(
+            a, [k](const std::vector<double>&) { return k; }, &route);
         svd::measure_quality(a, result);
         INFO(route.reason);
         CHECK(route.distributed == distributed);

@@ -4,10 +4,10 @@
 // edges, also for clustered and repeated singular values and matrices of lower rank than k.
 #include <catch2/catch.hpp>
 
-#include "svd_test_support.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/svd/converged_svd.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd_test_support.hpp"
 
 using namespace jf;
 using jf::test::gather;
@@ -87,8 +87,9 @@ void check_against_lapack(const Eigen::MatrixXd& a_full, int64_t k, double tol, 
       for (const auto& [begin, end] : clusters(reference.s, separation / 2)) {
         if (end > k) break;
         const int64_t size = end - begin;
-        const double angle = std::max(subspace_distance(u.middleCols(begin, size), reference.u.middleCols(begin, size)),
-                                      subspace_distance(v.middleCols(begin, size), reference.v.middleCols(begin, size)));
+        const double angle =
+            std::max(subspace_distance(u.middleCols(begin, size), reference.u.middleCols(begin, size)),
+                     subspace_distance(v.middleCols(begin, size), reference.v.middleCols(begin, size)));
         CHECK(angle <= 10 * tol * norm_a / separation + 1e-12);
         worst_angle = std::max(worst_angle, angle);
       }
@@ -110,8 +111,7 @@ TEST_CASE("converged SVD of s_i = 0.9^i, 157 x 113, k = 12, T = 1e-10: residuals
   check_against_lapack(a, 12, 1e-10, 1e-3);
 }
 
-TEST_CASE("converged SVD of a wide matrix with a slowly decaying spectrum, k = 9, T = 1e-8",
-          "[svd][converged]") {
+TEST_CASE("converged SVD of a wide matrix with a slowly decaying spectrum, k = 9, T = 1e-8", "[svd][converged]") {
   const Eigen::MatrixXd a = svd_test::matrix_with_spectrum(61, 140, svd_test::polynomial_spectrum(61, 0.5), 42);
   check_against_lapack(a, 9, 1e-8, 1e-3);
 }
@@ -128,8 +128,7 @@ TEST_CASE("converged SVD with repeated and clustered singular values: values and
   check_against_lapack(a, 9, 1e-10, 0.05);
 }
 
-TEST_CASE("converged SVD of a matrix of rank 6 < k = 10: zero values converge, residuals zero",
-          "[svd][converged]") {
+TEST_CASE("converged SVD of a matrix of rank 6 < k = 10: zero values converge, residuals zero", "[svd][converged]") {
   const Eigen::MatrixXd a = svd_test::matrix_with_spectrum(83, 71, {3.0, 2.0, 1.5, 1.0, 0.5, 0.25}, 46);
   check_against_lapack(a, 10, 1e-10, 0.2);
 }

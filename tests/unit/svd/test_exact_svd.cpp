@@ -4,8 +4,8 @@
 // variant picks the optimal k. test_bidiagonal_svd.cpp covers the divide-and-conquer route in more depth.
 #include <catch2/catch.hpp>
 
-#include "svd_test_support.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd_test_support.hpp"
 
 using namespace jf;
 using jf::test::gather;
@@ -45,14 +45,16 @@ TEST_CASE("exact SVD matches LAPACK on every grid, block size and ragged shape",
             REQUIRE(result.v.cols() == k);
             const Eigen::VectorXd s = svd_test::singular_values(result);
             // |s_i - s_i(LAPACK)| / (s_0 max(m, n) eps) < 10, i.e. well within 1e-12 * max(m, n) relative.
-            const double value_error = (s - reference.head(k)).cwiseAbs().maxCoeff() / (reference(0) * max_dim * test::kEps);
+            const double value_error =
+                (s - reference.head(k)).cwiseAbs().maxCoeff() / (reference(0) * max_dim * test::kEps);
             CHECK(value_error < 10.0);
             CHECK(result.quality.residual / (max_dim * test::kEps) < 10.0);
             CHECK(result.quality.orthogonality_u / (m * test::kEps) < 10.0);
             CHECK(result.quality.orthogonality_v / (n * test::kEps) < 10.0);
             // Truncation error equals the optimal one (Eckart-Young) at LAPACK-style precision.
             const double error = svd_test::reconstruction_error(a_full, result);
-            CHECK(std::abs(error - svd_test::optimal_error(reference, k)) / (a_full.norm() * max_dim * test::kEps) < 10.0);
+            CHECK(std::abs(error - svd_test::optimal_error(reference, k)) / (a_full.norm() * max_dim * test::kEps) <
+                  10.0);
             REQUIRE(gather(a) == a_full);  // the input is not modified
           }
         }
@@ -67,7 +69,8 @@ TEST_CASE("measure_quality agrees with the same figures computed serially", "[sv
   fill_normal(a, 6, kStreamUser + 2);
   const Eigen::MatrixXd a_full = gather(a);
   // A deliberately imperfect factorization, so every figure is far from zero.
-  svd::TruncatedSvd result{DistMatrix(grid, 40, 5, 7, 7), {3.0, 2.0, 1.5, 1.0, 0.5}, DistMatrix(grid, 25, 5, 7, 7), {}, 5};
+  svd::TruncatedSvd result{
+      DistMatrix(grid, 40, 5, 7, 7), {3.0, 2.0, 1.5, 1.0, 0.5}, DistMatrix(grid, 25, 5, 7, 7), {}, 5};
   fill_normal(result.u, 6, kStreamUser + 3);
   fill_normal(result.v, 6, kStreamUser + 4);
   svd::measure_quality(a, result);

@@ -2,9 +2,9 @@
 // exact SVD gives, on several grids and block sizes.
 #include <catch2/catch.hpp>
 
-#include "svd_test_support.hpp"
 #include "jointfact/svd/rank_selection.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd_test_support.hpp"
 
 using namespace jf;
 
@@ -41,7 +41,8 @@ TEST_CASE("--tol reaches the requested accuracy with k <= 1.1 optimal k", "[svd]
     for (const GridShape shape : test::grids_fitting(test::world_size())) {
       auto grid = make_grid(MPI_COMM_WORLD, shape);
       for (int64_t nb : {int64_t{3}, int64_t{64}}) {
-        const svd::TruncatedSvd result = svd::truncated_svd(svd_test::distribute(a_full, grid, nb), to_tolerance(c.tol));
+        const svd::TruncatedSvd result =
+            svd::truncated_svd(svd_test::distribute(a_full, grid, nb), to_tolerance(c.tol));
         const int64_t k = static_cast<int64_t>(result.s.size());
         const double error = svd_test::reconstruction_error(a_full, result) / a_full.norm();
         INFO(c.name << " tol " << c.tol << " grid " << shape.prows << "x" << shape.pcols << " nb " << nb << ": k " << k
@@ -70,7 +71,8 @@ TEST_CASE("fixed accuracy: block size does not change k much, a tiny block still
   const Eigen::VectorXd reference = Eigen::BDCSVD<Eigen::MatrixXd>(a_full).singularValues();
   const int64_t optimal_k = svd::optimal_rank_from_spectrum(to_vector(reference), 0.15);
   for (int64_t block : {1, 5, 17, 90}) {
-    const svd::TruncatedSvd result = svd::truncated_svd(svd_test::distribute(a_full, grid, 7), to_tolerance(0.15, block));
+    const svd::TruncatedSvd result =
+        svd::truncated_svd(svd_test::distribute(a_full, grid, 7), to_tolerance(0.15, block));
     const int64_t k = static_cast<int64_t>(result.s.size());
     INFO("block columns " << block << ": k " << k << " optimal " << optimal_k << " basis " << result.basis_columns);
     CHECK(svd_test::reconstruction_error(a_full, result) <= 0.15 * a_full.norm());

@@ -7,9 +7,9 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 
-#include "svd_test_support.hpp"
 #include "jointfact/io/h5_handle.hpp"
 #include "jointfact/svd/out_of_core_one_pass.hpp"
+#include "svd_test_support.hpp"
 
 using namespace jf;
 using jf::test::gather;
@@ -21,8 +21,8 @@ DatasetInfo write_row_major(const std::string& path, const Eigen::MatrixXd& a) {
     const hsize_t dims[2] = {static_cast<hsize_t>(a.rows()), static_cast<hsize_t>(a.cols())};
     h5::Handle file = h5::file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
     h5::Handle space = h5::dataspace(H5Screate_simple(2, dims, nullptr));
-    h5::Handle dset = h5::dataset(
-        H5Dcreate2(file.get(), "/A", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    h5::Handle dset =
+        h5::dataset(H5Dcreate2(file.get(), "/A", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major = a;
     H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, row_major.data());
   }

@@ -8,9 +8,9 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 
-#include "svd_test_support.hpp"
 #include "jointfact/io/h5_handle.hpp"
 #include "jointfact/svd/out_of_core_svd.hpp"
+#include "svd_test_support.hpp"
 
 using namespace jf;
 using jf::test::gather;
@@ -84,8 +84,8 @@ TEST_CASE("out-of-core SVD == in-core randomized SVD to rounding on ragged matri
     const DatasetInfo info = write_matrix_file(path, exact, chunked_float32);
     // The in-core reference sees what the file holds (float32-rounded values for the chunked file).
     const Eigen::MatrixXd a_full = chunked_float32 ? Eigen::MatrixXd(exact.cast<float>().cast<double>()) : exact;
-    const Factors in_core = gathered(svd::truncated_svd(
-        svd_test::distribute(a_full, make_grid(MPI_COMM_WORLD, {1, 1}), nb), randomized(k, p, q)));
+    const Factors in_core = gathered(
+        svd::truncated_svd(svd_test::distribute(a_full, make_grid(MPI_COMM_WORLD, {1, 1}), nb), randomized(k, p, q)));
     for (const GridShape shape : test::grids_fitting(test::world_size())) {
       auto grid = make_grid(MPI_COMM_WORLD, shape);
       for (const int64_t panel_bytes : {int64_t{8 * 7 * 61}, int64_t{1} << 20}) {

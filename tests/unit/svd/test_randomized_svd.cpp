@@ -3,8 +3,8 @@
 // rounding) on any grid, block size and rank count for one seed.
 #include <catch2/catch.hpp>
 
-#include "svd_test_support.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd_test_support.hpp"
 
 using namespace jf;
 using jf::test::gather;
@@ -38,8 +38,8 @@ TEST_CASE("randomized SVD of s_i = 0.7^i, k = 20: top-k values within 1e-10; sam
   const Eigen::MatrixXd a_full = svd_test::matrix_with_spectrum(m, n, svd_test::geometric_spectrum(n, 0.7), 20);
   const Eigen::VectorXd reference = Eigen::BDCSVD<Eigen::MatrixXd>(a_full).singularValues();
   // Reference layout: one rank, default block.
-  const Factors first = gathered(svd::truncated_svd(svd_test::distribute(a_full, make_grid(MPI_COMM_WORLD, {1, 1}), 64),
-                                                    randomized(k)));
+  const Factors first =
+      gathered(svd::truncated_svd(svd_test::distribute(a_full, make_grid(MPI_COMM_WORLD, {1, 1}), 64), randomized(k)));
   double worst_value_error = 0, worst_factor_difference = 0;
   for (const GridShape shape : test::grids_fitting(test::world_size())) {
     auto grid = make_grid(MPI_COMM_WORLD, shape);
@@ -50,24 +50,23 @@ TEST_CASE("randomized SVD of s_i = 0.7^i, k = 20: top-k values within 1e-10; sam
       REQUIRE(result.s.size() == static_cast<size_t>(k));
       REQUIRE(result.basis_columns == k + 10);
       const Factors factors = gathered(result);
-      const double value_error =
-          ((factors.s - reference.head(k)).array() / reference.head(k).array()).abs().maxCoeff();
+      const double value_error = ((factors.s - reference.head(k)).array() / reference.head(k).array()).abs().maxCoeff();
       CHECK(value_error < 1e-10);
       CHECK(result.quality.orthogonality_u < 1e-13);
       CHECK(result.quality.orthogonality_v < 1e-13);
       // The rank-k error is the optimal one to many digits (the spectrum decays fast).
       CHECK(svd_test::reconstruction_error(a_full, result) <= svd_test::optimal_error(reference, k) * (1 + 1e-6));
-      const double factor_difference = std::max({(factors.u - first.u).cwiseAbs().maxCoeff(),
-                                                 (factors.v - first.v).cwiseAbs().maxCoeff(),
-                                                 ((factors.s - first.s).array() / first.s.array()).abs().maxCoeff()});
+      const double factor_difference =
+          std::max({(factors.u - first.u).cwiseAbs().maxCoeff(), (factors.v - first.v).cwiseAbs().maxCoeff(),
+                    ((factors.s - first.s).array() / first.s.array()).abs().maxCoeff()});
       CHECK(factor_difference < 1e-12);
       worst_value_error = std::max(worst_value_error, value_error);
       worst_factor_difference = std::max(worst_factor_difference, factor_difference);
     }
   }
   if (test::world_rank() == 0) {
-    WARN("0.7^i: worst relative singular value error " << worst_value_error
-                                                       << ", worst difference between layouts " << worst_factor_difference);
+    WARN("0.7^i: worst relative singular value error " << worst_value_error << ", worst difference between layouts "
+                                                       << worst_factor_difference);
   }
 }
 
@@ -84,8 +83,8 @@ TEST_CASE("randomized SVD on a slowly decaying spectrum is no worse than serial 
       const svd::TruncatedSvd result = svd::truncated_svd(a, randomized(k, p, q, 7));
       const double error = svd_test::reconstruction_error(a_full, result);
       const double serial = svd_test::serial_hmt_error(a_full, k, p, q, 7);
-      INFO("grid " << shape.prows << "x" << shape.pcols << " k " << k << " p " << p << " q " << q << ": error "
-                   << error << ", serial HMT " << serial << ", optimal " << svd_test::optimal_error(reference, k));
+      INFO("grid " << shape.prows << "x" << shape.pcols << " k " << k << " p " << p << " q " << q << ": error " << error
+                   << ", serial HMT " << serial << ", optimal " << svd_test::optimal_error(reference, k));
       CHECK(error <= serial * (1 + 1e-10));
       CHECK(error >= svd_test::optimal_error(reference, k) * (1 - 1e-12));  // sanity: no better than optimal
       // Rayleigh-Ritz: A^T U = V S holds exactly for the computed triplets (A V = U S only approximately).
@@ -130,6 +129,7 @@ TEST_CASE("randomized SVD with k + p beyond min(m, n) uses the whole space and i
   const Eigen::VectorXd reference = Eigen::BDCSVD<Eigen::MatrixXd>(a_full).singularValues();
   const svd::TruncatedSvd result = svd::truncated_svd(a, randomized(12, 10, 0));
   REQUIRE(result.basis_columns == 12);
-  REQUIRE((svd_test::singular_values(result) - reference).cwiseAbs().maxCoeff() / (reference(0) * 37 * test::kEps) < 10);
+  REQUIRE((svd_test::singular_values(result) - reference).cwiseAbs().maxCoeff() / (reference(0) * 37 * test::kEps) <
+          10);
   REQUIRE(result.quality.residual / (37 * test::kEps) < 10);
 }

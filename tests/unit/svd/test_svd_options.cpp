@@ -2,10 +2,10 @@
 // the pure rank-selection rules.
 #include <catch2/catch.hpp>
 
-#include "svd_test_support.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/svd/rank_selection.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd_test_support.hpp"
 
 using namespace jf;
 using Catch::Matchers::Contains;
