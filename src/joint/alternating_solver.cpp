@@ -9,6 +9,7 @@
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"
 #include "jointfact/distributed/pblas.hpp"
+#include "jointfact/distributed/thin_product.hpp"
 #include "jointfact/joint/solve_journal.hpp"
 #include "jointfact/joint/thin_algebra.hpp"
 
@@ -91,7 +92,7 @@ HistoryRow AlternatingSolver::assemble(const Factors& factors, double lambda, do
 
 HistoryRow AlternatingSolver::evaluate(const Factors& factors, double lambda) const {
   DistMatrix w_t_l = factors.r.like();
-  gemm(Op::Trans, Op::None, 1.0, problem_.w, factors.l, 0.0, w_t_l);
+  multiply_thin_transposed(problem_.w, factors.l, w_t_l);  // one local dgemm per rank, not pdgemm's panels
   return assemble(factors, lambda, recon_error_squared(problem_.w_norm_squared, w_t_l, factors));
 }
 
@@ -130,7 +131,15 @@ std::optional<PenaltyResult> AlternatingSolver::solve_closed_form(const Factors&
       options.journal ? options.journal->take_running(options.lambda, rank) : std::nullopt;
   const Factors& base = running ? running->start : start;
   PenaltyResult result;
-  result.history.push_back(evaluate(base, options.lambda));
+  if (running && !running->history.empty()) {
+    result.history = running->history;  // the interrupted solve's own start row, bit for bit
+  } else if (!running && options.start_recon_error >= 0 && problem_.smooth_l == 0 && problem_.smooth_r == 0) {
+    const double recon_squared = options.start_recon_error * options.start_recon_error;
+    result.history.push_back(
+        {recon_squared + options.lambda * options.start_task_loss, options.start_task_loss, options.start_recon_error});
+  } else {
+    result.history.push_back(evaluate(base, options.lambda));
+  }
   if (options.journal && !running)
     options.journal->at_safe_point({options.lambda, rank, base, base, result.history, 0});
   std::optional<Factors> minimizer = problem_.objective.penalty_minimizer(problem_.w, options.lambda, start.l.cols());

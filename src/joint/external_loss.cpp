@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -180,10 +181,18 @@ LossEvaluation ExternalLoss::evaluate(const DistMatrix& l, const DistMatrix& r) 
 
 LossEvaluation ExternalLoss::at(const Factors& x, bool) const { return evaluate(x.l, x.r); }
 
+// W as L R^T with the smaller identity: L = W, R = I_n when m >= n, else L = I_m, R = W^T. The identity is
+// block-cyclic like W (min(m, n)^2 / P entries per rank, never more than W's share) and written by every
+// rank's own blocks; no rank assembles it.
 double ExternalLoss::at_original() const {
-  DistMatrix identity(w_.grid_ptr(), w_.cols(), w_.cols(), w_.col_block(), w_.col_block());
+  const int64_t m = w_.rows(), n = w_.cols();
+  const int64_t side = std::min(m, n), block = m >= n ? w_.col_block() : w_.row_block();
+  DistMatrix identity(w_.grid_ptr(), side, side, block, block);
   identity.for_each_local([](int64_t i, int64_t j, double& v) { v = i == j ? 1.0 : 0.0; });
-  return evaluate(w_, identity).loss;
+  if (m >= n) return evaluate(w_, identity).loss;
+  DistMatrix w_t(w_.grid_ptr(), n, m, w_.col_block(), w_.row_block());
+  transpose(w_, w_t);
+  return evaluate(identity, w_t).loss;
 }
 
 }  // namespace jf::joint

@@ -2,6 +2,7 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "jointfact/core/error.hpp"
@@ -109,7 +110,7 @@ DistMatrix GradientObjective::gradient_transpose_times_left(const DistMatrix& l,
   return product;
 }
 
-double GradientObjective::trust_radius_estimate() const {
+double GradientObjective::cauchy_step() const {
   const double g_squared = squared_norm(gradient_);
   double curvature_along_g = constant_curvature_ * g_squared;
   if (curvature_) {
@@ -121,6 +122,10 @@ double GradientObjective::trust_radius_estimate() const {
   }
   if (curvature_along_g <= 0 || g_squared <= 0) return std::numeric_limits<double>::infinity();
   return g_squared * std::sqrt(g_squared) / curvature_along_g;
+}
+
+double GradientObjective::trust_radius_estimate() const {
+  return std::min(cauchy_step(), kTrustedRelativeChange * std::sqrt(w_norm_squared_));
 }
 
 }  // namespace jf::joint

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "jointfact/core/log.hpp"
+#include "jointfact/distributed/thin_product.hpp"
+#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
 namespace {
@@ -36,6 +39,8 @@ class LambdaSearch {
     penalty.lambda = lambda;
     penalty.progress_every = 0;
     penalty.progress_prefix += "k = " + std::to_string(rank_) + ", ";
+    penalty.start_task_loss = best_.state.task_loss;
+    penalty.start_recon_error = best_.state.recon_error;
     PenaltyResult result = solver_.solve(best_.factors, penalty);
     const HistoryRow& state = result.final_state();
     const bool feasible = state.recon_error <= best_.recon_bound;
@@ -80,48 +85,107 @@ bool close_enough(const LosslessResult& best, const LosslessOptions& options) {
   return best.lambda > 0 && slack / best.lambda <= options.loss_gap_rel * std::abs(best.state.task_loss);
 }
 
-// The search when every penalty solution is one SVD (closed form): the growth of the squared error,
-// g(lambda) = e(lambda)^2 - e(0)^2, is smooth and increasing, close to a power of lambda, so a secant
-// step on log g against log lambda (interpolating once the bound is bracketed) reaches the bound in a
-// few solves where continuation and bisection take a dozen or more.
-LosslessResult closed_form_search(LambdaSearch& search, const InitialFactors& start, double start_loss, double floor,
-                                  double first, const LosslessOptions& options) {
-  const double base = start.recon_error * start.recon_error;
+// The search when every penalty solution is one SVD (closed form). The growth of the squared error,
+// g(lambda) = e(lambda)^2 - e(0)^2, is smooth and increasing, close to a power of lambda (lambda^2 while
+// the answer moves linearly in lambda), so log g is nearly linear in log lambda: each step is a secant on
+// (log lambda, log g) through the two latest points (interpolating once the bound is bracketed). It aims
+// half the loss tolerance inside the bound, so the first feasible landing usually ends the search.
+// e(0) comes from the same solver (one solve at lambda = 0): the start's own error may be an estimate
+// (a randomized SVD's), and growth is only meaningful against the solver's own accuracy.
+class GrowthSecant {
+ public:
+  GrowthSecant(double target) : target_(target) {}
+
+  void add(double lambda, double growth, bool feasible) {
+    if (growth > 0) latest_.push_back({lambda, growth});
+    if (latest_.size() > 2) latest_.erase(latest_.begin());
+    if (feasible && lambda > low_.lambda) low_ = {lambda, growth};
+    if (!feasible && (high_.lambda == 0 || lambda < high_.lambda)) high_ = {lambda, growth};
+  }
+  bool bracketed() const { return low_.lambda > 0 && high_.lambda > 0; }
+  double bracket_ratio() const { return high_.lambda / low_.lambda; }
+
+  // The next lambda after `lambda`, aiming at growth `aim` (<= target).
+  double next(double lambda, double aim) const {
+    constexpr double kMaxStep = 1e3, kMinStep = 1.01;
+    if (bracketed() && low_.growth > 0 && high_.growth > low_.growth) {
+      const double t = std::log(aim / low_.growth) / std::log(high_.growth / low_.growth);
+      return std::exp(std::log(low_.lambda) + std::clamp(t, 0.02, 0.98) * std::log(high_.lambda / low_.lambda));
+    }
+    if (bracketed()) return std::sqrt(low_.lambda * high_.lambda);
+    double power = 2.0;  // g ~ lambda^2 for small lambda
+    if (latest_.size() == 2 && latest_[1].lambda != latest_[0].lambda) {
+      power = std::log(latest_[1].growth / latest_[0].growth) / std::log(latest_[1].lambda / latest_[0].lambda);
+      power = std::clamp(power, 0.5, 4.0);
+    }
+    if (latest_.empty() || latest_.back().lambda != lambda) {  // no growth measured here: leap
+      return high_.lambda == lambda ? lambda / kMaxStep : lambda * kMaxStep;
+    }
+    const double step = std::pow(aim / latest_.back().growth, 1.0 / power);
+    return high_.lambda == lambda ? lambda * std::clamp(step, 1.0 / kMaxStep, 1.0 / kMinStep)
+                                  : lambda * std::clamp(step, kMinStep, kMaxStep);
+  }
+
+ private:
+  struct Point {
+    double lambda = 0, growth = 0;
+  };
+  double target_;
+  std::vector<Point> latest_;
+  Point low_, high_;  // the largest feasible and the smallest infeasible lambda (0: none)
+};
+
+// A first lambda from the first-order motion of the penalty minimiser: for small lambda it moves from the
+// rank-k optimum X0 by about -lambda/2 P_T(grad f(X0)) (P_T: projection onto the tangent space of the
+// rank-k matrices at X0), so the squared error grows by about lambda^2/4 ||P_T grad f||^2 and
+// lambda = 2 sqrt(target) / ||P_T grad f|| meets the target to first order. Thin products only: with
+// U, V orthonormal bases of span L, span R, ||P_T G||^2 = ||G V||^2 + ||U^T G||^2 - ||U^T G V||^2.
+// Returns 0 when the gradient has no tangent part.
+double first_order_lambda(const AlternatingSolver& solver, const Factors& x, double target) {
+  const JointProblem& problem = solver.problem();
+  DistMatrix w_r = x.l.like(), w_t_l = x.r.like();
+  multiply_thin(problem.w, x.r, w_r);
+  multiply_thin_transposed(problem.w, x.l, w_t_l);
+  const DistMatrix g_r = problem.objective.gradient_times_right(x.l, x.r, w_r);
+  const DistMatrix g_t_l = problem.objective.gradient_transpose_times_left(x.l, x.r, w_t_l);
+  const Eigen::MatrixXd identity = Eigen::MatrixXd::Identity(x.l.cols(), x.l.cols());
+  const Eigen::MatrixXd l_inverse = gram(x.l).ldlt().solve(identity), r_inverse = gram(x.r).ldlt().solve(identity);
+  const Eigen::MatrixXd middle = cross_gram(x.l, g_r);  // L^T G R
+  const double tangent = (gram(g_r) * r_inverse).trace() + (gram(g_t_l) * l_inverse).trace() -
+                         (middle.transpose() * l_inverse * middle * r_inverse).trace();
+  return tangent > 0 && std::isfinite(tangent) ? 2.0 * std::sqrt(target / tangent) : 0.0;
+}
+
+LosslessResult closed_form_search(const AlternatingSolver& solver, LambdaSearch& search, double start_loss,
+                                  double floor, double first, const LosslessOptions& options) {
   const double bound = search.best().recon_bound;
+  solver.problem().objective.hint_penalty_minimizer(solver.problem().w, search.best().factors);
+  search.try_lambda(0.0);
+  const double base = search.last_recon_error() * search.last_recon_error();
   const double target = bound * bound - base;
-  double low = 0, low_growth = 0, high = 0, high_growth = 0;  // feasible / infeasible brackets (0: none)
-  double lambda = first;
-  constexpr double kMaxStep = 1e3, kMinStep = 1.5;
+  if (!(target > 0)) return search.take();
+  GrowthSecant secant(target);
+  double lambda = first, previous_growth = -1;
+  if (options.lambda_start <= 0) {
+    const double guess = first_order_lambda(solver, search.best().factors, target);
+    if (guess > 0) lambda = guess;
+  }
   while (search.solves() < options.max_solves) {
     const bool feasible = search.try_lambda(lambda);
     const double growth = std::max(search.last_recon_error() * search.last_recon_error() - base, 0.0);
     if (search.resolution_reached()) break;
     if (feasible) {
-      const bool stalled = low > 0 && growth <= low_growth * (1.0 + 1e-9);  // the bound is not active
+      const bool stalled = previous_growth > 0 && growth <= previous_growth * (1.0 + 1e-9);  // bound not active
       const double loss_now = search.best().state.task_loss;
       const bool at_floor = std::isfinite(floor) && loss_now - floor <= kNegligibleLoss * (start_loss - floor);
-      low = lambda;
-      low_growth = growth;
       if (stalled || at_floor || close_enough(search.best(), options)) break;
-    } else {
-      high = lambda;
-      high_growth = growth;
+      previous_growth = growth;
     }
-    if (high > 0 && low > 0 && high / low < 1.0 + 1e-6) break;
-    if (high == 0) {
-      // Not bracketed: g ~ lambda^2 for small lambda (the answer moves linearly in lambda).
-      const double step = low_growth > 0 ? std::sqrt(target / low_growth) : kMaxStep;
-      lambda = low * std::clamp(step, kMinStep, kMaxStep);
-    } else if (low == 0) {
-      const double step = high_growth > 0 ? std::sqrt(target / high_growth) : 1.0 / kMaxStep;
-      lambda = high * std::clamp(step, 1.0 / kMaxStep, 1.0 / kMinStep);
-    } else {
-      double t = 0.5;
-      if (low_growth > 0 && high_growth > low_growth) {
-        t = std::log(target / low_growth) / std::log(high_growth / low_growth);
-      }
-      lambda = std::exp(std::log(low) + std::clamp(t, 0.05, 0.95) * std::log(high / low));
-    }
+    secant.add(lambda, growth, feasible);
+    if (secant.bracketed() && secant.bracket_ratio() < 1.0 + 1e-6) break;
+    // The loss the slack could still buy is slack / lambda: aim half the tolerance inside the bound.
+    const double tolerance = options.loss_gap_rel * std::abs(search.best().state.task_loss) * lambda;
+    lambda = secant.next(lambda, std::max(target - 0.5 * tolerance, 0.5 * target));
   }
   return search.take();
 }
@@ -145,7 +209,7 @@ LosslessResult solve_lossless(const AlternatingSolver& solver, const InitialFact
   const double first =
       options.lambda_start > 0 ? options.lambda_start : default_lambda(start, start_loss, options.eps_rel);
   if (solver.uses_closed_form(options.penalty) && search.best().feasible) {
-    return closed_form_search(search, start, start_loss, solver.problem().objective.lower_bound(), first, options);
+    return closed_form_search(solver, search, start_loss, solver.problem().objective.lower_bound(), first, options);
   }
   // Continuation: grow lambda while the bound holds; shrink it if even the first is infeasible.
   double feasible = 0, infeasible = 0;

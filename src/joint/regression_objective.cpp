@@ -86,12 +86,20 @@ BlockProblem RegressionObjective::right_block(const BlockContext& context) const
   return problem;
 }
 
-std::optional<Factors> RegressionObjective::penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const {
+const WhitenedPenalty& RegressionObjective::whitened(const DistMatrix& w) const {
   if (!metric_) {
     metric_ = std::make_unique<RightMetric>(right_metric_from(w, samples_, responses_, 1.0 / static_cast<double>(s_)));
     whitened_ = std::make_unique<WhitenedPenalty>(*metric_);
   }
-  return whitened_->minimizer(w, lambda, rank);
+  return *whitened_;
+}
+
+std::optional<Factors> RegressionObjective::penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const {
+  return whitened(w).minimizer(w, lambda, rank);
+}
+
+void RegressionObjective::hint_penalty_minimizer(const DistMatrix& w, const Factors& near) const {
+  whitened(w).seed(near.r);
 }
 
 std::shared_ptr<const ShiftedGramOperator> RegressionObjective::row_operator(double alpha) const {

@@ -76,7 +76,7 @@ BlockProblem RowsumObjective::right_block(const BlockContext& context) const {
   return problem;
 }
 
-std::optional<Factors> RowsumObjective::penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const {
+const WhitenedPenalty& RowsumObjective::whitened(const DistMatrix& w) const {
   if (!metric_) {
     auto metric = std::make_unique<RightMetric>();
     const double root_n = std::sqrt(static_cast<double>(n_));
@@ -89,7 +89,15 @@ std::optional<Factors> RowsumObjective::penalty_minimizer(const DistMatrix& w, d
     metric_ = std::move(metric);
     whitened_ = std::make_unique<WhitenedPenalty>(*metric_);
   }
-  return whitened_->minimizer(w, lambda, rank);
+  return *whitened_;
+}
+
+std::optional<Factors> RowsumObjective::penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const {
+  return whitened(w).minimizer(w, lambda, rank);
+}
+
+void RowsumObjective::hint_penalty_minimizer(const DistMatrix& w, const Factors& near) const {
+  whitened(w).seed(near.r);
 }
 
 }  // namespace jf::joint

@@ -54,6 +54,9 @@ struct PenaltyOptions {
   // Use the objective's closed-form penalty minimiser when it has one and no regulariser is set
   // (Objective::penalty_minimizer); false forces the alternating iteration.
   bool closed_form = true;
+  // The start's task loss and recon error when the caller has them (a lossless search's best factors):
+  // a closed-form solve then skips evaluating its start. Ignored by the alternating iteration.
+  double start_task_loss = 0, start_recon_error = -1;  // recon error < 0: unknown
 };
 
 struct HistoryRow {

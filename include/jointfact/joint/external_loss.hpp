@@ -2,7 +2,8 @@
 // The user's own framework as the task loss. Per evaluation the tool writes /L (m,k) and /R (n,k) into an
 // HDF5 file, runs `command FILE` through the shell (rank 0, in the working directory), and the command
 // writes /loss (scalar float64), /gradient (m,n: d loss / d X at X = L R^T) and optionally /curvature
-// (m,n, >= 0) into the same file and exits 0. At W itself the file holds L = W, R = I (n x n).
+// (m,n, >= 0) into the same file and exits 0. At W itself the file holds L = W, R = I_n when m >= n,
+// else L = I_m, R = W^T: the smaller identity, block-cyclic, written by each rank's own blocks.
 // Each evaluation's file is kept in `directory`, named by a grid-independent hash of (L, R): a rerun of
 // an interrupted run reads the recorded results instead of running the command again.
 #include <string>

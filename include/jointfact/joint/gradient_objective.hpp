@@ -28,12 +28,18 @@ class GradientObjective : public Objective {
   // f is linear in X where H = 0: unbounded below as far as the objective alone knows.
   double lower_bound() const override { return -std::numeric_limits<double>::infinity(); }
   bool loss_is_predicted() const override { return true; }
-  // With a curvature H: the model's own minimiser along -G, ||G||^3 / sum(H G^2) (the Cauchy step);
-  // beyond it the model predicts the loss to rise again, and the expansion is not to be trusted further
-  // than where its two terms balance. +infinity without H (nothing to estimate from).
+  // The smaller of two limits. (1) With a curvature H: the model's own minimiser along -G,
+  // ||G||^3 / sum(H G^2) (the Cauchy step); beyond it the model predicts the loss to rise again
+  // (+infinity without H). (2) kTrustedRelativeChange ||W||_F: the model is an expansion in the layer's
+  // relative change ||X - W|| / ||W||, and the terms it drops grow with that ratio whatever H says. An
+  // empirical Fisher vanishes at a well-fitted minimum (per-sample gradients vanish) while the loss stays
+  // strongly non-linear there, so (1) alone can be orders of magnitude too large (digits: 12620 against
+  // ||W||_F = 34); (2) is what binds then.
   double trust_radius_estimate() const override;
+  static constexpr double kTrustedRelativeChange = 0.1;
 
  private:
+  double cauchy_step() const;
   // H o (L R^T - W), m x n (only when H varies).
   DistMatrix weighted_difference(const DistMatrix& l, const DistMatrix& r) const;
 

@@ -55,6 +55,9 @@ class Objective {
   // form (quadratic with a one-sided metric: whitened_penalty.hpp); std::nullopt (the default) when the
   // penalty problem must be solved by alternating block updates. Collective.
   virtual std::optional<Factors> penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const;
+  // A point near the coming penalty minimisers (a lossless search's start): a closed form computed by
+  // an iterative SVD starts from its row space. The default ignores it. Collective.
+  virtual void hint_penalty_minimizer(const DistMatrix& /*w*/, const Factors& /*near*/) const {}
   // Whether f is a model of the task loss (a Taylor proxy) rather than the loss itself: its changes are
   // then predictions, valid only within a trust radius of W.
   virtual bool loss_is_predicted() const { return false; }

@@ -32,6 +32,7 @@ class RegressionObjective : public Objective {
   // One SVD of T M^(-1/2), M = I + (lambda/s) Xs^T Xs (whitened_penalty.hpp). The first call also takes
   // the thin SVD of Xs (s x n) once.
   std::optional<Factors> penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const override;
+  void hint_penalty_minimizer(const DistMatrix& w, const Factors& near) const override;
   bool has_penalty_minimizer() const override { return true; }
 
  private:
@@ -46,6 +47,7 @@ class RegressionObjective : public Objective {
   mutable double cached_alpha_ = -1;
   mutable std::unique_ptr<RightMetric> metric_;
   mutable std::unique_ptr<WhitenedPenalty> whitened_;
+  const WhitenedPenalty& whitened(const DistMatrix& w) const;  // built on first use
 };
 
 }  // namespace jf::joint

@@ -31,6 +31,7 @@ class RowsumObjective : public Objective {
   // f(X) = (1/m) ||1^T X^T - t^T||^2 is the one-sided quadratic of whitened_penalty.hpp with A = 1^T
   // (sigma^2 = n, V_a = 1 / sqrt(n)) and Y = t^T: one SVD of W + c 1^T per lambda.
   std::optional<Factors> penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const override;
+  void hint_penalty_minimizer(const DistMatrix& w, const Factors& near) const override;
   bool has_penalty_minimizer() const override { return true; }
 
  private:
@@ -41,6 +42,7 @@ class RowsumObjective : public Objective {
   int64_t m_, n_;
   mutable std::unique_ptr<RightMetric> metric_;
   mutable std::unique_ptr<WhitenedPenalty> whitened_;
+  const WhitenedPenalty& whitened(const DistMatrix& w) const;  // built on first use
 };
 
 }  // namespace jf::joint

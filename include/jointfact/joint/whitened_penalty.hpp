@@ -9,12 +9,16 @@
 // I + V_a diag(.) V_a^T, and
 //   T M^(-1/2) = W + C V_a^T,   C = (W V_a) diag(g) + alpha (Y^T U_a diag(sigma)) diag(1 + g),
 //   g = (1 + alpha sigma^2)^(-1/2) - 1,
-// a rank-r update of W: no n x n metric is formed, only one m x n workspace (the matrix whose SVD is
-// taken). W V_a and Y^T U_a diag(sigma) (m x r) are computed once and reused for every lambda.
+// a rank-r update of W: no n x n metric is formed. Up to min(m, n) = exact_limit the update is formed
+// (one m x n workspace; W V_a is computed once and reused for every lambda) and its SVD is exact;
+// beyond, B = T M^(-1/2) stays an operator (low_rank_update_svd.hpp: each product with B costs one with W
+// plus O((m + n) r l)) and its randomized SVD starts from the row basis of the previous call with the same
+// k, so the consecutive lambdas of a lossless search cost a few products each.
 #include <Eigen/Dense>
 #include <optional>
 
 #include "jointfact/joint/initial_factors.hpp"
+#include "jointfact/joint/low_rank_update_svd.hpp"
 
 namespace jf::joint {
 
@@ -32,18 +36,43 @@ struct RightMetric {
 // Collective. Throws InputError when the shapes do not match W (m x n).
 RightMetric right_metric_from(const DistMatrix& w, const DistMatrix& a, const DistMatrix& y, double scale);
 
+struct WhitenedPenaltyOptions {
+  int64_t exact_limit = 1000;  // exact SVD of the formed matrix while min(m, n) <= this
+  // Beyond: the operator's randomized SVD (rank set per call; oversampling at least k / 2). Its energy
+  // tolerance 1e-7 puts the k leading s_i^2 far closer than the lossless search resolves the squared error.
+  SubspaceOptions subspace{0, 10, 2, 12, 1e-7, 1};
+  int warm_min_iterations = 1;  // power iterations before the convergence test, from the previous basis
+};
+
 class WhitenedPenalty {
  public:
   // Keeps a reference to `metric` (and to W, given at each call); W V_a is computed on first use.
-  explicit WhitenedPenalty(const RightMetric& metric) : metric_(metric) {}
+  explicit WhitenedPenalty(const RightMetric& metric, WhitenedPenaltyOptions options = {})
+      : metric_(metric), options_(options) {}
 
   // The rank-k minimiser of ||W - X||_F^2 + lambda c ||A X^T - Y||_F^2, as factors (L = U sqrt(S),
   // R = M^(-1/2) V sqrt(S) of the SVD U S V^T of T M^(-1/2)). Collective; one truncated SVD of an
-  // m x n matrix (choose_truncated_svd), O(m n r) for the update. k in [1, min(m, n)].
+  // m x n matrix, O(m n r) for the update, exact up to options.exact_limit; beyond, a randomized SVD of
+  // the operator (no m x n workspace), warm-started from the previous call's basis. k in [1, min(m, n)].
   Factors minimizer(const DistMatrix& w, double lambda, int64_t k) const;
 
+  // Starts the next randomized solve of rank r.cols() from span(R) (R n x k, laid out like W's columns),
+  // padded with Gaussian columns: R of a point near the coming minimisers. Collective; no-op on the exact path.
+  void seed(const DistMatrix& r) const;
+
+  // Power iterations of the last randomized solve (0 after exact ones).
+  int last_iterations() const { return last_iterations_; }
+
  private:
+  SubspaceOptions subspace_options(int64_t k) const;
+  svd::TruncatedSvd exact_svd_of_whitened(const DistMatrix& w, const Eigen::VectorXd& shrink,
+                                          const Eigen::VectorXd& side_scale, int64_t k) const;
+
   const RightMetric& metric_;
+  WhitenedPenaltyOptions options_;
+  mutable std::optional<DistMatrix> warm_row_basis_;  // n x l, from the last randomized solve
+  mutable int64_t warm_rank_ = 0;
+  mutable int last_iterations_ = 0;
   mutable std::optional<DistMatrix> w_basis_;  // W V_a (m x r)
   mutable const DistMatrix* w_of_basis_ = nullptr;
 };

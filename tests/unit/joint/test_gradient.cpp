@@ -116,3 +116,30 @@ TEST_CASE("the seeds' key insight: the joint noise points against the gradient, 
   CHECK(std::abs(measured - predicted) <= 0.05 * std::abs(predicted));
   CHECK(measured < measured_svd);
 }
+
+TEST_CASE("the estimated trust radius: the Cauchy step, capped at a tenth of ||W||_F", "[joint][gradient]") {
+  auto grid = make_grid(MPI_COMM_WORLD);
+  const int64_t m = 14, n = 11;
+  const LowRankProblem data = make_lowrank(grid, m, n, 3, 0.2, 71, 4);
+  const MatrixXd w = test::gather(data.w);
+  MatrixXd g_full = MatrixXd::Zero(m, n), h_full = MatrixXd::Zero(m, n);
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      g_full(i, j) = 0.01 * std::sin(static_cast<double>(3 * i + j));
+      h_full(i, j) = 1.0 + 0.1 * static_cast<double>((i + j) % 3);
+    }
+  }
+  const double cauchy = std::pow(g_full.norm(), 3) / h_full.cwiseProduct(g_full.cwiseAbs2()).sum();
+  for (double h_scale : {1e4, 1e-6}) {  // strong curvature: the Cauchy step binds; a vanishing one: ||W||
+    const GradientObjective objective(data.w, distributed_like(data.w, g_full),
+                                      distributed_like(data.w, h_scale * h_full));
+    const double expected = std::min(cauchy / h_scale, 0.1 * w.norm());
+    INFO("curvature scale " << h_scale);
+    CHECK(objective.trust_radius_estimate() == Approx(expected).epsilon(1e-12));
+  }
+  CHECK(cauchy / 1e4 < 0.1 * w.norm());
+  CHECK(cauchy / 1e-6 > 0.1 * w.norm());
+  // Without curvature only the relative limit is left.
+  const GradientObjective flat(data.w, distributed_like(data.w, g_full), std::nullopt);
+  CHECK(flat.trust_radius_estimate() == Approx(0.1 * w.norm()).epsilon(1e-12));
+}

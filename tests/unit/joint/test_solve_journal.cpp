@@ -1,5 +1,7 @@
 // Stopping the joint stage at a safe point and resuming from the snapshot (solve_journal.hpp) ends
 // exactly where the uninterrupted run ends: same factors bit for bit, same history, same solves.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 #include <set>
 
@@ -106,8 +108,11 @@ TEST_CASE("a snapshot of another search is refused", "[joint][journal]") {
   settings.rank = 5;
   const svd::TruncatedSvd svd = start_svd(data.w, 5);
   JointSnapshot snapshot = snapshot_at(data.w, objective, settings, svd, 3);
-  REQUIRE_FALSE(snapshot.finished.empty());
-  snapshot.finished.front().lambda *= 3;  // as if recorded for another configuration
+  // A solve at lambda > 0 (a closed-form search begins with lambda = 0, which no factor changes).
+  auto changed = std::find_if(snapshot.finished.begin(), snapshot.finished.end(),
+                              [](const auto& solve) { return solve.lambda > 0; });
+  REQUIRE(changed != snapshot.finished.end());
+  changed->lambda *= 3;  // as if recorded for another configuration
   SolveJournal journal(std::move(snapshot));
   settings.journal = &journal;
   CHECK_THROWS_AS(run_joint(data.w, objective, settings, svd), InputError);
