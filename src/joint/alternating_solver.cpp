@@ -148,7 +148,9 @@ std::optional<PenaltyResult> AlternatingSolver::solve_closed_form(const Factors&
   result.converged = true;
   const HistoryRow state = evaluate(*minimizer, options.lambda);
   const double before = result.history.back().objective;
-  if (state.objective > before) {
+  // Rounding-level differences count as equal (the lambda = 0 solve of a search returns its start): the
+  // minimiser is kept, so the decision does not depend on the grid.
+  if (state.objective > before + 1e-12 * std::abs(before)) {
     // Only a randomized SVD (or rounding) can land above the start; the start is then the better answer.
     result.factors = base;
     report(problem_, options.progress_prefix + "lambda = " + format_number("%.4g", options.lambda) +
