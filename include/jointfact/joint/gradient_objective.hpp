@@ -33,8 +33,8 @@ class GradientObjective : public Objective {
   // (+infinity without H). (2) kTrustedRelativeChange ||W||_F: the model is an expansion in the layer's
   // relative change ||X - W|| / ||W||, and the terms it drops grow with that ratio whatever H says. An
   // empirical Fisher vanishes at a well-fitted minimum (per-sample gradients vanish) while the loss stays
-  // strongly non-linear there, so (1) alone can be orders of magnitude too large (digits: 12620 against
-  // ||W||_F = 34); (2) is what binds then.
+  // strongly non-linear there, so (1) alone can be orders of magnitude too large (digits hidden layer: 12620
+  // against ||W||_F = 27.4); (2) is what binds then.
   double trust_radius_estimate() const override;
   static constexpr double kTrustedRelativeChange = 0.1;
 
