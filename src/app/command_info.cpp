@@ -24,9 +24,10 @@ int run_info(MPI_Comm comm, const InfoOptions& options) {
   read.require_finite = false;  // info reports non-finite values instead of refusing them
   read.allow_integer = true;
   require_input_fits(comm, *grid, info.shape, options.common.block);
-  const DistMatrix a =
-      info.shape.size() == 1 ? read_vector(grid, {info.file, info.dataset}, read) : read_matrix(grid, info, read);
-  const ValuesAndNorm scanned = scan_values(a);
+  ValuesAndNorm scanned;  // a matrix's is gathered while it is read
+  const DistMatrix a = info.shape.size() == 1 ? read_vector(grid, {info.file, info.dataset}, read)
+                                              : read_matrix(grid, info, read, scanned);
+  if (info.shape.size() == 1) scanned = scan_values(a);
   const ValueSummary& values = scanned.values;
   const double norm = scanned.frobenius;
   long long local_bytes = a.local_bytes(), max_bytes = 0, total_bytes = 0;

@@ -7,8 +7,9 @@
 // gzip level 4 ("gzip4"). read_matrix runs on the first P = 1, 2, 4, ... ranks (up to all of them), on the
 // default grid for the shape. Every file is written first, so the reads come from the page cache (nothing
 // is dropped): the ratio compares the code paths, not the disk. Per P, the row info/<layout>/P<P> times what
-// `jointfact info` does after MPI_Init (read_matrix, then scan_values) — the command's time minus an empty
-// mpirun — each repetition paired with h5py's read of the same file in a Python process started by rank 0
+// `jointfact info` does after MPI_Init (read_matrix, its value summary gathered while reading) — the command's time
+// minus an empty mpirun — each repetition paired with h5py's read of the same file in a Python process started by rank
+// 0
 // (/usr/bin/python3 with h5py; skipped without it), and a note line prints info / h5py per pair.
 #include "bench/bench_record.hpp"
 #include "bench/bench_settings.hpp"

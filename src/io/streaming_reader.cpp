@@ -73,8 +73,9 @@ bool read_tiles(hid_t dset, hid_t file_space, hid_t mem_type, const std::vector<
   return H5Dread(dset, mem_type, mem_space.get(), file_space, transfer.get(), values) >= 0;
 }
 
+// Reads every round into `a`; `scan` takes in the values this rank read, while they are in cache.
 template <class T>
-bool read_rounds(hid_t dset, hid_t mem_type, const TilePlan& plan, bool chunked, DistMatrix& a) {
+bool read_rounds(hid_t dset, hid_t mem_type, const TilePlan& plan, bool chunked, DistMatrix& a, ValueScan& scan) {
   h5::Handle file_space = h5::dataspace(H5Dget_space(dset));
   const int rank = a.grid().rank();
   std::vector<T> values;  // grows to the largest round, never shrinks: no fresh pages per round
@@ -83,11 +84,13 @@ bool read_rounds(hid_t dset, hid_t mem_type, const TilePlan& plan, bool chunked,
   // At least one round, so that every rank makes the same collective calls even for an empty matrix.
   for (int64_t round = 0; round < std::max<int64_t>(plan.rounds(), 1); ++round) {
     const std::vector<Tile> tiles = plan.tiles_of(round, rank);
-    values.resize(std::max(values.size(), static_cast<size_t>(std::max<int64_t>(tile_values(plan, round, rank), 1))));
+    const int64_t count = tile_values(plan, round, rank);
+    values.resize(std::max(values.size(), static_cast<size_t>(std::max<int64_t>(count, 1))));
     // Row blocks and chunks are each one piece of the file, read on their own (independent I/O: no rank
     // waits for another); slabs of a few rows per rank are read collectively.
     const bool collective = !chunked && !plan.by_row_blocks();
     ok = read_tiles(dset, file_space.get(), mem_type, tiles, collective, values.data(), sizeof(T)) && ok;
+    scan.add(values.data(), count);
     tiles_to_block_cyclic(plan, round, values.data(), a, buffers);
   }
   return ok;
@@ -95,7 +98,7 @@ bool read_rounds(hid_t dset, hid_t mem_type, const TilePlan& plan, bool chunked,
 
 }  // namespace
 
-void read_streaming(const DatasetInfo& info, DistMatrix& a, bool file_is_1d) {
+ValueScan read_streaming(const DatasetInfo& info, DistMatrix& a, bool file_is_1d) {
   MPI_Comm comm = a.grid().comm();
   h5::silence_library_errors();
   const int nranks = comm_size(comm);
@@ -113,9 +116,11 @@ void read_streaming(const DatasetInfo& info, DistMatrix& a, bool file_is_1d) {
               : plan_for_contiguous_read(a.rows(), a.cols(), a.row_block(), a.grid().prows(), a.grid().pcols(), nranks);
   h5::Handle file_type = h5::datatype(H5Dget_type(dset.get()));
   const bool is_float32 = H5Tget_class(file_type.get()) == H5T_FLOAT && H5Tget_size(file_type.get()) == 4;
-  const bool ok = is_float32 ? read_rounds<float>(dset.get(), H5T_NATIVE_FLOAT, plan, chunked, a)
-                             : read_rounds<double>(dset.get(), H5T_NATIVE_DOUBLE, plan, chunked, a);
+  ValueScan scan;
+  const bool ok = is_float32 ? read_rounds<float>(dset.get(), H5T_NATIVE_FLOAT, plan, chunked, a, scan)
+                             : read_rounds<double>(dset.get(), H5T_NATIVE_DOUBLE, plan, chunked, a, scan);
   agree_or_throw(comm, ok, "reading " + info.dataset + " from '" + info.file + "' failed (truncated file?)");
+  return scan;
 }
 
 }  // namespace jf::io

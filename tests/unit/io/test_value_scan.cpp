@@ -1,12 +1,18 @@
 // scan_values (the one-pass range and norm of `info` and of the input check) against summarize_values and
 // frobenius_norm on gathered matrices: finite data on every grid and block size with ragged edges, and the
-// cases that take the exact path (NaN, infinities, entries whose squares overflow or underflow).
+// cases that take the exact path (NaN, infinities, entries whose squares overflow or underflow); the same
+// summary gathered by read_matrix while it reads.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "../test_support.hpp"
 #include "jointfact/distributed/counter_random.hpp"
+#include "jointfact/io/matrix_io.hpp"
+#include "jointfact/io/output_file.hpp"
 #include "jointfact/io/value_bounds.hpp"
 
 using namespace jf;
@@ -70,4 +76,33 @@ TEST_CASE("scan_values: non-finite, huge and tiny entries take the exact path", 
     });
     require_matches_gathered(a);
   }
+}
+
+TEST_CASE("read_matrix gathers scan_values while it reads", "[io]") {
+  long long id = getpid();
+  MPI_Bcast(&id, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+  const std::string path = "/tmp/jf-test-" + std::to_string(id) + "-scan.h5";
+  for (const GridShape& shape : test::grids_fitting(test::world_size())) {
+    GridPtr grid = make_grid(MPI_COMM_WORLD, shape);
+    for (int64_t block : {int64_t{3}, int64_t{64}}) {
+      DistMatrix original(grid, 37, 11, block, block);
+      original.for_each_local([&](int64_t i, int64_t j, double& v) { v = counter_normal(4, 0, i, j); });
+      {
+        OutputFile out(MPI_COMM_WORLD, path);
+        out.write_matrix("/A", original);
+        out.commit();
+      }
+      ReadOptions options;
+      options.block = block;
+      ValuesAndNorm read_values;
+      const DistMatrix a = read_matrix(grid, inspect_dataset(MPI_COMM_WORLD, {path, "/A"}, 2), options, read_values);
+      const ValuesAndNorm scanned = scan_values(a);
+      REQUIRE(read_values.values.min == scanned.values.min);
+      REQUIRE(read_values.values.max == scanned.values.max);
+      REQUIRE(std::abs(read_values.frobenius - scanned.frobenius) <= 64 * test::kEps * scanned.frobenius);
+      require_matches_gathered(a);
+    }
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (test::world_rank() == 0) std::remove(path.c_str());
 }
