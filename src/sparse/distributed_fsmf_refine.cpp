@@ -28,7 +28,13 @@ Eigen::MatrixXd pseudo_inverse_transposed(const Eigen::MatrixXd& basis) {
   q_sequence.setLength(rank);
   Eigen::MatrixXd q = Eigen::MatrixXd::Identity(basis.rows(), rank);
   q.applyOnTheLeft(q_sequence);
-  return q * cod.solve(q).transpose();
+  if (rank < basis.cols()) return q * cod.solve(q).transpose();
+  // Full column rank: no Z, so the map is P T^-1 and solving for q would only repeat Q's work.
+  const Eigen::MatrixXd t_inverse = cod.matrixT()
+                                        .topLeftCorner(rank, rank)
+                                        .template triangularView<Eigen::Upper>()
+                                        .solve(Eigen::MatrixXd::Identity(rank, rank));
+  return q * (cod.colsPermutation() * t_inverse).transpose();
 }
 
 // The factor F minimising ||A - F fixed^T|| (of_transpose: ||A^T - F fixed^T||) with supp(F) in
@@ -43,17 +49,18 @@ Eigen::MatrixXd solve_on_support(const DistMatrix& a, bool of_transpose, const E
   const auto local = a.local();
   Eigen::MatrixXd updated = Eigen::MatrixXd::Zero(support.rows(), support.cols());
   for (const auto& [pattern, rows] : rows_by_support_pattern(support)) {
+    if (!a.grid().in_grid() || other_local == 0) continue;
+    std::vector<Eigen::Index> rows_here;  // global indices of F's rows held here
+    for (Eigen::Index i_gl : rows)
+      if (own_map.owner(i_gl) == own_coordinate) rows_here.push_back(i_gl);
+    if (rows_here.empty()) continue;  // only the process row (column) holding a pattern's rows solves it
     const auto k = static_cast<Eigen::Index>(pattern.size());
     Eigen::MatrixXd basis(fixed.rows(), k);
     for (Eigen::Index c = 0; c < k; ++c) basis.col(c) = fixed.col(pattern[c]);
     const Eigen::MatrixXd inverse = pseudo_inverse_transposed(basis);
-    if (!a.grid().in_grid() || other_local == 0) continue;
     Eigen::MatrixXd inverse_here(other_local, k);
     for (std::int64_t o_lc = 0; o_lc < other_local; ++o_lc)
       inverse_here.row(o_lc) = inverse.row(other_map.local_to_global(o_lc));
-    std::vector<Eigen::Index> rows_here;  // global indices of F's rows held here
-    for (Eigen::Index i_gl : rows)
-      if (own_map.owner(i_gl) == own_coordinate) rows_here.push_back(i_gl);
     for (std::size_t first = 0; first < rows_here.size(); first += kChunk) {
       const auto width = static_cast<Eigen::Index>(std::min<std::size_t>(kChunk, rows_here.size() - first));
       Eigen::MatrixXd chunk(other_local, width);  // A's rows (or columns) of the chunk, as columns
