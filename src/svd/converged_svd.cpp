@@ -1,4 +1,4 @@
-// Block Lanczos with full re-orthogonalisation, thick restarts and locking (converged_svd.hpp).
+// Thick-restart block Golub-Kahan-Lanczos with full re-orthogonalisation (converged_svd.hpp).
 #include "jointfact/svd/converged_svd.hpp"
 
 #include <algorithm>
@@ -7,85 +7,169 @@
 #include <string>
 #include <vector>
 
+#include "jointfact/core/collective.hpp"
+#include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/distributed/cholesky_qr.hpp"
 #include "jointfact/distributed/counter_random.hpp"
+#include "jointfact/distributed/pblas.hpp"
 #include "jointfact/distributed/thin_product.hpp"
-#include "jointfact/svd/projected_svd.hpp"
+#include "jointfact/svd/replicated_matrix.hpp"
 #include "jointfact/svd/thin_basis.hpp"
 
 namespace jf::svd {
 namespace {
 
-constexpr int kMaxSteps = 500;
+constexpr int kMaxSteps = 5000;
+// Directions that replace a numerically vanished Lanczos block (an invariant subspace was reached).
+constexpr uint64_t kStreamRestartDirections = kStreamSketch + 3;
 
-// The two Krylov bases with W = A^T Q.
-struct KrylovBases {
-  ThinBasis q;  // m x L, orthonormal
-  ThinBasis w;  // n x L
+// Q = [Q_done | Q_pending] (m x c) and P (n x L), both orthonormal, with
+//   A P = Q B  (B = Q^T A P, c x L, kept exactly: every product A P_j is orthogonalised against all of Q), and
+//   A^T Q_done lies in span(P) (every done block's product A^T Q_j was orthogonalised against P).
+// Q_pending = the newest block, A^T Q_pending not yet taken.
+struct Bidiagonalization {
+  ThinBasis q, p;
+  int64_t q_done = 0;
+  Eigen::MatrixXd b;  // q.cols() x p.cols()
+  int64_t pending() const { return q.cols() - q_done; }
 };
 
-// Adds span(y) (m x c, columns already orthogonal to Q up to rounding) to Q and A^T of it to W.
-void expand(const DistMatrix& a, KrylovBases& bases, DistMatrix& y) {
-  const std::vector<double> norms = column_norms(y);
-  std::vector<double> inverse(norms.size());
-  for (size_t j = 0; j < norms.size(); ++j) inverse[j] = norms[j] > 0 ? 1.0 / norms[j] : 0.0;
-  scale_columns(y, inverse);  // equal column norms keep CholeskyQR's condition that of the directions
-  // Two rounds: a residual much smaller than A's scale keeps ~eps ||A|| / ||r|| of Q's span after one.
-  for (int round = 0; round < 2; ++round) {
-    bases.q.project_out(y);
-    orthonormalize_thin(y);
+// z = basis * along + block * coupling (+ rounding): the part of z outside the basis as new orthonormal columns.
+struct Extension {
+  DistMatrix block;          // rows x c, orthonormal, orthogonal to the basis
+  Eigen::MatrixXd along;     // basis.cols() x b
+  Eigen::MatrixXd coupling;  // c x b
+};
+
+// Leading eigenvectors of a small symmetric matrix, descending, identical on every rank (computed on rank 0).
+void symmetric_eigen_on_root(const Eigen::MatrixXd& gram, MPI_Comm comm, Eigen::MatrixXd& vectors,
+                             Eigen::VectorXd& values) {
+  const int64_t b = gram.rows();
+  Eigen::MatrixXd packed(b, b + 1);
+  if (comm_rank(comm) == 0) {
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(gram);
+    packed.leftCols(b) = eigen.eigenvectors().rowwise().reverse();
+    packed.col(b) = eigen.eigenvalues().reverse();
   }
-  bases.q.append(y);
-  DistMatrix z = bases.w.thin_block(y.cols());
-  multiply_thin_transposed(a, y, z);
-  bases.w.append(z);
+  broadcast_matrix(packed, comm);
+  vectors = packed.leftCols(b);
+  values = packed.col(b);
 }
 
-// The Ritz triplets of the current bases.
-ProjectedSvd rayleigh_ritz(const KrylovBases& bases) { return factor_projection(bases.w.copy()); }
-
-Eigen::MatrixXd selected_columns(const Eigen::MatrixXd& x, const std::vector<int64_t>& indices) {
-  Eigen::MatrixXd selected(x.rows(), static_cast<Eigen::Index>(indices.size()));
-  for (size_t j = 0; j < indices.size(); ++j) selected.col(static_cast<Eigen::Index>(j)) = x.col(indices[j]);
-  return selected;
+// The fast case: z's columns well apart from each other. Unit columns, then CholeskyQR2: z = block * R.
+bool try_well_conditioned_block(const DistMatrix& z, Extension& result) {
+  const std::vector<double> norms = column_norms(z);
+  std::vector<double> inverse(norms.size());
+  for (size_t j = 0; j < norms.size(); ++j) {
+    if (!(norms[j] > 0)) return false;
+    inverse[j] = 1.0 / norms[j];
+  }
+  DistMatrix block = z;
+  scale_columns(block, inverse);
+  Eigen::MatrixXd r;
+  if (!try_cholesky_qr2(block, r)) return false;
+  // A spread diagonal would carry the rounding of z's projection into the new directions (eps cond(R)).
+  const Eigen::VectorXd diagonal = r.diagonal().cwiseAbs();
+  if (diagonal.minCoeff() < 1e-4 * diagonal.maxCoeff()) return false;
+  result.block = std::move(block);
+  result.coupling = r * Eigen::Map<const Eigen::VectorXd>(norms.data(), z.cols()).asDiagonal();
+  return true;
 }
 
-// (I - Q Q^T) A v_i for the Ritz triplets `indices`: their residual vectors (A^T u_i = s_i v_i holds exactly
-// in the Ritz basis, so this is the whole residual). Column norms into residuals[indices].
-DistMatrix residual_block(const DistMatrix& a, const KrylovBases& bases, const ProjectedSvd& ritz,
-                          const std::vector<int64_t>& indices, std::vector<double>& residuals) {
-  if (indices.empty()) return bases.q.thin_block(0);
-  const DistMatrix v = multiply_small(ritz.q_b, selected_columns(ritz.u_r, indices));
-  DistMatrix y = bases.q.thin_block(static_cast<int64_t>(indices.size()));
-  multiply_thin(a, v, y);
-  bases.q.project_out(y);
-  bases.q.project_out(y);
-  const std::vector<double> norms = column_norms(y);
-  for (size_t j = 0; j < indices.size(); ++j) residuals[indices[j]] = norms[j];
-  return y;
+// Splits z (a thin block in the basis's layout) into its part along the basis and at most max_cols new
+// orthonormal directions, after two Gram-Schmidt sweeps. Where z is nearly rank deficient (a breakdown, the
+// space nearly spanned, or more columns than room), the new block is span(z) from z's Gram matrix instead, and
+// directions of z below `floor` (rounding of A's scale) are replaced by random ones that keep the Krylov
+// space growing.
+Extension orthogonal_extension(const ThinBasis& basis, DistMatrix z, int64_t max_cols, double floor,
+                               const SvdOptions& options, int64_t& random_columns_used) {
+  Extension result;
+  result.along = basis.project_out(z);
+  result.along += basis.project_out(z);
+  const int64_t b = z.cols(), c = std::min(b, max_cols);
+  if (c == b && try_well_conditioned_block(z, result)) return result;
+  Eigen::MatrixXd vectors;
+  Eigen::VectorXd values;
+  symmetric_eigen_on_root(thin_inner(z, z), z.grid().comm(), vectors, values);
+  Eigen::MatrixXd map = Eigen::MatrixXd::Zero(b, c);
+  std::vector<int64_t> vanished;
+  for (int64_t j = 0; j < c; ++j) {
+    if (values(j) > floor * floor) {
+      map.col(j) = vectors.col(j) / std::sqrt(values(j));
+    } else {
+      vanished.push_back(j);
+    }
+  }
+  result.block = multiply_small(z, map);
+  if (!vanished.empty()) {
+    DistMatrix random = basis.thin_block(c);
+    fill_normal(random, options.seed, kStreamRestartDirections, 0, random_columns_used);
+    random_columns_used += c;
+    if (random.local_cols() > 0) {
+      for (int64_t j : vanished) result.block.local().col(j) = random.local().col(j);
+    }
+  }
+  for (int round = 0; round < 2; ++round) {
+    basis.project_out(result.block);
+    orthonormalize_thin(result.block);
+  }
+  result.coupling = thin_inner(result.block, z);
+  return result;
 }
 
-// Columns `keep` of y, as a new thin matrix of the same layout.
-DistMatrix keep_columns(const DistMatrix& y, const std::vector<int64_t>& keep) {
-  Eigen::MatrixXd selection = Eigen::MatrixXd::Zero(y.cols(), static_cast<Eigen::Index>(keep.size()));
-  for (size_t j = 0; j < keep.size(); ++j) selection(keep[j], static_cast<Eigen::Index>(j)) = 1.0;
-  return multiply_small(y, selection);
+struct Ritz {
+  std::vector<double> s;  // descending
+  Eigen::MatrixXd x, y;   // B_done = X diag(s) Y^T (thin), identical on every rank
+};
+
+Ritz ritz_triplets(const Bidiagonalization& lanczos, MPI_Comm comm) {
+  const Eigen::MatrixXd b_done = lanczos.b.topRows(lanczos.q_done);
+  const int64_t r = std::min(b_done.rows(), b_done.cols());
+  Eigen::MatrixXd packed(std::max(b_done.rows(), b_done.cols()), 2 * r + 1);
+  packed.setZero();
+  if (comm_rank(comm) == 0) {
+    const Eigen::BDCSVD<Eigen::MatrixXd> svd(b_done, Eigen::ComputeThinU | Eigen::ComputeThinV);
+    if (svd.info() != Eigen::Success) throw LibraryError("the projected Lanczos matrix's SVD did not converge");
+    packed.block(0, 0, b_done.rows(), r) = svd.matrixU();
+    packed.block(0, r, b_done.cols(), r) = svd.matrixV();
+    packed.block(0, 2 * r, r, 1) = svd.singularValues();
+  }
+  broadcast_matrix(packed, comm);
+  Ritz ritz;
+  ritz.x = packed.block(0, 0, b_done.rows(), r);
+  ritz.y = packed.block(0, r, b_done.cols(), r);
+  ritz.s.assign(packed.col(2 * r).data(), packed.col(2 * r).data() + r);
+  return ritz;
 }
 
-// Thick restart: keep the leading `keep` Ritz triplets. Q V_r spans them; A^T Q V_r = Q_B U_r S exactly.
-void restart(KrylovBases& bases, const ProjectedSvd& ritz, int64_t keep) {
-  bases.q.rotate(ritz.v_r.leftCols(keep));
-  const Eigen::VectorXd s = Eigen::Map<const Eigen::VectorXd>(ritz.s.data(), keep);
-  const DistMatrix w_kept = multiply_small(ritz.q_b, ritz.u_r.leftCols(keep) * s.asDiagonal());
-  bases.w = ThinBasis(w_kept.grid_ptr(), w_kept.rows(), bases.w.capacity(), w_kept.row_block());
-  bases.w.append(w_kept);
+// ||A v_i - s_i u_i|| = ||B_pending y_i|| for v_i = P y_i, u_i = Q_done x_i (A^T u_i = s_i v_i holds exactly).
+std::vector<double> ritz_residuals(const Bidiagonalization& lanczos, const Ritz& ritz, int64_t count) {
+  const Eigen::MatrixXd b_pending = lanczos.b.bottomRows(lanczos.pending());
+  std::vector<double> residuals(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) residuals[i] = (b_pending * ritz.y.col(i)).norm();
+  return residuals;
+}
+
+// Thick restart: keep the leading `keep` Ritz triplets and the pending block. P := P Y_keep,
+// Q_done := Q_done X_keep, so B := [diag(s_keep); B_pending Y_keep]; no product with A.
+void restart(Bidiagonalization& lanczos, const Ritz& ritz, int64_t keep) {
+  const Eigen::MatrixXd x_keep = ritz.x.leftCols(keep), y_keep = ritz.y.leftCols(keep);
+  const Eigen::MatrixXd b_pending = lanczos.b.bottomRows(lanczos.pending()) * y_keep;
+  lanczos.p.rotate(y_keep);
+  lanczos.q.rotate_leading(lanczos.q_done, x_keep);
+  lanczos.q_done = keep;
+  lanczos.b = Eigen::MatrixXd::Zero(keep + b_pending.rows(), keep);
+  for (int64_t i = 0; i < keep; ++i) lanczos.b(i, i) = ritz.s[i];
+  lanczos.b.bottomRows(b_pending.rows()) = b_pending;
 }
 
 struct Plan {
-  int64_t k = 0;         // triplets asked for
-  int64_t wanted = 0;    // triplets refined: k and p guards that keep the k-th apart from its neighbours
-  int64_t capacity = 0;  // most basis columns before a restart
+  int64_t k = 0;            // triplets asked for
+  int64_t wanted = 0;       // triplets refined: k and p guards that keep the k-th apart from its neighbours
+  int64_t block = 0;        // columns added to each basis per step
+  int64_t capacity = 0;     // most columns of P before a restart
+  int64_t check_every = 0;  // columns of P between convergence checks (and at every restart)
 };
 
 Plan make_plan(const DistMatrix& a, const SvdOptions& options) {
@@ -93,12 +177,17 @@ Plan make_plan(const DistMatrix& a, const SvdOptions& options) {
   Plan plan;
   plan.k = options.rank;
   plan.wanted = std::min(max_rank, options.rank + options.oversample);
-  plan.capacity = std::min(max_rank, std::max(3 * plan.wanted, plan.wanted + 16));
+  // Small blocks in a deep basis (~k/7 columns per step, basis ~2.3 (k + p)): a dense band of values at the k-th
+  // needs a high Krylov degree, not a wide block. Rank-200 signal + noise (4000 x 2000, k = 100, T = 1e-10):
+  // block 110 / basis 330 multiplied 28490 columns by A or A^T, block 55 / 330 5335, block 16 / 250 2352.
+  plan.block = std::min(plan.wanted, std::max<int64_t>(4, (plan.wanted + 6) / 7));
+  plan.capacity = std::min(a.cols(), std::max((23 * plan.wanted + 9) / 10, plan.wanted + 2 * plan.block));
+  plan.check_every = std::max(plan.block, plan.wanted / 2);
   return plan;
 }
 
 void report(const SvdOptions& options, int step, const Plan& plan, const std::vector<double>& residuals,
-            double norm_estimate, int64_t basis_columns) {
+            double norm_estimate, int64_t basis_columns, int64_t product_columns) {
   if (!options.progress) return;
   int64_t converged = 0;
   double worst = 0;
@@ -109,75 +198,107 @@ void report(const SvdOptions& options, int step, const Plan& plan, const std::ve
   }
   options.progress("step " + std::to_string(step) + ": converged " + std::to_string(converged) + "/" +
                    std::to_string(plan.k) + ", worst residual " + format_number("%.2e", worst) + " (tolerance " +
-                   format_number("%.0e", options.residual_tol) + "), basis " + std::to_string(basis_columns));
+                   format_number("%.0e", options.residual_tol) + "), basis " + std::to_string(basis_columns) +
+                   ", columns multiplied " + std::to_string(product_columns));
+}
+
+TruncatedSvd ritz_result(const Bidiagonalization& lanczos, const Ritz& ritz, int64_t k, int64_t nb) {
+  const GridPtr grid = lanczos.q.thin_block(0).grid_ptr();
+  TruncatedSvd result;
+  result.u = DistMatrix(grid, lanczos.q.rows(), k, nb, nb);
+  result.v = DistMatrix(grid, lanczos.p.rows(), k, nb, nb);
+  result.s.assign(ritz.s.begin(), ritz.s.begin() + k);
+  result.basis_columns = lanczos.p.cols();
+  gemm(Op::None, Op::None, 1.0, lanczos.q.leading(lanczos.q_done), distribute_replicated(ritz.x.leftCols(k), grid, nb),
+       0.0, result.u);
+  gemm(Op::None, Op::None, 1.0, lanczos.p.copy(), distribute_replicated(ritz.y.leftCols(k), grid, nb), 0.0, result.v);
+  return result;
+}
+
+// B := [B, new columns]: the Q-side coefficients of A P_new (rows of the old Q, then of the new block).
+void append_columns(Eigen::MatrixXd& b, const Extension& extension) {
+  const int64_t old_rows = b.rows(), old_cols = b.cols();
+  const int64_t new_rows = extension.coupling.rows(), new_cols = extension.coupling.cols();
+  Eigen::MatrixXd grown = Eigen::MatrixXd::Zero(old_rows + new_rows, old_cols + new_cols);
+  grown.topLeftCorner(old_rows, old_cols) = b;
+  grown.block(0, old_cols, old_rows, new_cols) = extension.along;
+  grown.block(old_rows, old_cols, new_rows, new_cols) = extension.coupling;
+  b = std::move(grown);
 }
 
 }  // namespace
 
 TruncatedSvd converged_truncated_svd(const DistMatrix& a, const SvdOptions& options) {
   const Plan plan = make_plan(a, options);
-  const int64_t m = a.rows(), n = a.cols(), nb = a.row_block(), max_rank = std::min(m, n);
+  const int64_t m = a.rows(), n = a.cols(), nb = a.row_block();
   const GridPtr& grid = a.grid_ptr();
-  KrylovBases bases{ThinBasis(grid, m, plan.capacity, nb), ThinBasis(grid, n, plan.capacity, nb)};
-  {  // The first block: A Omega with the randomized method's Gaussian test matrix.
-    DistMatrix omega = bases.w.thin_block(plan.wanted);
+  const int64_t q_capacity = std::min(m, plan.capacity + plan.block);
+  Bidiagonalization lanczos{ThinBasis(grid, m, q_capacity, nb), ThinBasis(grid, n, plan.capacity, nb), 0, {}};
+  int64_t random_columns = plan.block;
+  double floor = 0;  // below it a new direction counts as rounding: ~eps ||A||
+  {                  // Q_1 = orth(A Omega) with the randomized method's Gaussian test matrix.
+    DistMatrix omega = lanczos.p.thin_block(plan.block);
     fill_normal(omega, options.seed, kStreamSketch);
-    DistMatrix y = bases.q.thin_block(plan.wanted);
+    DistMatrix y = lanczos.q.thin_block(plan.block);
     multiply_thin(a, omega, y);
-    expand(a, bases, y);
+    const std::vector<double> norms = column_norms(y);
+    floor = 1e-15 * *std::max_element(norms.begin(), norms.end()) / std::sqrt(static_cast<double>(n));
+    Extension first = orthogonal_extension(lanczos.q, y, plan.block, floor, options, random_columns);
+    lanczos.q.append(first.block);
+    lanczos.b = Eigen::MatrixXd::Zero(first.block.cols(), 0);
   }
-  const double infinity = std::numeric_limits<double>::infinity();
-  std::vector<double> residuals(static_cast<size_t>(plan.wanted), infinity);
+  int64_t last_check = 0, product_columns = plan.block;  // A Omega
   for (int step = 1;; ++step) {
-    const ProjectedSvd ritz = rayleigh_ritz(bases);
-    const double norm_estimate = ritz.s.empty() ? 0.0 : ritz.s[0];
-    const double target = options.residual_tol * norm_estimate;
-    auto converged = [&](int64_t i) { return residuals[i] <= target; };
-    // Locking: only the triplets not yet converged are measured and extend the basis.
-    std::vector<int64_t> active;
-    for (int64_t i = 0; i < plan.wanted; ++i)
-      if (!converged(i)) active.push_back(i);
-    DistMatrix y = residual_block(a, bases, ritz, active, residuals);
-    bool done = true;
-    for (int64_t i = 0; i < plan.k; ++i) done = done && converged(i);
-    if (done) {  // the locked ones were measured on earlier bases: confirm them on this one
-      std::vector<int64_t> locked;
-      for (int64_t i = 0; i < plan.k; ++i)
-        if (std::find(active.begin(), active.end(), i) == active.end()) locked.push_back(i);
-      if (!locked.empty()) {
-        residual_block(a, bases, ritz, locked, residuals);
-        for (int64_t i : locked) done = done && converged(i);
-        // A locked triplet that drifted is measured and extended with again on the next step.
-      }
+    // P side: A^T Q_pending = P (..) + P_new (..); Q_pending is done.
+    const int64_t pending = lanczos.pending();
+    DistMatrix z = lanczos.p.thin_block(pending);
+    multiply_thin_transposed(a, lanczos.q.columns(lanczos.q_done, pending), z);
+    product_columns += pending;
+    const Extension row_side =
+        orthogonal_extension(lanczos.p, z, plan.capacity - lanczos.p.cols(), floor, options, random_columns);
+    lanczos.p.append(row_side.block);
+    lanczos.q_done = lanczos.q.cols();
+    // Q side: A P_new = Q (..) + Q_new (..), the new pending block; B gains A P_new's coefficients.
+    const int64_t added = row_side.block.cols();
+    if (added > 0) {
+      DistMatrix y = lanczos.q.thin_block(added);
+      multiply_thin(a, row_side.block, y);
+      product_columns += added;
+      const int64_t room = std::min(plan.block, q_capacity - lanczos.q.cols());
+      const Extension column_side = orthogonal_extension(lanczos.q, y, room, floor, options, random_columns);
+      lanczos.q.append(column_side.block);
+      append_columns(lanczos.b, column_side);
     }
-    report(options, step, plan, residuals, norm_estimate, bases.q.cols());
-    const bool exhausted = bases.q.cols() >= max_rank || step >= kMaxSteps;
+    const bool full = lanczos.p.cols() + lanczos.pending() > plan.capacity;
+    const bool exhausted = lanczos.pending() == 0 || added == 0 || step >= kMaxSteps;
+    const bool due = lanczos.p.cols() - last_check >= plan.check_every;
+    if (lanczos.p.cols() < plan.wanted && !exhausted) continue;
+    if (!full && !exhausted && !due) continue;
+    last_check = lanczos.p.cols();
+    const Ritz ritz = ritz_triplets(lanczos, grid->comm());
+    const double norm_estimate = ritz.s.empty() ? 0.0 : ritz.s[0];
+    const int64_t measured = std::min<int64_t>(plan.wanted, static_cast<int64_t>(ritz.s.size()));
+    const std::vector<double> residuals = ritz_residuals(lanczos, ritz, measured);
+    int64_t converged = 0;
+    while (converged < measured && residuals[converged] <= options.residual_tol * norm_estimate) ++converged;
+    report(options, step, plan, residuals, norm_estimate, lanczos.p.cols(), product_columns);
+    const bool done = converged >= plan.k;
     if (done || exhausted) {
       if (!done && options.progress) {
         options.progress(
             "stopped before the tolerance: " + std::string(step >= kMaxSteps ? "step limit" : "the basis spans A") +
             " reached; the residuals show the accuracy attained");
       }
-      TruncatedSvd result = rotate_to_singular_vectors(bases.q.copy(), ritz, plan.k);
-      // Measured on these very vectors only when done (locked ones re-checked); else measure_quality does it.
-      if (done) {
-        result.residuals.resize(static_cast<size_t>(plan.k));
-        for (int64_t i = 0; i < plan.k; ++i)
-          result.residuals[i] = norm_estimate > 0 ? residuals[i] / norm_estimate : 0.0;
-      }
+      TruncatedSvd result = ritz_result(lanczos, ritz, plan.k, nb);
+      result.residuals.resize(static_cast<size_t>(plan.k));
+      for (int64_t i = 0; i < plan.k; ++i) result.residuals[i] = norm_estimate > 0 ? residuals[i] / norm_estimate : 0.0;
       return result;
     }
-    std::vector<int64_t> extend;  // positions in y of the triplets still above the tolerance
-    for (size_t j = 0; j < active.size(); ++j)
-      if (!converged(active[j])) extend.push_back(static_cast<int64_t>(j));
-    const int64_t room = max_rank - bases.q.cols();
-    if (static_cast<int64_t>(extend.size()) > room) extend.resize(static_cast<size_t>(room));
-    const int64_t c = static_cast<int64_t>(extend.size());
-    if (bases.q.cols() + c > plan.capacity) restart(bases, ritz, std::max<int64_t>(plan.wanted, plan.capacity - c));
-    if (bases.q.cols() + c > plan.capacity) extend.resize(static_cast<size_t>(plan.capacity - bases.q.cols()));
-    if (extend.empty()) continue;  // only locked triplets drifted: they are active on the next step
-    DistMatrix block = keep_columns(y, extend);
-    expand(a, bases, block);
+    if (full) {
+      const int64_t ritz_count = static_cast<int64_t>(ritz.s.size());
+      const int64_t keep = std::min(std::max(plan.wanted, (ritz_count + converged) / 2), plan.capacity - plan.block);
+      restart(lanczos, ritz, std::min(keep, ritz_count));
+    }
   }
 }
 

@@ -45,17 +45,19 @@ void ThinBasis::append(const DistMatrix& block) {
   used_ += b;
 }
 
-DistMatrix ThinBasis::copy() const {
-  DistMatrix result = thin_block(used_);
-  if (result.local_cols() > 0) result.local() = leading_columns(storage_, used_);
+DistMatrix ThinBasis::columns(int64_t first, int64_t count) const {
+  if (first < 0 || count < 0 || first + count > used_)
+    throw LibraryError("ThinBasis::columns: beyond the columns in use");
+  DistMatrix result = thin_block(count);
+  if (result.local_cols() > 0 && count > 0) result.local().leftCols(count) = storage_.local().middleCols(first, count);
   return result;
 }
 
-void ThinBasis::project_out(DistMatrix& block) const {
+Eigen::MatrixXd ThinBasis::project_out(DistMatrix& block) const {
   require_same_rows(storage_, block, "ThinBasis::project_out");
   const int64_t c = used_, b = block.cols();
-  if (c == 0 || b == 0) return;
   Eigen::MatrixXd coefficients = Eigen::MatrixXd::Zero(c, b);
+  if (c == 0 || b == 0) return coefficients;
   const int m_loc = fortran(storage_.local_cols() > 0 ? storage_.local_rows() : 0);
   if (m_loc > 0) {
     scalapack::local_gemm('T', 'N', fortran(c), fortran(b), m_loc, 1.0, storage_.data(), fortran(storage_.lld()),
@@ -66,6 +68,7 @@ void ThinBasis::project_out(DistMatrix& block) const {
     scalapack::local_gemm('N', 'N', m_loc, fortran(b), fortran(c), -1.0, storage_.data(), fortran(storage_.lld()),
                           coefficients.data(), fortran(c), 1.0, block.data(), fortran(block.lld()));
   }
+  return coefficients;
 }
 
 DistMatrix ThinBasis::times(const Eigen::MatrixXd& small) const {
@@ -85,6 +88,35 @@ void ThinBasis::rotate(const Eigen::MatrixXd& small) {
   const DistMatrix rotated = times(small);
   used_ = 0;
   append(rotated);
+}
+
+void ThinBasis::rotate_leading(int64_t cols, const Eigen::MatrixXd& small) {
+  if (cols > used_ || small.rows() != cols || small.cols() > cols) {
+    throw LibraryError("ThinBasis::rotate_leading: the rotation must map the leading columns into fewer");
+  }
+  const DistMatrix rotated = multiply_small(leading(cols), small);
+  const int64_t trailing = used_ - cols;
+  if (storage_.local_cols() > 0) {
+    LocalMatrixMap target = storage_.local();
+    // The trailing columns move left first (to column c >= the ones they leave), then the rotated ones land.
+    for (int64_t j = 0; j < trailing; ++j) target.col(small.cols() + j) = target.col(cols + j);
+    target.leftCols(small.cols()) = leading_columns(rotated, small.cols());
+  }
+  used_ = small.cols() + trailing;
+}
+
+Eigen::MatrixXd thin_inner(const DistMatrix& x, const DistMatrix& y) {
+  if (x.rows() != y.rows() || x.row_block() != y.row_block()) throw LibraryError("thin_inner: layouts differ");
+  Eigen::MatrixXd product = Eigen::MatrixXd::Zero(x.cols(), y.cols());
+  const bool local = x.local_cols() > 0 && y.local_cols() > 0 && x.local_rows() > 0;
+  if (local && product.size() > 0) {
+    scalapack::local_gemm('T', 'N', fortran(x.cols()), fortran(y.cols()), fortran(x.local_rows()), 1.0, x.data(),
+                          fortran(x.lld()), y.data(), fortran(y.lld()), 0.0, product.data(), fortran(x.cols()));
+  }
+  if (product.size() > 0) {
+    MPI_Allreduce(MPI_IN_PLACE, product.data(), fortran(product.size()), MPI_DOUBLE, MPI_SUM, x.grid().comm());
+  }
+  return product;
 }
 
 DistMatrix multiply_small(const DistMatrix& thin, const Eigen::MatrixXd& small) {

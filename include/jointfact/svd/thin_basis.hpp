@@ -26,14 +26,22 @@ class ThinBasis {
   // Copies `block` (from thin_block) into columns [cols(), cols() + b). Local; throws past capacity.
   void append(const DistMatrix& block);
   // The columns in use as their own matrix in the thin layout (a copy).
-  DistMatrix copy() const;
+  DistMatrix copy() const { return leading(used_); }
+  // The first `cols` columns (cols <= cols()) as their own thin matrix (a copy).
+  DistMatrix leading(int64_t cols) const { return columns(0, cols); }
+  // Columns [first, first + count) (within cols()) as their own thin matrix (a copy).
+  DistMatrix columns(int64_t first, int64_t count) const;
 
-  // block := block - B (B^T block), B the columns in use: one classical Gram-Schmidt sweep. Collective.
-  void project_out(DistMatrix& block) const;
+  // block := block - B (B^T block), B the columns in use: one classical Gram-Schmidt sweep. Returns the
+  // coefficients B^T block (cols() x b, identical on every rank). Collective.
+  Eigen::MatrixXd project_out(DistMatrix& block) const;
   // Basis times a small matrix held identically on every rank (cols() x c): a new thin rows x c matrix.
   DistMatrix times(const Eigen::MatrixXd& small) const;
   // basis := basis times `small` (cols() x c, c <= cols()), e.g. to keep the leading Ritz vectors.
   void rotate(const Eigen::MatrixXd& small);
+  // The first `cols` columns := those times `small` (cols x c, c <= cols); the columns after them follow
+  // unchanged (a thick restart that keeps a pending block).
+  void rotate_leading(int64_t cols, const Eigen::MatrixXd& small);
 
  private:
   int64_t used_ = 0;
@@ -43,6 +51,9 @@ class ThinBasis {
 // thin (rows x c, all columns in one block column) times a small matrix held identically on every rank
 // (c x d, d <= thin's column block): a new rows x d matrix in thin's layout. Local.
 DistMatrix multiply_small(const DistMatrix& thin, const Eigen::MatrixXd& small);
+
+// x^T y (c x d) of two thin matrices of the same rows and layout, on every rank. Collective.
+Eigen::MatrixXd thin_inner(const DistMatrix& x, const DistMatrix& y);
 
 // ||column j||_2 of a matrix in any layout, on every rank. Collective.
 std::vector<double> column_norms(const DistMatrix& x);
