@@ -7,6 +7,9 @@ generate: writes an m x n matrix with a decaying spectrum (s_i = decay^i on `ran
 seqread:  one process reads the whole dataset sequentially (H5Dread of row blocks through h5py into one
           reused buffer) and prints the seconds and GB/s: the reference a pass is compared with.
 compare:  the largest relative difference of /svd/S (and of U, V) between two jointfact outputs.
+onepass-bound: a one-pass result against the a-priori bound (see onepass_bound) for its sketch sizes.
+bound-montecarlo: the same bound against the mean error of many independent sketches (numpy, in memory):
+          the bound is on an expectation, so this checks the formula itself, not one draw.
 """
 import argparse
 import sys
@@ -72,6 +75,39 @@ def compare(args):
     return 0 if s_diff <= args.tol else 1
 
 
+def expected_error_bound_sq(sigma, l, s):
+    """(1 + l/(s-l-1)) min_{r < l-1} (1 + r/(l-r-1)) tau_{r+1}^2: the bound on E||A - Q X||_F^2."""
+    tail_sq = np.concatenate([np.cumsum((sigma ** 2)[::-1])[::-1], [0.0]])  # tail_sq[r] = tau_{r+1}^2
+    inner = min((1 + r / (l - r - 1)) * tail_sq[r] for r in range(0, l - 1))
+    return (1 + l / (s - l - 1)) * inner, tail_sq
+
+
+def bound_montecarlo(args):
+    rng = np.random.default_rng(args.seed)
+    m, n, k = args.shape[0], args.shape[1], args.rank
+    l = k + args.oversample
+    s = 2 * l + 1
+    u, _ = np.linalg.qr(rng.standard_normal((m, n)))
+    v, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    sigma = args.decay ** np.arange(n) + args.noise
+    a = (u * sigma) @ v.T
+    bound_sq, tail_sq = expected_error_bound_sq(sigma, l, s)
+    full, truncated = [], []
+    for _ in range(args.trials):
+        q, _ = np.linalg.qr(a @ rng.standard_normal((n, l)))
+        psi = rng.standard_normal((s, m))
+        x = np.linalg.lstsq(psi @ q, psi @ a, rcond=None)[0]
+        full.append(np.linalg.norm(a - q @ x) ** 2)
+        ux, sx, vx = np.linalg.svd(x, full_matrices=False)
+        truncated.append(np.linalg.norm(a - (q @ ux[:, :k] * sx[:k]) @ vx[:k]))
+    norm_a = np.linalg.norm(a)
+    print(f"{m} x {n}, s_i = {args.decay}^i + {args.noise}, k={k}, l={l}, s={s}, {args.trials} draws:")
+    print(f"  mean ||A - Q X||_F^2 / ||A||_F^2 = {np.mean(full) / norm_a**2:.4e} <= bound {bound_sq / norm_a**2:.4e}")
+    print(f"  mean ||A - [[Q X]]_k||_F / ||A||_F = {np.mean(truncated) / norm_a:.4e} <= bound "
+          f"{(np.sqrt(tail_sq[k]) + 2 * np.sqrt(bound_sq)) / norm_a:.4e} (optimal {np.sqrt(tail_sq[k]) / norm_a:.4e})")
+    return 0 if np.mean(full) <= bound_sq else 1
+
+
 def onepass_bound(args):
     """Checks a one-pass result against the bound of Tropp, Yurtsever, Udell, Cevher (SIMAX 2017, Thm 4.3
     and Prop 6.1, Gaussian maps; the sketch the streaming 2019 paper builds on): for range sketch size l and
@@ -85,9 +121,7 @@ def onepass_bound(args):
     l, s = int(attrs["sketch_range"]), int(attrs["sketch_co_range"])
     k = len(s_k)
     sigma = np.linalg.svd(a, compute_uv=False)
-    tail_sq = np.concatenate([np.cumsum((sigma ** 2)[::-1])[::-1], [0.0]])  # tail_sq[r] = tau_{r+1}^2
-    inner = min((1 + r / (l - r - 1)) * tail_sq[r] for r in range(0, l - 1))
-    expected_sq = (1 + l / (s - l - 1)) * inner
+    expected_sq, tail_sq = expected_error_bound_sq(sigma, l, s)
     bound = np.sqrt(tail_sq[k]) + 2 * np.sqrt(expected_sq)
     norm_a = np.linalg.norm(a)
     measured = np.linalg.norm(a - (u * s_k) @ v.T)
@@ -125,8 +159,17 @@ def main():
     b.add_argument("matrix")
     b.add_argument("result")
     b.add_argument("--dataset", default="/A")
+    mc = sub.add_parser("bound-montecarlo")
+    mc.add_argument("--shape", type=int, nargs=2, default=[1500, 300])
+    mc.add_argument("--rank", type=int, default=10)
+    mc.add_argument("--oversample", type=int, default=5)
+    mc.add_argument("--decay", type=float, default=0.8)
+    mc.add_argument("--noise", type=float, default=1e-4)
+    mc.add_argument("--trials", type=int, default=200)
+    mc.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    commands = {"generate": generate, "seqread": seqread, "compare": compare, "onepass-bound": onepass_bound}
+    commands = {"generate": generate, "seqread": seqread, "compare": compare, "onepass-bound": onepass_bound,
+                "bound-montecarlo": bound_montecarlo}
     return commands[args.command.replace("_", "-")](args) or 0
 
 

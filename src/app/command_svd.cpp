@@ -24,7 +24,6 @@ struct SvdCommandOptions {
   std::string output;
   SvdStageSettings settings;
   CommonOptions common;
-  OutOfCoreSettings out_of_core;
 };
 
 // Checks that need the dataset's shape, before the matrix is read.
@@ -72,28 +71,35 @@ std::string describe_task(const svd::SvdOptions& svd_options, const std::string&
          " matrix on grid " + a.grid().describe() + ", block " + std::to_string(a.row_block());
 }
 
+// A streamed from its file; checkpoints after every pass, so a stop signal ends the next pass with exit 75,
+// as in `run`.
+int run_out_of_core(MPI_Comm comm, const SvdCommandOptions& options, const DatasetInfo& info, const GridPtr& grid) {
+  install_stop_handlers();
+  std::string checkpoint_dir = options.common.checkpoint_dir;
+  if (checkpoint_dir.empty()) checkpoint_dir = options.output + ".ckpt";
+  const GridPtr ooc_grid = options.common.grid.empty() ? out_of_core_default_grid(comm) : grid;
+  const svd::SvdOptions svd_options = library_options(options, comm);
+  const CheckpointStore store(comm, checkpoint_dir);
+  const svd::OutOfCoreCheckpoint checkpoint(comm, store, info, svd_options);
+  OutOfCoreReport report;
+  const svd::TruncatedSvd result =
+      factor_out_of_core(comm, ooc_grid, options.common.block, info, options.settings, svd_options, checkpoint, report);
+  OutputFile out(comm, options.output);
+  write_svd_result(out, result, options.settings, info.file + ":" + info.dataset);
+  write_out_of_core_report(out, report);
+  out.commit();
+  print_summary(comm, result, options.output);
+  return 0;
+}
+
 int run_svd(MPI_Comm comm, const SvdCommandOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const DatasetInfo info = inspect_dataset(comm, DatasetPath::parse(options.input), 2);
   GridPtr grid = make_grid_from(comm, options.common, info.shape);
   validate(options, info);
   require_writable_output(comm, options.output, {info.file});
-  if (choose_out_of_core(comm, options.out_of_core, info, library_options(options, comm))) {
-    // Out of core checkpoints after every pass: a stop signal ends the next pass with exit 75, as in `run`.
-    install_stop_handlers();
-    OutOfCoreSettings settings = options.out_of_core;
-    settings.checkpoint_dir = options.common.checkpoint_dir;
-    if (settings.checkpoint_dir.empty()) settings.checkpoint_dir = options.output + ".ckpt";
-    const GridPtr ooc_grid = options.common.grid.empty() ? out_of_core_default_grid(comm) : grid;
-    OutOfCoreReport report;
-    const svd::TruncatedSvd result = factor_out_of_core(comm, ooc_grid, options.common.block, info,
-                                                        library_options(options, comm), settings, report);
-    OutputFile out(comm, options.output);
-    write_svd_result(out, result, options.settings, info.file + ":" + info.dataset);
-    out.commit();
-    annotate_out_of_core_output(comm, options.output, report);
-    print_summary(comm, result, options.output);
-    return 0;
+  if (choose_out_of_core(comm, *grid, options.common.block, options.settings, info)) {
+    return run_out_of_core(comm, options, info, grid);
   }
   log_progress(comm, "svd: reading " + info.file + ":" + info.dataset);
   ReadOptions read;
@@ -130,17 +136,11 @@ RegisteredCommand register_svd_command(CLI::App& app) {
   add_output_option(*command, options->output, "the input");
   bind_svd_cli(*command, options->settings);
   add_common_options(*command, options->common);
-  command->add_flag("--out-of-core", options->out_of_core.requested,
-                    "stream A from the file in panels (chosen automatically when A does not fit in memory)");
-  command->add_option("--panel-mb", options->out_of_core.panel_mb, "out of core: panel buffer per rank, MiB")
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30))
-      ->capture_default_str();
-  command->add_option("--passes", options->out_of_core.passes, "out of core: passes over the file (0 = 2Q + 2)")
-      ->check(CLI::NonNegativeNumber);
   command->footer(
       "Examples:"
       "\n  mpirun -np 4 jointfact svd --input W.h5 --output svd.h5 --rank 20"
-      "\n  mpirun -np 4 jointfact svd --input W.h5:/W --output svd.h5 --tol 1e-3 --method exact");
+      "\n  mpirun -np 4 jointfact svd --input W.h5:/W --output svd.h5 --tol 1e-3 --method exact"
+      "\n  mpirun -np 4 jointfact svd --input big.h5:/A --output svd.h5 --rank 20 --out-of-core --panel-mb 256");
   return {command, [options](MPI_Comm comm) { return run_svd(comm, *options); }};
 }
 

@@ -84,6 +84,9 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config, const PipelineOptions& 
 
   log_progress(comm, "run: " + std::to_string(context.grid->size()) + " ranks, grid " + context.grid->describe() +
                          ", block " + std::to_string(options.common.block) + ", checkpoints in " + checkpoint_dir);
+  context.input_needed_after_svd =
+      (stage_wanted(options, "joint") && config.has_section("joint")) ||
+      (stage_wanted(options, "sparse") && config.get_string("sparse", "kind").value_or("none") != "none");
   timed_stage(context, "input", [&] {
     load_pipeline_input(context);
     return 0;

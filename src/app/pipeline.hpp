@@ -12,6 +12,7 @@
 #include "app/run_config.hpp"
 #include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/io/checkpoint_store.hpp"
+#include "jointfact/io/dataset_path.hpp"
 #include "jointfact/io/output_file.hpp"
 
 namespace jf::app {
@@ -36,6 +37,8 @@ struct PipelineContext {
   std::string input_fingerprint;
   std::string joint_fingerprint;                // the matrix's and that of every file the joint stage reads
   std::optional<DistMatrix> generated_targets;  // /targets of a generated lowrank input
+  bool input_needed_after_svd = true;           // a joint or sparse stage runs: A must be in memory
+  std::optional<DatasetInfo> streamed_input;    // set when the svd stage streams A (input stays empty)
   double checkpoint_every_s = 60;
   std::map<std::string, double> stage_seconds;
 };

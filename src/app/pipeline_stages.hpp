@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "app/pipeline.hpp"
+#include "app/svd_out_of_core.hpp"
 #include "app/svd_stage_definition.hpp"
 #include "jointfact/sparse/butterfly_factorize.hpp"
 #include "jointfact/sparse/fsmf.hpp"
@@ -20,7 +21,11 @@ struct SvdStageResult {
   SvdStageSettings settings;
   svd::SvdOptions options;  // the library's options for settings
   std::string input;        // the run's input, as /svd records it
+  OutOfCoreReport out_of_core;
 };
+// Decides (settings, memory) whether the svd stage streams the input file `path` instead of reading it;
+// when it does, fills context.streamed_input, the description and a fingerprint of the file.
+bool svd_stage_streams_input(PipelineContext& context, const std::string& path);
 SvdStageResult run_svd_stage(PipelineContext& context);
 void write_svd_stage(OutputFile& out, const SvdStageResult& result);
 

@@ -51,10 +51,11 @@ RunReport::RunReport(const PipelineContext& context, const RunConfig& config, co
   json_["output"] = output;
   json_["ranks"] = context.grid->size();
   json_["grid"] = context.grid->describe();
-  json_["block"] = context.input.row_block();
+  json_["block"] = context.block;
+  const auto& streamed = context.streamed_input;  // out of core: A was never read into memory
   json_["input"] = {{"description", context.input_description},
-                    {"rows", context.input.rows()},
-                    {"cols", context.input.cols()},
+                    {"rows", streamed ? streamed->shape[0] : context.input.rows()},
+                    {"cols", streamed ? streamed->shape[1] : context.input.cols()},
                     {"fingerprint", context.input_fingerprint}};
   json_["config"] = config_text_;
 }

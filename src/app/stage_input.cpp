@@ -18,6 +18,7 @@ void load_pipeline_input(PipelineContext& context) {
     throw InputError(
         "[input] needs exactly one of path = \"FILE[:DSET]\" or generate = \"lowrank|hadamard|butterfly\"");
   }
+  if (path && svd_stage_streams_input(context, *path)) return;  // out of core: A stays in its file
   if (path) {
     ReadOptions options;
     options.block = context.block;

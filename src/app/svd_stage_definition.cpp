@@ -34,6 +34,20 @@ void validate_svd_settings(const SvdStageSettings& settings, const SettingName& 
   }
   if (settings.oversample < 0) throw InputError(name_of("oversample") + " must be >= 0");
   if (settings.power_iters < 0) throw InputError(name_of("power_iters") + " must be >= 0");
+  if (settings.panel_mb < 1 || settings.panel_mb > (int64_t{1} << 30)) {
+    throw InputError(name_of("panel_mb") + " " + std::to_string(settings.panel_mb) + " must be in [1, 2^30] MiB");
+  }
+  const int64_t all = 2 * settings.power_iters + 2;
+  const int64_t passes = settings.passes;
+  if (passes != 0 && passes != 1 && passes != all && passes != all + 1) {
+    throw InputError(name_of("passes") + " " + std::to_string(passes) + " must be 0 (all), 1 (one-pass sketch), " +
+                     std::to_string(all) + " (2q + 2, no residual pass) or " + std::to_string(all + 1) +
+                     " (2q + 3) with " + std::to_string(settings.power_iters) + " power iterations");
+  }
+  if (passes != 0 && settings.tol_given) {
+    throw InputError(name_of("passes") + " needs " + name_of("rank") + ": with " + name_of("tol") +
+                     " the number of passes depends on the basis it grows");
+  }
 }
 
 void bind_svd_cli(CLI::App& command, SvdStageSettings& settings) {
@@ -70,6 +84,16 @@ void bind_svd_cli(CLI::App& command, SvdStageSettings& settings) {
       ->check(CLI::Range(0.0, 1.0));
   command.add_option("--seed", settings.seed, "seed of the random test matrix (same seed = same result on any grid)")
       ->capture_default_str();
+  command.add_flag("--out-of-core", settings.out_of_core,
+                   "stream A from the file in panels (chosen automatically when A does not fit in memory)");
+  command.add_option("--panel-mb", settings.panel_mb, "out of core: tile buffers per rank, MiB")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30))
+      ->capture_default_str();
+  command
+      .add_option("--passes", settings.passes,
+                  "out of core: passes over the file: 0 = all (2Q + 3: 2Q + 2 products and one for the residuals), "
+                  "2Q + 2 = without the residual pass, 1 = one-pass sketch")
+      ->check(CLI::NonNegativeNumber);
 }
 
 std::vector<KeySpec> svd_config_keys() {
@@ -81,6 +105,9 @@ std::vector<KeySpec> svd_config_keys() {
       {"svd", "power_iters", KeyType::Integer, "q"},
       {"svd", "residual_tol", KeyType::Float, "with rank: iterate until every ||A v_i - s_i u_i|| <= T ||A||"},
       {"svd", "seed", KeyType::Integer, "seed of the random test matrix"},
+      {"svd", "out_of_core", KeyType::Boolean, "stream A from its file (else chosen when A does not fit)"},
+      {"svd", "panel_mb", KeyType::Integer, "out of core: tile buffers per rank, MiB"},
+      {"svd", "passes", KeyType::Integer, "out of core: 0 = all (2q + 3), 2q + 2 = no residual pass, 1 = one pass"},
   };
 }
 
@@ -99,6 +126,9 @@ SvdStageSettings svd_settings_from_config(const RunConfig& config) {
   settings.power_iters = config.get_int("svd", "power_iters").value_or(settings.power_iters);
   settings.residual_tol = config.get_float("svd", "residual_tol").value_or(settings.residual_tol);
   settings.seed = static_cast<uint64_t>(config.get_int("svd", "seed").value_or(static_cast<int64_t>(settings.seed)));
+  settings.out_of_core = config.get_bool("svd", "out_of_core").value_or(settings.out_of_core);
+  settings.panel_mb = config.get_int("svd", "panel_mb").value_or(settings.panel_mb);
+  settings.passes = config.get_int("svd", "passes").value_or(settings.passes);
   validate_svd_settings(settings, toml_setting_name);
   return settings;
 }
@@ -112,6 +142,13 @@ svd::SvdOptions svd_library_options(const SvdStageSettings& settings) {
   options.power_iters = settings.power_iters;
   options.residual_tol = settings.residual_tol;
   options.seed = settings.seed;
+  return options;
+}
+
+svd::OutOfCoreOptions out_of_core_library_options(const SvdStageSettings& settings) {
+  svd::OutOfCoreOptions options;
+  options.panel_bytes = settings.panel_mb << 20;
+  options.residual_pass = settings.passes != 2 * settings.power_iters + 2;
   return options;
 }
 

@@ -14,6 +14,7 @@
 
 #include "app/run_config.hpp"
 #include "jointfact/io/output_file.hpp"
+#include "jointfact/svd/out_of_core_svd.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
 namespace jf::app {
@@ -29,6 +30,10 @@ struct SvdStageSettings {
   int64_t power_iters = svd::SvdOptions{}.power_iters;  // q
   uint64_t seed = svd::SvdOptions{}.seed;
   double residual_tol = 0;  // with rank: iterate until every ||A v_i - s_i u_i|| <= T ||A|| (0 = off)
+  // Out of core: A streamed from its file (svd_out_of_core.hpp); asked for, or chosen when A does not fit.
+  bool out_of_core = false;
+  int64_t panel_mb = 256;  // tile buffers per rank, MiB
+  int64_t passes = 0;      // 0: all (2q + 3 with the residual pass); 2q + 2: no residual pass; 1: one-pass sketch
 };
 
 // How a setting is named to the user: "--power-iters" on the command line, "[svd] power_iters" in TOML.
@@ -37,7 +42,7 @@ std::string cli_setting_name(const std::string& key);
 std::string toml_setting_name(const std::string& key);
 
 // Throws InputError naming the setting: exactly one of rank and tol, tol in (0, 1), a known method,
-// oversample and power_iters >= 0.
+// oversample and power_iters >= 0, panel_mb >= 1, passes 0, 1, 2q + 2 or 2q + 3 (0 with tol).
 void validate_svd_settings(const SvdStageSettings& settings, const SettingName& name_of);
 
 // `jointfact svd`'s options, bound to `settings`.
@@ -49,6 +54,8 @@ SvdStageSettings svd_settings_from_config(const RunConfig& config);
 
 // The library's options for these settings (no progress callback).
 svd::SvdOptions svd_library_options(const SvdStageSettings& settings);
+// The out-of-core options: panel buffer, and the residual pass unless passes = 2q + 2.
+svd::OutOfCoreOptions out_of_core_library_options(const SvdStageSettings& settings);
 
 // Writes /svd/U (m,k), /svd/S (k,), /svd/V (n,k) and the attributes method, k, p, q (power iterations of the
 // randomized method, 0 for the exact ones), tol (0 = rank given), seed, input and the quality figures.

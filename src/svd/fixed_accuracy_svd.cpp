@@ -24,14 +24,6 @@ namespace {
 // Below this, ||A||_F^2 - ||B||_F^2 is dominated by cancellation (its rounding is ~l eps ||A||_F^2).
 constexpr double kSmallestReliableTol = 1e-7;
 
-// Automatic block size: large enough for efficient pdgemm and few passes over A, small enough that
-// the basis overshoots the needed rank by little.
-int64_t block_columns(const SvdOptions& options, int64_t max_rank) {
-  const int64_t b =
-      options.block_columns > 0 ? options.block_columns : std::min<int64_t>(32, std::max<int64_t>(4, max_rank / 8));
-  return std::min(b, max_rank);
-}
-
 // The products with the deflated matrix D = A - Q B, without forming it.
 struct DeflatedMatrix {
   const DistMatrix& a;
@@ -75,7 +67,7 @@ DistMatrix next_basis_block(const DeflatedMatrix& deflated, const SvdOptions& op
 TruncatedSvd fixed_accuracy_svd(const DistMatrix& a, const SvdOptions& options) {
   const int64_t m = a.rows(), n = a.cols(), nb = a.row_block(), max_rank = std::min(m, n);
   const double norm_a = frobenius_norm(a);
-  const int64_t b = block_columns(options, max_rank);
+  const int64_t b = fixed_accuracy_block_columns(options, max_rank);
   GrowingBasis q(a.grid_ptr(), m, max_rank, nb), b_t(a.grid_ptr(), n, max_rank, nb);
   const DeflatedMatrix deflated{a, q, b_t};
   if (options.progress && options.tol < kSmallestReliableTol) {

@@ -32,6 +32,12 @@ DistMatrix GrowingBasis::trimmed() const {
   return exact;
 }
 
+int64_t fixed_accuracy_block_columns(const SvdOptions& options, int64_t max_rank) {
+  const int64_t b =
+      options.block_columns > 0 ? options.block_columns : std::min<int64_t>(32, std::max<int64_t>(4, max_rank / 8));
+  return std::min(b, max_rank);
+}
+
 void subtract_low_rank(const GrowingBasis& left, const GrowingBasis& right, const DistMatrix& x, DistMatrix& y) {
   const int64_t l = left.cols(), b = x.cols();
   if (l == 0 || b == 0) return;

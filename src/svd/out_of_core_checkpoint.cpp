@@ -15,7 +15,9 @@ namespace {
 constexpr const char* kRangeM = "/svd_out_of_core/range_m";
 constexpr const char* kRangeN = "/svd_out_of_core/range_n";
 
-std::string input_identity(MPI_Comm comm, const DatasetInfo& info) {
+}  // namespace
+
+std::string out_of_core_input_identity(MPI_Comm comm, const DatasetInfo& info) {
   std::string identity;
   if (comm_rank(comm) == 0) {
     struct stat status {};
@@ -31,6 +33,8 @@ std::string input_identity(MPI_Comm comm, const DatasetInfo& info) {
   return identity;
 }
 
+namespace {
+
 std::string options_hash(const SvdOptions& options) {
   return to_hex(fnv1a64("out-of-core randomized k=" + std::to_string(options.rank) +
                         " p=" + std::to_string(options.oversample) + " q=" + std::to_string(options.power_iters) +
@@ -41,7 +45,14 @@ std::string options_hash(const SvdOptions& options) {
 
 OutOfCoreCheckpoint::OutOfCoreCheckpoint(MPI_Comm comm, const CheckpointStore& store, const DatasetInfo& info,
                                          const SvdOptions& options)
-    : comm_(comm), store_(store), config_hash_(options_hash(options)), input_identity_(input_identity(comm, info)) {}
+    : comm_(comm),
+      store_(store),
+      config_hash_(options_hash(options)),
+      input_identity_(out_of_core_input_identity(comm, info)) {}
+
+OutOfCoreCheckpoint::OutOfCoreCheckpoint(MPI_Comm comm, const CheckpointStore& store, std::string config_hash,
+                                         std::string input_identity)
+    : comm_(comm), store_(store), config_hash_(std::move(config_hash)), input_identity_(std::move(input_identity)) {}
 
 std::optional<OutOfCoreState> OutOfCoreCheckpoint::load(const GridPtr& grid, int64_t nb) const {
   const auto stamp = store_.find("svd", config_hash_, input_identity_);

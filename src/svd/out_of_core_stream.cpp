@@ -1,5 +1,6 @@
 #include "jointfact/svd/out_of_core_stream.hpp"
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <cstring>
 
@@ -150,9 +151,8 @@ void PanelStream::sweep(const Products& products, const RoundDoneFn& on_round) {
     const int64_t h = end - begin;
     const double* tile = finish_read(round);
     if (h > 0) {
-      if (products.frobenius_sq) {
-        for (int64_t i = 0; i < h * local_cols_; ++i) sum_sq += tile[i] * tile[i];
-      }
+      // Eigen's vectorised sum: a plain loop's serial dependency cost ~10% of pass 1 (perf).
+      if (products.frobenius_sq) sum_sq += Eigen::Map<const Eigen::VectorXd>(tile, h * local_cols_).squaredNorm();
       if (products.y) add_forward(tile, h, round, x_rows, y_panels, scratch_a, scratch_b);
       if (products.z) add_backward(tile, h, round, q_panels, z_partial, scratch_a);
     }

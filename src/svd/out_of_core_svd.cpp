@@ -3,20 +3,17 @@
 #include "jointfact/svd/out_of_core_svd.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <string>
 
 #include "jointfact/core/error.hpp"
-#include "jointfact/core/log.hpp"
-#include "jointfact/core/progress.hpp"
 #include "jointfact/distributed/cholesky_qr.hpp"
 #include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
 #include "jointfact/svd/out_of_core_stream.hpp"
 #include "jointfact/svd/projected_svd.hpp"
-#include "jointfact/svd/rank_selection.hpp"
 #include "jointfact/svd/sign_convention.hpp"
+#include "out_of_core_progress.hpp"
 
 namespace jf::svd {
 namespace {
@@ -36,67 +33,15 @@ void validate(int64_t m, int64_t n, const SvdOptions& options) {
   }
 }
 
-// Progress lines: pass i of N, data read, read rate, ETA. Round counts are the same on every rank, so
-// every rank calls the callback equally often.
-class PassReporter {
- public:
-  PassReporter(const SvdOptions& options, const PanelStream& stream, int64_t passes, int64_t first_pass)
-      : options_(options),
-        passes_(passes),
-        first_pass_(first_pass),
-        file_bytes_(stream.rows() * stream.cols() * stream.layout().element_bytes),
-        start_(now()) {}
-
-  void round_done(int64_t pass, const PassProgress& progress) {
-    // At most one line per interval inside a pass (log lines print on rank 0 only, so ranks may differ).
-    if (!options_.progress || progress.rounds_done == progress.rounds || seconds_since(last_line_) < kIntervalS) return;
-    last_line_ = now();
-    const double fraction = static_cast<double>(progress.rounds_done) / static_cast<double>(progress.rounds);
-    report(pass, fraction,
-           " (" + std::to_string(progress.rounds_done) + "/" + std::to_string(progress.rounds) + " rounds)");
-  }
-
-  void pass_done(int64_t pass, const std::string& what) {
-    const double pass_seconds = seconds_since(pass_start_);
-    pass_start_ = last_line_ = now();
-    report(pass, 1.0, ": " + what + " in " + format_number("%.2f", pass_seconds) + " s");
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  static Clock::time_point now() { return Clock::now(); }
-
-  void report(int64_t pass, double fraction_of_pass, const std::string& detail) {
-    if (!options_.progress) return;
-    const double passes_run = static_cast<double>(pass - first_pass_) + fraction_of_pass;
-    const double gb = passes_run * static_cast<double>(file_bytes_) / 1e9;
-    const double seconds = seconds_since(start_);
-    const double rate = seconds > 0 ? gb / seconds : 0;
-    const double left = static_cast<double>(passes_ - first_pass_ + 1) - passes_run;
-    const double eta = passes_run > 0 ? seconds / passes_run * left : 0;
-    options_.progress("pass " + std::to_string(pass) + " of " + std::to_string(passes_) + detail + ", " +
-                      format_number("%.2f", gb) + " GB read, " + format_number("%.2f", rate) + " GB/s, ETA " +
-                      format_duration(eta));
-  }
-
-  static constexpr double kIntervalS = 10;
-  const SvdOptions& options_;
-  int64_t passes_, first_pass_, file_bytes_;
-  Clock::time_point start_, last_line_ = now(), pass_start_ = now();
-};
-
 }  // namespace
 
-int64_t out_of_core_pass_count(const SvdOptions& options) { return 2 * options.power_iters + 2; }
+int64_t out_of_core_pass_count(const SvdOptions& options, const OutOfCoreOptions& ooc) {
+  return 2 * options.power_iters + 2 + (ooc.residual_pass ? 1 : 0);
+}
 
 DistMatrix out_of_core_thin_matrix(const GridPtr& grid, int64_t rows, int64_t l, int64_t nb) {
   // As in randomized_svd.cpp: all l columns in one block column, rows blocked like A's.
   return DistMatrix(grid, rows, l, nb, std::max(nb, l));
-}
-
-int64_t in_core_bytes_per_rank(int64_t m, int64_t n, int64_t l, int ranks) {
-  const int64_t p = std::max(ranks, 1);
-  return 8 * (m * n / p + 3 * (m + n) * l / p);
 }
 
 TruncatedSvd out_of_core_svd(const GridPtr& grid, const DatasetInfo& info, int64_t nb, const SvdOptions& options,
@@ -106,7 +51,8 @@ TruncatedSvd out_of_core_svd(const GridPtr& grid, const DatasetInfo& info, int64
   const int64_t m = info.shape[0], n = info.shape[1];
   validate(m, n, options);
   const int64_t k = options.rank, l = std::min(k + options.oversample, std::min(m, n));
-  const int64_t passes = out_of_core_pass_count(options);
+  const int64_t passes = out_of_core_pass_count(options, ooc);
+  const int64_t product_passes = 2 * options.power_iters + 2;  // the last one gives B^T
 
   OutOfCoreState state;
   state.range_m = out_of_core_thin_matrix(grid, m, l, nb);
@@ -114,7 +60,7 @@ TruncatedSvd out_of_core_svd(const GridPtr& grid, const DatasetInfo& info, int64
   if (hooks.resume) {
     const OutOfCoreState& saved = *hooks.resume;
     if (saved.range_m.rows() != m || saved.range_n.rows() != n || saved.range_m.cols() != l ||
-        saved.range_n.cols() != l || saved.passes_done < 0 || saved.passes_done > passes) {
+        saved.range_n.cols() != l || saved.passes_done < 0 || saved.passes_done > product_passes) {
       throw InputError("the saved out-of-core state does not match this matrix and these options");
     }
     redistribute(saved.range_m, state.range_m);
@@ -125,7 +71,7 @@ TruncatedSvd out_of_core_svd(const GridPtr& grid, const DatasetInfo& info, int64
 
   PanelStream stream(grid, info, ooc.panel_bytes);
   PassReporter reporter(options, stream, passes, state.passes_done + 1);
-  for (int64_t pass = state.passes_done + 1; pass <= passes; ++pass) {
+  for (int64_t pass = state.passes_done + 1; pass <= product_passes; ++pass) {
     const auto on_round = [&](const PassProgress& progress) { reporter.round_done(pass, progress); };
     std::string what;
     if (pass == 1) {  // Y = A Omega, Omega from the counter-based generator as in core
@@ -133,7 +79,7 @@ TruncatedSvd out_of_core_svd(const GridPtr& grid, const DatasetInfo& info, int64
       stream.multiply(state.range_n, state.range_m, on_round, &state.frobenius_sq);
       orthonormalize_thin(state.range_m);
       what = "Q = orth(A Omega)";
-    } else if (pass == passes) {  // B^T = A^T Q
+    } else if (pass == product_passes) {  // B^T = A^T Q
       stream.multiply_transposed(state.range_m, state.range_n, on_round);
       what = "B^T = A^T Q";
     } else if (pass % 2 == 0) {
@@ -152,11 +98,10 @@ TruncatedSvd out_of_core_svd(const GridPtr& grid, const DatasetInfo& info, int64
   const ProjectedSvd projected = factor_projection(std::move(state.range_n));
   TruncatedSvd result = rotate_to_singular_vectors(state.range_m, projected, k);
   apply_sign_convention(result);
-  result.quality.residual = -1;
-  result.residuals.assign(static_cast<size_t>(k), -1.0);  // per-triplet residuals: not measured either
-  result.quality.orthogonality_u = orthogonality_defect(result.u);
-  result.quality.orthogonality_v = orthogonality_defect(result.v);
-  result.quality.tail_energy = tail_energy_estimate(result.s, k, std::sqrt(state.frobenius_sq));
+  const int64_t residual_pass = product_passes + 1;
+  const auto on_round = [&](const PassProgress& progress) { reporter.round_done(residual_pass, progress); };
+  measure_streamed_quality(ooc.residual_pass ? &stream : nullptr, result, state.frobenius_sq, on_round);
+  if (ooc.residual_pass) reporter.pass_done(residual_pass, "residuals A V - U S");
   return result;
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# kill -9 of an out-of-core SVD during pass 3 of 6, then the same command on another rank count: it resumes
+# kill -9 of an out-of-core SVD during pass 3 of 7 (6 products, then the residual pass), then the same
+# command on another rank count: it resumes
 # at the first pass the checkpoint lacks (the log says which), does not repeat the passes before it, and
 # gives the factors of an uninterrupted run within 1e-10.
 source "$(dirname "$0")/../e2e/lib.sh"
@@ -8,21 +9,27 @@ cd "$WORK"
 
 $PYTHON "$helper" generate --output A.h5 --shape 24000 2000 --rank 30 >/dev/null
 svd_args=(svd --input A.h5:/A --rank 8 --oversample 6 --power-iters 2 --seed 11 --out-of-core --panel-mb 2)
+total=7
+
+# wait_for_pass LOG PASS LAUNCHER: until LOG says pass PASS is done, or the launcher has exited.
+wait_for_pass() {
+  for _ in $(seq 1 3000); do
+    grep -q "pass $2 of $total:" "$1" && return
+    kill -0 "$3" 2>/dev/null || return
+    sleep 0.01
+  done
+}
 
 expect_ok "uninterrupted out-of-core run (P=2)" 2 "${svd_args[@]}" --output "$WORK/ref.h5"
-grep -q "out of core done, 6 passes" "$WORK/out" && pass "uninterrupted run made 6 passes" ||
+grep -q "out of core done, $total passes" "$WORK/out" && pass "uninterrupted run made $total passes" ||
   fail "uninterrupted run: $(grep 'out of core' "$WORK/out")"
 
 # Killed as soon as pass 2 is logged: inside the writing of pass 2's checkpoint or inside pass 3 (the line
 # comes before the checkpoint), so the resume point is read from the resumed run's log and checked.
 mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" "${svd_args[@]}" --output "$WORK/killed.h5" >kill.log 2>&1 &
 launcher=$!
-for _ in $(seq 1 3000); do
-  grep -q "pass 2 of 6:" kill.log && break
-  kill -0 "$launcher" 2>/dev/null || break
-  sleep 0.01
-done
-completed=$(grep -oE "pass [0-9] of 6:" kill.log | tail -1 | grep -oE "^pass [0-9]" | grep -oE "[0-9]")
+wait_for_pass kill.log 2 "$launcher"
+completed=$(grep -oE "pass [0-9] of $total:" kill.log | tail -1 | grep -oE "^pass [0-9]" | grep -oE "[0-9]")
 ranks=$(pgrep -P "$launcher")
 kill -9 $ranks "$launcher" 2>/dev/null
 wait "$launcher" 2>/dev/null
@@ -30,15 +37,15 @@ wait "$launcher" 2>/dev/null
   pass "killed -9 after pass ${completed:-none} was logged, no output"
 
 expect_ok "resumed on 3 ranks (grid 3x1)" 3 "${svd_args[@]}" --output "$WORK/killed.h5"
-saved=$(grep -oE "resuming out of core at pass [0-9] of 6 \(passes 1\.\.[0-9] done" "$WORK/out" |
+saved=$(grep -oE "resuming out of core at pass [0-9] of $total \(passes 1\.\.[0-9] done" "$WORK/out" |
   grep -oE "[0-9] done" | grep -oE "[0-9]")
 if [ -n "$saved" ] && [ "$saved" -ge 1 ] && [ "$saved" -le "${completed:-0}" ] &&
-   grep -q "resuming out of core at pass $((saved + 1)) of 6" "$WORK/out"; then
+   grep -q "resuming out of core at pass $((saved + 1)) of $total" "$WORK/out"; then
   pass "the log says it resumed at pass $((saved + 1)) (passes 1..$saved saved, $completed logged before the kill)"
 else
   fail "no 'resuming out of core at pass N' line after $completed logged passes: $(grep -m3 'svd:' "$WORK/out")"
 fi
-grep -q "out of core done, $((6 - ${saved:-0})) passes over the file in this run" "$WORK/out" &&
+grep -q "out of core done, $((total - ${saved:-0})) passes over the file in this run" "$WORK/out" &&
   pass "passes 1..$saved were not repeated" || fail "$(grep 'out of core done' "$WORK/out")"
 [ ! -e killed.h5.ckpt/svd.h5 ] && pass "checkpoint removed after the result was written" || fail "checkpoint left"
 
@@ -49,11 +56,7 @@ if [ $? = 0 ]; then pass "resumed factors == uninterrupted: $(cat cmp.txt)"; els
 rm -rf term.h5.ckpt
 mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" "${svd_args[@]}" --output "$WORK/term.h5" >term.log 2>&1 &
 launcher=$!
-for _ in $(seq 1 3000); do
-  grep -q "pass 2 of 6:" term.log && break
-  kill -0 "$launcher" 2>/dev/null || break
-  sleep 0.01
-done
+wait_for_pass term.log 2 "$launcher"
 kill -TERM $(pgrep -P "$launcher") 2>/dev/null
 wait "$launcher"
 code=$?
@@ -61,7 +64,8 @@ code=$?
   fail "SIGTERM: exit $code: $(tail -2 term.log)"
 stopped=$(grep -oE "stopped after pass [0-9]" term.log | grep -oE "[0-9]$")
 expect_ok "resumed after SIGTERM on 1 rank" 1 "${svd_args[@]}" --output "$WORK/term.h5"
-grep -q "resuming out of core at pass $((stopped + 1)) of 6" "$WORK/out" && pass "resumed at pass $((stopped + 1))" ||
+grep -q "resuming out of core at pass $((stopped + 1)) of $total" "$WORK/out" &&
+  pass "resumed at pass $((stopped + 1))" ||
   fail "no resume line: $(grep -m3 'svd:' "$WORK/out")"
 $PYTHON "$helper" compare ref.h5 term.h5 --tol 1e-10 >cmp.txt
 if [ $? = 0 ]; then pass "after SIGTERM: $(cat cmp.txt)"; else fail "$(cat cmp.txt)"; fi

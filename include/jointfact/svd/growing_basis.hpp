@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "jointfact/distributed/dist_matrix.hpp"
+#include "jointfact/svd/truncated_svd.hpp"
 
 namespace jf::svd {
 
@@ -33,5 +34,10 @@ class GrowingBasis {
 // y := y - left(:, 0:l) (right(:, 0:l)^T x), l = left.cols() = right.cols(): one deflation step, e.g.
 // (A - Q B) x = A x - Q (B x) with left = Q, right = B^T.  x may be the same matrix as y.
 void subtract_low_rank(const GrowingBasis& left, const GrowingBasis& right, const DistMatrix& x, DistMatrix& y);
+
+// The fixed-accuracy method's block of columns added per step (in core and out of core alike):
+// options.block_columns, or large enough for efficient pdgemm and few passes over A, small enough that the
+// basis overshoots the needed rank by little; at most max_rank.
+int64_t fixed_accuracy_block_columns(const SvdOptions& options, int64_t max_rank);
 
 }  // namespace jf::svd

@@ -12,10 +12,18 @@
 
 namespace jf::svd {
 
+// A cheap identity of a matrix file, the same on every rank (collective): shape, type, size, modification
+// time and dataset name.
+std::string out_of_core_input_identity(MPI_Comm comm, const DatasetInfo& info);
+
 class OutOfCoreCheckpoint {
  public:
-  // Collective (rank 0 looks at the file, the answer is broadcast).
+  // Collective (rank 0 looks at the file, the answer is broadcast). Stamped with k, p, q, the seed and
+  // out_of_core_input_identity(info).
   OutOfCoreCheckpoint(MPI_Comm comm, const CheckpointStore& store, const DatasetInfo& info, const SvdOptions& options);
+  // Stamped with the caller's configuration hash and input fingerprint (a pipeline whose stage checkpoint
+  // shares the file: the same stamp finds either the complete result or a state between passes).
+  OutOfCoreCheckpoint(MPI_Comm comm, const CheckpointStore& store, std::string config_hash, std::string input_identity);
 
   // The saved state on `grid` (thin matrices with block nb), or nullopt when there is none. A checkpoint
   // of another input or options is refused with InputError (CheckpointStore::find).

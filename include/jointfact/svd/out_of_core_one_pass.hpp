@@ -16,7 +16,7 @@
 namespace jf::svd {
 
 struct OnePassSvd {
-  TruncatedSvd svd;           // quality: orthogonality and tail energy; residual -1 (not measured)
+  TruncatedSvd svd;           // residuals: test-sketch estimates (no pass of their own); orthogonality, tail energy
   double error_estimate = 0;  // estimated ||A - U S V^T||_F / ||A||_F from the test sketch
   int64_t range_columns = 0, co_range_rows = 0, test_rows = 0;  // l, s, t
 };

@@ -8,6 +8,7 @@
 
 #include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/io/panel_reader.hpp"
+#include "jointfact/svd/truncated_svd.hpp"
 
 namespace jf::svd {
 
@@ -73,5 +74,12 @@ class PanelStream {
   std::future<bool> pending_;
   std::string file_;
 };
+
+// Fills result.quality and result.residuals of factors of the streamed A (||A||_F^2 = frobenius_sq): the
+// orthogonality and tail energy from the factors; with a stream, the per-triplet residuals
+// ||A v_i - s_i u_i|| / s_1 and ||A V - U S||_F / ||A||_F from one more pass (A V); without one (nullptr),
+// residual = -1 and residuals = -1 (not measured). Collective.
+void measure_streamed_quality(PanelStream* stream, TruncatedSvd& result, double frobenius_sq,
+                              const RoundDoneFn& on_round = {});
 
 }  // namespace jf::svd

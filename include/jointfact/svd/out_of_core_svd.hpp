@@ -4,8 +4,9 @@
 // only the thin m x l and n x l matrices (distributed like the in-core method's) and one tile buffer per
 // rank are in memory. The sequence of products and QRs is the in-core randomized method's
 // (randomized_svd.cpp), one pass over the file per product, so the same seed, k, p and q give the same
-// factors to rounding: 2q + 2 passes. Fewer passes would need A^T Q formed as (A^T Y) R^{-1}, which loses
-// the small singular directions by a factor of cond(Y), the very rounding the QR after every product avoids.
+// factors to rounding: 2q + 2 passes, plus one (A V) for the per-triplet residuals. Fewer passes would
+// need A^T Q formed as (A^T Y) R^{-1}, which loses the small singular directions by a factor of cond(Y),
+// the very rounding the QR after every product avoids.
 //
 // Distribution: the tile grid is A's process grid. Process column pc reads the columns
 // [pc * slab, (pc + 1) * slab) (slab = ceil(n / PC), rounded up to whole chunks); the row panels
@@ -22,6 +23,7 @@ namespace jf::svd {
 
 struct OutOfCoreOptions {
   int64_t panel_bytes = int64_t{256} << 20;  // tile buffer per rank
+  bool residual_pass = true;                 // one more pass (A V) measures ||A v_i - s_i u_i|| per triplet
 };
 
 // The state between passes, enough to continue after `passes_done` passes on any grid.
@@ -40,21 +42,19 @@ struct OutOfCoreHooks {
   PassDoneFn after_pass;                   // may be empty
 };
 
-// Passes over the file for these options: 2 q + 2.
-int64_t out_of_core_pass_count(const SvdOptions& options);
+// Passes over the file for these options: 2 q + 2, plus 1 with the residual pass.
+int64_t out_of_core_pass_count(const SvdOptions& options, const OutOfCoreOptions& ooc);
 
 // The thin matrices' layout (rows x l, A's block size nb), for loading a saved state on another grid.
 DistMatrix out_of_core_thin_matrix(const GridPtr& grid, int64_t rows, int64_t l, int64_t nb);
 
-// Bytes the in-core randomized path would hold per rank for an m x n matrix (A's share plus the thin
-// matrices), to decide when out of core is needed.
-int64_t in_core_bytes_per_rank(int64_t m, int64_t n, int64_t l, int ranks);
-
 // Rank-k randomized SVD of the dataset `info` (2-D, float64 or float32) on `grid` with block size nb for
-// the factors. Requires options.rank in [1, min(m, n)] (tol != 0 throws InputError: not supported out of
-// core), oversample and power_iters >= 0. Returns the factors with the sign convention applied; quality has
-// the orthogonality and the tail energy (||A||_F comes with pass 1) but residual = -1: not measured, that
-// would take another pass. Progress ("pass i of N ...") goes to options.progress.
+// the factors. Requires options.rank in [1, min(m, n)] (tol != 0 throws InputError: see
+// out_of_core_fixed_accuracy.hpp), oversample and power_iters >= 0. Returns the factors with the sign
+// convention applied and the quality figures (measure_streamed_quality: ||A||_F comes with pass 1; the
+// residuals with the residual pass, else -1). after_pass is not called after the residual pass: a run
+// killed in it resumes from the state after pass 2q + 2. Progress ("pass i of N ...") goes to
+// options.progress.
 // Throws InputError on every rank when a rank cannot read its tiles.
 TruncatedSvd out_of_core_svd(const GridPtr& grid, const DatasetInfo& info, int64_t nb, const SvdOptions& options,
                              const OutOfCoreOptions& ooc, const OutOfCoreHooks& hooks = {});

@@ -74,6 +74,15 @@ TEST_CASE("one-pass sketch: error within the TYUC bound, estimate near the true 
     CHECK(estimate > error / 3);
     CHECK(estimate < error * 3);
     CHECK(result.svd.quality.orthogonality_u < 1e-12);
+    // Per-triplet residual estimates from the test sketch against the true ||A v_i - s_i u_i|| / s_1.
+    REQUIRE(result.svd.residuals.size() == static_cast<size_t>(k));
+    const Eigen::MatrixXd residual = a * v - u * svd_test::singular_values(result.svd).asDiagonal();
+    for (int64_t i = 0; i < k; ++i) {
+      const double truth = residual.col(i).norm() / result.svd.s[0];
+      INFO("triplet " << i << ": estimate " << result.svd.residuals[i] << ", true " << truth);
+      CHECK(result.svd.residuals[i] > truth / 3);
+      CHECK(result.svd.residuals[i] < truth * 3);
+    }
     if (first_u.size() == 0) first_u = u;
     CHECK((u - first_u).cwiseAbs().maxCoeff() < 1e-10);
   }
