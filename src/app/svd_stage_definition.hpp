@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/run_config.hpp"
+#include "app/setting_name.hpp"
 #include "jointfact/io/output_file.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
@@ -31,9 +32,7 @@ struct SvdStageSettings {
   double residual_tol = 0;  // with rank: iterate until every ||A v_i - s_i u_i|| <= T ||A|| (0 = off)
 };
 
-// How a setting is named to the user: "--power-iters" on the command line, "[svd] power_iters" in TOML.
-using SettingName = std::function<std::string(const std::string& key)>;
-std::string cli_setting_name(const std::string& key);
+// "[svd] power_iters" (setting_name.hpp has the command line's names).
 std::string toml_setting_name(const std::string& key);
 
 // Throws InputError naming the setting: exactly one of rank and tol, tol in (0, 1), a known method,

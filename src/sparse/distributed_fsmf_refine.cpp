@@ -83,7 +83,7 @@ SupportMatrix support_rows(const SupportMatrix& support, const RowBlock& block) 
 
 std::vector<double> refine_distributed(const DistMatrix& a, const SupportMatrix& support_x,
                                        const SupportMatrix& support_y, FsmfFactors& factors, double start_error,
-                                       double norm, const FsmfOptions& options, const SparseProgress& progress) {
+                                       double norm, const FsmfOptions& options, const ProgressFn& progress) {
   MPI_Comm comm = a.grid().comm();
   const RowBlock a_rows = row_block_copy(a, false);
   const RowBlock a_cols = row_block_copy(a, true);  // rows of A^T
@@ -92,6 +92,7 @@ std::vector<double> refine_distributed(const DistMatrix& a, const SupportMatrix&
 
   std::vector<double> history;
   double error = start_error;
+  ProgressMeter meter(progress, "fsmf: refinement sweep", options.refine_iters);
   for (int sweep = 0; sweep < options.refine_iters; ++sweep) {
     const double before = error;
     // Each half-step is an exact block minimisation; the checks only catch rounding.
@@ -107,7 +108,7 @@ std::vector<double> refine_distributed(const DistMatrix& a, const SupportMatrix&
     }
     assert(history.empty() || error <= history.back());
     history.push_back(error);
-    progress.advance(sweep + 1, options.refine_iters, "rel_error " + format_number("%.6e", error));
+    meter.update(sweep + 1, "rel_error " + format_number("%.6e", error), sweep + 1 == options.refine_iters);
     if (before - error <= options.refine_rel_tol * before) break;
   }
   return history;

@@ -4,9 +4,9 @@
 
 #include <vector>
 
+#include "jointfact/core/progress.hpp"
 #include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/sparse/fsmf.hpp"
-#include "jointfact/sparse/sparse_progress.hpp"
 
 namespace jf::sparse::detail {
 
@@ -15,6 +15,6 @@ namespace jf::sparse::detail {
 // fsmf_refine does serially: a half-step is kept only if it does not increase the error.
 std::vector<double> refine_distributed(const DistMatrix& a, const SupportMatrix& support_x,
                                        const SupportMatrix& support_y, FsmfFactors& factors, double start_error,
-                                       double norm, const FsmfOptions& options, const SparseProgress& progress);
+                                       double norm, const FsmfOptions& options, const ProgressFn& progress);
 
 }  // namespace jf::sparse::detail
