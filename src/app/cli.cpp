@@ -38,7 +38,7 @@ std::string readable_numbers(const std::string& text) {
   return result.append(last, text.cend());
 }
 
-// CLI11 messages can span lines; the contract wants exactly one.
+// CLI11 messages can span lines; an error is exactly one line on stderr.
 std::string one_line(std::string text) {
   for (char& c : text) {
     if (c == '\n') c = ' ';

@@ -1,4 +1,4 @@
-// `jointfact bench svd|joint|butterfly|io [SIZES...] [--reps N]`: the benchmarks of DESIGN.md
+// `jointfact bench svd|joint|butterfly|io [SIZES...] [--reps N]`: the benchmarks of docs/performance.md
 // "Performance". Each prints a readable table (one row per case, as it finishes) and then one JSON line
 // per case ({"bench": ...}). Every figure comes with a reference measured in the same run (DGEMM rate,
 // pdgesvd, sequential read, a pass over the matrix), because on a shared machine only ratios survive.

@@ -5,13 +5,13 @@
 
 #include "app/command.hpp"
 #include "app/common_options.hpp"
+#include "app/sparse_stage_definition.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/progress.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/output_file.hpp"
-#include "jointfact/sparse/butterfly_output.hpp"
 #include "jointfact/sparse/distributed_butterfly.hpp"
 
 namespace jf::app {
@@ -20,7 +20,7 @@ namespace {
 struct ButterflyCommandOptions {
   std::string input;
   std::string output;
-  std::string tree = "balanced";
+  ButterflyStageSettings settings;
   CommonOptions common;
 };
 
@@ -43,7 +43,7 @@ int run_butterfly(MPI_Comm comm, const ButterflyCommandOptions& options) {
   const std::string input_name = info.file + ":" + info.dataset;
   if (info.shape.size() != 2) throw InputError(input_name + " is not a 2-D matrix");
   sparse::require_butterfly_shape(info.shape[0], info.shape[1], input_name);
-  const sparse::ButterflyTree tree = sparse::parse_butterfly_tree(options.tree);
+  validate_butterfly_settings(options.settings, cli_setting_name);
   require_writable_output(comm, options.output, {info.file});
 
   log_progress(comm, "butterfly: reading " + input_name);
@@ -52,24 +52,17 @@ int run_butterfly(MPI_Comm comm, const ButterflyCommandOptions& options) {
   require_input_fits(comm, *grid, info.shape, options.common.block);
   DistMatrix a = read_matrix(grid, info, read);
   log_progress(comm, "butterfly: " + std::to_string(a.rows()) + " x " + std::to_string(a.cols()) + ", tree " +
-                         options.tree + ", grid " + grid->describe() + ", block " + std::to_string(a.row_block()));
-  int log2n = 0;
-  while ((int64_t{1} << log2n) < a.rows()) ++log2n;
-  ProgressMeter meter(comm, "butterfly: round", static_cast<long>(sparse::butterfly_split_rounds(log2n, tree).size()));
-  sparse::SparseProgress progress;
-  progress.message = [comm](const std::string& text) { log_progress(comm, "butterfly: " + text); };
-  progress.step = [&meter](long done, long total, const std::string& detail) {
-    meter.update(done, detail, done == total);
-  };
+                         options.settings.tree + ", grid " + grid->describe() + ", block " +
+                         std::to_string(a.row_block()));
   const auto factor_start = std::chrono::steady_clock::now();
-  const sparse::ButterflyFactorization result = sparse::butterfly_factorize_distributed(a, tree, progress);
+  const sparse::ButterflyFactorization result = sparse::butterfly_factorize_distributed(
+      a, butterfly_library_tree(options.settings), [comm](const std::string& line) { log_progress(comm, line); });
   log_progress(comm, "butterfly: factored in " + format_number("%.2f", seconds_since(factor_start)) + " s");
   const int64_t n = a.rows();
   a = DistMatrix();  // not needed while writing
 
   OutputFile out(comm, options.output);
-  sparse::write_butterfly(out, result);
-  out.set_attribute("/butterfly", "input", input_name);
+  write_butterfly_result(out, result, input_name);
   out.commit();
   log_progress(comm,
                "butterfly: done in " + format_number("%.2f", seconds_since(start)) + " s, wrote " + options.output);
@@ -87,9 +80,7 @@ RegisteredCommand register_butterfly_command(CLI::App& app) {
                          "writes CSR groups /butterfly/F1 ... /butterfly/FJ with rel_error and tree attributes");
   add_input_option(*command, options->input);
   add_output_option(*command, options->output, "the input");
-  command->add_option("--tree", options->tree, "balanced | left-to-right: the order in which factors are split off")
-      ->check(CLI::IsMember({"balanced", "left-to-right"}))
-      ->capture_default_str();
+  bind_butterfly_cli(*command, options->settings);
   add_common_options(*command, options->common);
   command->footer(
       "Examples:"

@@ -29,8 +29,8 @@ bool svd_stage_streams_input(PipelineContext& context, const std::string& path);
 SvdStageResult run_svd_stage(PipelineContext& context);
 void write_svd_stage(OutputFile& out, const SvdStageResult& result);
 
-// The joint stage ([joint] table present): its finished result is checkpointed with the /joint layout
-// of the contract, and the final output copies that group, so a resumed run needs no recomputation.
+// The joint stage ([joint] table present): its finished result is checkpointed with the output's /joint
+// layout, and the final output copies that group, so a resumed run needs no recomputation.
 struct JointStageResult {
   bool ran = false;
   std::string checkpoint_path;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "app/joint_stage_definition.hpp"
+#include "app/sparse_stage_definition.hpp"
 #include "app/svd_stage_definition.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/number_checks.hpp"
@@ -106,38 +108,11 @@ const std::vector<KeySpec>& config_schema() {
     // Each stage defines its own keys beside its other settings.
     const std::vector<KeySpec> svd_keys = svd_config_keys();
     keys.insert(keys.end(), svd_keys.begin(), svd_keys.end());
+    for (const std::vector<KeySpec>& stage_keys : {joint_config_keys(), sparse_config_keys()})
+      keys.insert(keys.end(), stage_keys.begin(), stage_keys.end());
     keys.insert(
         keys.end(),
         {
-            {"joint", "rank", KeyType::Integer, "k (default: the svd rank)"},
-            {"joint", "objective", KeyType::String,
-             "rowsum | regression | gradient | classifier | activation | external"},
-            {"joint", "labels", KeyType::String, "FILE:DSET (classifier)"},
-            {"joint", "bias", KeyType::String, "FILE:DSET (classifier, activation; optional)"},
-            {"joint", "activation", KeyType::String, "relu | gelu | tanh | identity (activation)"},
-            {"joint", "evaluator", KeyType::String, "shell command evaluating the loss (external)"},
-            {"joint", "max_evals", KeyType::Integer, "loss evaluations per trust-region solve (measured objectives)"},
-            {"joint", "targets", KeyType::String, "FILE:DSET (rowsum; default /targets of a generated input)"},
-            {"joint", "samples", KeyType::String, "FILE:DSET (regression)"},
-            {"joint", "responses", KeyType::String, "FILE:DSET (regression)"},
-            {"joint", "gradient", KeyType::String, "FILE:DSET (gradient)"},
-            {"joint", "curvature", KeyType::String, "FILE:DSET (gradient, optional)"},
-            {"joint", "smooth_l", KeyType::Float, "smoothness weight on L"},
-            {"joint", "smooth_r", KeyType::Float, "smoothness weight on R"},
-            {"joint", "nonneg", KeyType::Boolean, "L >= 0, R >= 0"},
-            {"joint", "mode", KeyType::String, "penalty | lossless | compact"},
-            {"joint", "lambda", KeyType::Float, "penalty weight"},
-            {"joint", "eps_rel", KeyType::Float, "lossless slack"},
-            {"joint", "max_iters", KeyType::Integer, "iteration limit"},
-            {"joint", "tol", KeyType::Float, "relative decrease to stop"},
-            {"joint", "loss_tol", KeyType::Float, "compact: allowed task-loss increase over f(W) (absolute)"},
-            {"joint", "trust_radius", KeyType::Float,
-             "gradient: radius around W the model is trusted in (0: estimate)"},
-            {"sparse", "kind", KeyType::String, "none | butterfly | fsmf"},
-            {"sparse", "tree", KeyType::String, "balanced | left-to-right (butterfly)"},
-            {"sparse", "support_x", KeyType::String, "FILE:DSET (fsmf)"},
-            {"sparse", "support_y", KeyType::String, "FILE:DSET (fsmf)"},
-            {"sparse", "refine_iters", KeyType::Integer, "refinement iterations (fsmf)"},
             {"output", "path", KeyType::String, "OUT.h5"},
             {"output", "checkpoint_dir", KeyType::String, "default OUT.h5.ckpt"},
             {"output", "checkpoint_every_s", KeyType::Float, "seconds between checkpoints inside a stage"},

@@ -10,12 +10,6 @@
 
 namespace jf::app {
 
-std::string cli_setting_name(const std::string& key) {
-  std::string name = "--" + key;
-  std::replace(name.begin(), name.end(), '_', '-');
-  return name;
-}
-
 std::string toml_setting_name(const std::string& key) { return "[svd] " + key; }
 
 void validate_svd_settings(const SvdStageSettings& settings, const SettingName& name_of) {

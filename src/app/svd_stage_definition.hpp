@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/run_config.hpp"
+#include "app/setting_name.hpp"
 #include "jointfact/io/output_file.hpp"
 #include "jointfact/svd/out_of_core_svd.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
@@ -36,9 +37,7 @@ struct SvdStageSettings {
   int64_t passes = 0;      // 0: all (2q + 3 with the residual pass); 2q + 2: no residual pass; 1: one-pass sketch
 };
 
-// How a setting is named to the user: "--power-iters" on the command line, "[svd] power_iters" in TOML.
-using SettingName = std::function<std::string(const std::string& key)>;
-std::string cli_setting_name(const std::string& key);
+// "[svd] power_iters" (setting_name.hpp has the command line's names).
 std::string toml_setting_name(const std::string& key);
 
 // Throws InputError naming the setting: exactly one of rank and tol, tol in (0, 1), a known method,

@@ -1,6 +1,6 @@
 #pragma once
 // What `jointfact bench` was asked to measure: the problem sizes and the knobs of every benchmark kind.
-// The defaults are the acceptance cases of DESIGN.md "Performance" (see README "Performance").
+// The defaults are the cases of docs/performance.md.
 #include <cstdint>
 #include <string>
 

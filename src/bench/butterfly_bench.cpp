@@ -32,7 +32,7 @@ void run_butterfly_bench(const GridPtr& grid, const MatrixSize& size, const Benc
   Record record = make_record("butterfly", settings.tree, a, measurement);
   record["levels"] = levels;
   record["rel_error"] = rel_error;
-  // The floor here is "one pass over the matrix per level" (DESIGN.md Performance): J passes.
+  // The floor here is "one pass over the matrix per level" (docs/performance.md): J passes.
   const double floor = levels * pass.best();
   record["floor_seconds"] = floor;
   record["floor_ratio"] = floor > 0 ? measurement.best() / floor : 0.0;

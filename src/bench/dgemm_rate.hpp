@@ -1,7 +1,7 @@
 #pragma once
 // The machine's achievable rate on these ranks: a square distributed pdgemm C = A B (n x n), measured in
 // the same run as the subject, so that "time / (flops / DGEMM rate)" compares like with like on a noisy
-// machine. This is the "DGEMM floor" of DESIGN.md "Performance".
+// machine. This is the "DGEMM floor" of docs/performance.md.
 #include <cstdint>
 #include <string>
 

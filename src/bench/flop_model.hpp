@@ -1,6 +1,6 @@
 #pragma once
 // Flop counts of the benchmarked algorithms (LAPACK Working Note 41 conventions: a multiply-add is 2
-// flops). The floors of DESIGN.md "Performance" are these counts divided by the measured DGEMM rate.
+// flops). The floors of docs/performance.md are these counts divided by the measured DGEMM rate.
 #include <cstdint>
 
 namespace jf::bench {

@@ -1,8 +1,7 @@
 #include "jointfact/core/progress.hpp"
 
 #include <cstdio>
-
-#include "jointfact/core/log.hpp"
+#include <utility>
 
 namespace jf {
 
@@ -20,8 +19,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-ProgressMeter::ProgressMeter(MPI_Comm comm, std::string what, long total, double interval_s)
-    : comm_(comm),
+ProgressMeter::ProgressMeter(ProgressFn report, std::string what, long total, double interval_s)
+    : report_(std::move(report)),
       what_(std::move(what)),
       total_(total),
       interval_s_(interval_s),
@@ -31,6 +30,7 @@ ProgressMeter::ProgressMeter(MPI_Comm comm, std::string what, long total, double
 double ProgressMeter::elapsed_s() const { return seconds_since(start_); }
 
 void ProgressMeter::update(long done, const std::string& detail, bool force) {
+  if (!report_) return;
   const auto now = std::chrono::steady_clock::now();
   const bool due = std::chrono::duration<double>(now - last_print_).count() >= interval_s_;
   if (!force && printed_once_ && !due) return;
@@ -43,7 +43,7 @@ void ProgressMeter::update(long done, const std::string& detail, bool force) {
   if (total_ > 0 && done > 0 && done < total_) {
     line += "  eta " + format_duration(elapsed_s() / done * (total_ - done));
   }
-  log_progress(comm_, line);
+  report_(line);
 }
 
 }  // namespace jf

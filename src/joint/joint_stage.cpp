@@ -12,16 +12,16 @@ namespace {
 void validate(const DistMatrix& w, const JointSettings& settings) {
   const int64_t limit = std::min(w.rows(), w.cols());
   if (settings.rank < 1 || settings.rank > limit) {
-    throw InputError("--rank " + std::to_string(settings.rank) +
+    throw InputError("rank " + std::to_string(settings.rank) +
                      " must be between 1 and min(m, n) = " + std::to_string(limit));
   }
-  if (settings.lambda < 0) throw InputError("--lambda must be >= 0 (got " + std::to_string(settings.lambda) + ")");
-  if (settings.eps_rel < 0) throw InputError("--eps-rel must be >= 0 (got " + std::to_string(settings.eps_rel) + ")");
-  if (settings.smooth_l < 0 || settings.smooth_r < 0) throw InputError("--smooth-l and --smooth-r must be >= 0");
-  if (settings.max_iterations < 1) throw InputError("--max-iters must be >= 1");
-  if (settings.tol < 0) throw InputError("--tol must be >= 0");
-  if (!(settings.trust_radius >= 0)) throw InputError("--trust-radius must be >= 0");
-  if (!(settings.loss_tol >= 0)) throw InputError("--loss-tol must be >= 0");
+  if (settings.lambda < 0) throw InputError("lambda must be >= 0 (got " + std::to_string(settings.lambda) + ")");
+  if (settings.eps_rel < 0) throw InputError("eps_rel must be >= 0 (got " + std::to_string(settings.eps_rel) + ")");
+  if (settings.smooth_l < 0 || settings.smooth_r < 0) throw InputError("smooth_l and smooth_r must be >= 0");
+  if (settings.max_iterations < 1) throw InputError("max_iterations must be >= 1");
+  if (settings.tol < 0) throw InputError("tol must be >= 0");
+  if (!(settings.trust_radius >= 0)) throw InputError("trust_radius must be >= 0");
+  if (!(settings.loss_tol >= 0)) throw InputError("loss_tol must be >= 0");
 }
 
 void append_segment(JointOutcome& outcome, LambdaSegment segment) {
@@ -105,7 +105,7 @@ JointMode parse_mode(const std::string& text) {
   if (text == "penalty") return JointMode::Penalty;
   if (text == "lossless") return JointMode::Lossless;
   if (text == "compact") return JointMode::Compact;
-  throw InputError("--mode must be penalty, lossless or compact, not '" + text + "'");
+  throw InputError("the joint mode must be penalty, lossless or compact, not '" + text + "'");
 }
 
 std::string mode_name(JointMode mode) {

@@ -285,7 +285,7 @@ void require_butterfly_shape(std::int64_t rows, std::int64_t cols, const std::st
 }
 
 ButterflyFactorization butterfly_factorize_distributed(const DistMatrix& a, ButterflyTree tree,
-                                                       const SparseProgress& progress) {
+                                                       const ProgressFn& progress) {
   const int log2n = checked_log2n(a);
   if (log2n == 1) return factorize_two_by_two(a, tree);
   MPI_Comm comm = a.grid().comm();
@@ -295,6 +295,7 @@ ButterflyFactorization butterfly_factorize_distributed(const DistMatrix& a, Butt
   std::vector<ButterflyPartialProduct> single_factors(static_cast<std::size_t>(log2n));
   ButterflyFactorization result;
   result.tree = tree;
+  ProgressMeter meter(progress, "butterfly: round", static_cast<long>(rounds.size()));
   std::vector<SplitBlocks> previous;  // the last round's solved splits: the next round's input
   std::vector<double> root_data;      // A's root blocks owned here, kept for the final error
   for (std::size_t r = 0; r < rounds.size(); ++r) {
@@ -347,8 +348,9 @@ ButterflyFactorization butterfly_factorize_distributed(const DistMatrix& a, Butt
         single_factors[blocks.split.right().first - 1] = gather_single_factor(blocks, true, comm);
     }
     result.round_errors.push_back(relative(sum_over_ranks(round_sums, comm)));
-    progress.advance(static_cast<long>(r + 1), static_cast<long>(rounds.size()),
-                     describe_round(rounds[r]) + ", fit " + format_number("%.3e", result.round_errors.back()));
+    meter.update(static_cast<long>(r + 1),
+                 describe_round(rounds[r]) + ", fit " + format_number("%.3e", result.round_errors.back()),
+                 r + 1 == rounds.size());
     previous = std::move(current);
   }
 

@@ -197,7 +197,7 @@ std::vector<bool> solved_on_grid(const DistMatrix& a, const std::vector<SupportC
 
 FsmfResult fsmf_factorize_distributed(const DistMatrix& a, const SupportMatrix& support_x,
                                       const SupportMatrix& support_y, const FsmfOptions& options,
-                                      const SparseProgress& progress) {
+                                      const ProgressFn& progress) {
   check_inputs(a, support_x, support_y);
   MPI_Comm comm = a.grid().comm();
   const std::vector<SupportClass> classes = group_support_classes(support_x, support_y);
@@ -207,9 +207,10 @@ FsmfResult fsmf_factorize_distributed(const DistMatrix& a, const SupportMatrix& 
 
   FsmfResult result;
   result.optimal = classes_pairwise_disjoint(classes);
-  progress.say("fsmf: " + std::to_string(classes.size()) + " classes of identical supports, " +
-               (result.optimal ? "pairwise disjoint (the result is optimal)"
-                               : "overlapping: greedy in " + std::to_string(waves) + " waves, then refinement"));
+  if (progress)
+    progress("fsmf: " + std::to_string(classes.size()) + " classes of identical supports, " +
+             (result.optimal ? "pairwise disjoint (the result is optimal)"
+                             : "overlapping: greedy in " + std::to_string(waves) + " waves, then refinement"));
   const std::vector<bool> on_grid = solved_on_grid(a, classes, comm_size(comm));
   FsmfFactors factors{Eigen::MatrixXd::Zero(a.rows(), support_x.cols()),
                       Eigen::MatrixXd::Zero(a.cols(), support_y.cols())};
@@ -225,7 +226,7 @@ FsmfResult fsmf_factorize_distributed(const DistMatrix& a, const SupportMatrix& 
     char line[160];
     std::snprintf(line, sizeof line, "fsmf: refinement stopped after %zu sweeps: rel_error %.6e (greedy %.6e)",
                   result.refine_history.size(), result.rel_error, result.greedy_rel_error);
-    progress.say(line);
+    if (progress) progress(line);
   }
   result.x = std::move(factors.x);
   result.y = std::move(factors.y);

@@ -112,9 +112,10 @@ double relative_to(const SquaredSums& sums, double norm) {
 
 std::vector<double> refine_distributed(const DistMatrix& a, const SupportMatrix& support_x,
                                        const SupportMatrix& support_y, FsmfFactors& factors, double start_error,
-                                       double norm, const FsmfOptions& options, const SparseProgress& progress) {
+                                       double norm, const FsmfOptions& options, const ProgressFn& progress) {
   std::vector<double> history;
   double error = start_error;
+  ProgressMeter meter(progress, "fsmf: refinement sweep", options.refine_iters);
   for (int sweep = 0; sweep < options.refine_iters; ++sweep) {
     const double before = error;
     // Each half-step is an exact block minimisation; the checks only catch rounding.
@@ -130,7 +131,7 @@ std::vector<double> refine_distributed(const DistMatrix& a, const SupportMatrix&
     }
     assert(history.empty() || error <= history.back());
     history.push_back(error);
-    progress.advance(sweep + 1, options.refine_iters, "rel_error " + format_number("%.6e", error));
+    meter.update(sweep + 1, "rel_error " + format_number("%.6e", error), sweep + 1 == options.refine_iters);
     if (before - error <= options.refine_rel_tol * before) break;
   }
   return history;

@@ -4,9 +4,9 @@
 
 #include <vector>
 
+#include "jointfact/core/progress.hpp"
 #include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/sparse/fsmf.hpp"
-#include "jointfact/sparse/sparse_progress.hpp"
 
 namespace jf::sparse::detail {
 
@@ -30,6 +30,6 @@ double relative_to(const SquaredSums& sums, double norm);
 // fixed factor's support columns; memory O(mn / P + (m + n) r + 256 (m + n) / P).
 std::vector<double> refine_distributed(const DistMatrix& a, const SupportMatrix& support_x,
                                        const SupportMatrix& support_y, FsmfFactors& factors, double start_error,
-                                       double norm, const FsmfOptions& options, const SparseProgress& progress);
+                                       double norm, const FsmfOptions& options, const ProgressFn& progress);
 
 }  // namespace jf::sparse::detail

@@ -1,5 +1,5 @@
 #pragma once
-// Error types and their exit codes (the contract: 2 bad usage or input, 75 checkpointed stop, 1 other).
+// Error types and their exit codes (2 bad usage or input, 75 checkpointed stop, 1 other).
 #include <stdexcept>
 #include <string>
 

@@ -7,7 +7,7 @@
 
 namespace jf {
 
-// W = U V^T + noise * N (U m x k, V n x k, N m x n standard normal) and the seeds' demo task:
+// W = U V^T + noise * N (U m x k, V n x k, N m x n standard normal) and the demo's rowsum task:
 // targets = row sums of U V^T + 0.1 * standard normal (an m x 1 matrix).
 struct LowRankProblem {
   DistMatrix w;
@@ -24,7 +24,7 @@ DistMatrix make_hadamard(GridPtr grid, int64_t n, int64_t block = DistMatrix::kD
 // diagonal. Nonzeros are standard normal from the counter generator.
 DistMatrix make_butterfly_product(GridPtr grid, int64_t n, uint64_t seed, int64_t block = DistMatrix::kDefaultBlock);
 
-// Value of the butterfly factor F_l (1-based l, contract order) at (p, q) for make_butterfly_product.
+// Value of the butterfly factor F_l (1-based l, output order, as in /butterfly) at (p, q) for make_butterfly_product.
 double butterfly_factor_entry(uint64_t seed, int levels, int l, int64_t p, int64_t q);
 
 // True when n is a power of two (n >= 1); stores log2(n) in levels.

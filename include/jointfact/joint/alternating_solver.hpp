@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "jointfact/core/progress.hpp"
 #include "jointfact/joint/block_solver.hpp"
 #include "jointfact/joint/factor_layouts.hpp"
 #include "jointfact/joint/initial_factors.hpp"
@@ -19,8 +20,8 @@ namespace jf::joint {
 
 class SolveJournal;  // solve_journal.hpp
 
-// Progress lines of the stage (called on every rank, in the same order; the CLI passes log_progress).
-using ProgressFn = std::function<void(const std::string&)>;
+// Progress lines: the one callback type of every stage (core/progress.hpp).
+using jf::ProgressFn;
 
 // What stays fixed while lambda (and, in compact mode, k) change.
 struct JointProblem {

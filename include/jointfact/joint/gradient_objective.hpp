@@ -1,5 +1,5 @@
 #pragma once
-// The seeds' first/second-order view of a training loss around W: a gradient G (m x n) and an optional
+// A first/second-order view of a training loss around W: a gradient G (m x n) and an optional
 // diagonal curvature H >= 0 (m x n) exported by the user's training framework,
 //   f(X) = <G, X - W> + 1/2 sum_ij H_ij (X_ij - W_ij)^2.
 // With no H (or a constant H = h) F is a plain least-squares problem with a shifted target

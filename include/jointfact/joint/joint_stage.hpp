@@ -1,6 +1,6 @@
 #pragma once
 // The joint stage as a whole: start from the SVD, run the chosen mode, and describe the result the way
-// the contract's /joint outputs do. Used by `jointfact joint` and by the pipeline.
+// the output's /joint group does. Used by `jointfact joint` and by the pipeline.
 #include <string>
 #include <vector>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The task objective f of the joint stage (DESIGN.md, joint): F(L, R) = ||W - L R^T||_F^2 +
+// The task objective f of the joint stage: F(L, R) = ||W - L R^T||_F^2 +
 // lambda f(L R^T) + regularisers. An objective never forms the m x n product L R^T or an m x n gradient
 // unless its own data is m x n (the gradient objective); it works through thin products instead.
 #include <Eigen/Dense>

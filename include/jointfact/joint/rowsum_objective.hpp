@@ -1,5 +1,5 @@
 #pragma once
-// The seeds' demo task: targets t (length m), f(X) = (1/m) ||X 1 - t||^2. Since X 1 = L (R^T 1) is
+// The demo task: targets t (length m), f(X) = (1/m) ||X 1 - t||^2. Since X 1 = L (R^T 1) is
 // thin, f and both block problems are exact and cheap:
 //   L-step: A = R^T R + (lambda/m) rbar rbar^T, B = W R + (lambda/m) t rbar^T (rbar = R^T 1);
 //   R-step: X 1 = L R^T 1 is linear in R and couples every row of R through 1^T R:

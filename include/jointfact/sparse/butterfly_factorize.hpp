@@ -1,7 +1,7 @@
 #pragma once
 // Hierarchical butterfly factorization (Zheng, Riccietti, Gribonval; Le et al.), serial core.
 //
-// A (N x N, N = 2^J) ~ F_1 F_2 ... F_J in the contract's order (F_i on S_(J+1-i), see
+// A (N x N, N = 2^J) ~ F_1 F_2 ... F_J in the output's order (F_i on S_(J+1-i), see
 // butterfly_support.hpp). The tree's splits run round by round (butterfly_tree.hpp); each split
 // is N independent best rank-one problems (butterfly_split.hpp). Exact butterfly products are
 // recovered to rounding error. Work per round is one pass over the support of the matrices being

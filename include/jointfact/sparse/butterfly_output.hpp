@@ -1,5 +1,5 @@
 #pragma once
-// The butterfly result in the output file (DESIGN.md contract), shared by `jointfact butterfly`
+// The butterfly result in the output file (README "Output format"), shared by `jointfact butterfly`
 // and the pipeline:
 //   /butterfly/F1 ... /butterfly/FJ   CSR groups: data (float64), indices (int64), indptr (int64),
 //                                     attribute shape = [N, N]; A ~ F1 @ F2 @ ... @ FJ

@@ -4,7 +4,7 @@
 // S_l = I_{N/2^l} (x) [[1,1],[1,1]] (x) I_{2^(l-1)},  l = 1..J:
 // (i, j) is in S_l  iff  (i XOR j) has no bit set other than bit l-1.
 //
-// Contract order (DESIGN.md): A ~ F_1 F_2 ... F_J with F_i supported on S_(J+1-i), so F_i may
+// Output order (the /butterfly groups): A ~ F_1 F_2 ... F_J with F_i supported on S_(J+1-i), so F_i may
 // only change bit (J - i): F_1 couples rows i and i + N/2, F_J is block-diagonal with 2x2 blocks.
 // A product F_first ... F_last of consecutive factors is supported on the pairs (i, j) that agree
 // outside the contiguous bit range [J - last, J - first]: a dense 2^w x 2^w block (w = last-first+1)
@@ -19,14 +19,14 @@ namespace jf::sparse {
 // J for N = 2^J with J >= 1; throws std::invalid_argument otherwise (N = 1 has no butterfly factor).
 int butterfly_log2(std::int64_t n);
 
-// Level l (1..J) of the paper's S_l that carries contract factor F_factor_index (1..J).
+// Level l (1..J) of the paper's S_l that carries output factor F_factor_index (1..J).
 inline int support_level_of_factor(int log2n, int factor_index) { return log2n + 1 - factor_index; }
 
 inline bool in_butterfly_support(std::int64_t i, std::int64_t j, int level) {
   return ((i ^ j) & ~(std::int64_t{1} << (level - 1))) == 0;
 }
 
-// F_first ... F_last in contract numbering (1-based, inclusive).
+// F_first ... F_last in output numbering (1-based, inclusive).
 struct FactorRange {
   int first = 1;
   int last = 1;
@@ -50,7 +50,7 @@ inline bool in_product_support(std::int64_t i, std::int64_t j, int log2n, Factor
   return ((i ^ j) & ~free_bit_mask(log2n, range)) == 0;
 }
 
-// The sparsity pattern of contract factor F_factor_index as CSR (2 entries per row, zero values),
+// The sparsity pattern of output factor F_factor_index as CSR (2 entries per row, zero values),
 // for generators that fill in their own values.
 CsrMatrix butterfly_factor_pattern(int log2n, int factor_index);
 

@@ -1,7 +1,7 @@
 #pragma once
 // Trees of the hierarchical butterfly factorization (Zheng, Riccietti, Gribonval).
 //
-// A node is a range F_first ... F_last of contract factors; an inner node is split into
+// A node is a range F_first ... F_last of output factors (butterfly_support.hpp); an inner node is split into
 // [first, k] and [k + 1, last]. The root is [1, J], the leaves are the single factors.
 //   balanced:       k = first + count/2 - 1 (the left child gets the smaller half when odd);
 //                   depth ceil(log2 J).

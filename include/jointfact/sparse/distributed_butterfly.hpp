@@ -18,9 +18,9 @@
 // rel_error is computed blockwise by the root blocks' owners (one row and one column of each
 // half of the final product per block, butterfly_chain.hpp) and an allreduce.
 
+#include "jointfact/core/progress.hpp"
 #include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/sparse/butterfly_factorize.hpp"
-#include "jointfact/sparse/sparse_progress.hpp"
 
 #include <cstdint>
 #include <string>
@@ -32,8 +32,9 @@ namespace jf::sparse {
 void require_butterfly_shape(std::int64_t rows, std::int64_t cols, const std::string& what);
 
 // Collective over a.grid().comm(). Throws InputError on every rank if A is not square with a
-// power-of-two size N >= 2, or holds NaN/Inf.
+// power-of-two size N >= 2, or holds NaN/Inf. Progress lines ("butterfly: round r/R ...", at most every
+// 2 s and the last) go to `progress`.
 ButterflyFactorization butterfly_factorize_distributed(const DistMatrix& a, ButterflyTree tree,
-                                                       const SparseProgress& progress = {});
+                                                       const ProgressFn& progress = {});
 
 }  // namespace jf::sparse

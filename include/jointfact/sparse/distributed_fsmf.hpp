@@ -21,16 +21,17 @@
 // Results equal the serial fsmf_factorize up to rounding, for any P and grid.
 // Limitation: X, Y and the supports (m x r, n x r) are replicated on every rank.
 
+#include "jointfact/core/progress.hpp"
 #include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/sparse/fsmf.hpp"
-#include "jointfact/sparse/sparse_progress.hpp"
 
 namespace jf::sparse {
 
 // Collective over a.grid().comm(); the supports must be identical on every rank. Throws
-// InputError on every rank when the supports do not match A's shape or A holds NaN/Inf.
+// InputError on every rank when the supports do not match A's shape or A holds NaN/Inf. Progress lines
+// ("fsmf: ...": the classes found, refinement sweeps at most every 2 s, the sweeps' end) go to `progress`.
 FsmfResult fsmf_factorize_distributed(const DistMatrix& a, const SupportMatrix& support_x,
                                       const SupportMatrix& support_y, const FsmfOptions& options = {},
-                                      const SparseProgress& progress = {});
+                                      const ProgressFn& progress = {});
 
 }  // namespace jf::sparse

@@ -1,5 +1,5 @@
 #pragma once
-// The FSMF result in the output file (DESIGN.md contract), shared by `jointfact fsmf` and the
+// The FSMF result in the output file (README "Output format"), shared by `jointfact fsmf` and the
 // pipeline:
 //   /fsmf/X (m, r), /fsmf/Y (n, r)   float64, zero off their supports
 //   /fsmf                            attributes rel_error, greedy_rel_error (float64),

@@ -14,7 +14,7 @@ namespace jf::sparse {
 // Before anything is read: InputError (same on every rank) unless S_X is m x r and S_Y is n x r
 // with the same r >= 1. `option_x` / `option_y` name the arguments in the message.
 void require_support_shapes(std::int64_t m, std::int64_t n, const DatasetInfo& support_x, const DatasetInfo& support_y,
-                            const std::string& option_x = "--support-x", const std::string& option_y = "--support-y");
+                            const std::string& option_x = "support_x", const std::string& option_y = "support_y");
 
 // Collective: reads an integer, bool or float mask and replicates it. InputError naming the first
 // entry that is not 0 or 1.

@@ -38,7 +38,7 @@ bool golub_kahan_leading_vectors(const GridPtr& grid, const std::vector<double>&
 // The same vectors from ScaLAPACK's divide and conquer (pdstedc) on the whole Golub-Kahan tridiagonal: all
 // 2r eigenvectors, 2r x 2r distributed plus pdstedc's workspace of twice that, i.e. ~12 r^2 / P doubles per
 // rank, whatever k; orthogonal to working precision without clusters on one process. For large k, where
-// inverse iteration would reorthogonalize big clusters on one process. Same contract as above.
+// inverse iteration would reorthogonalize big clusters on one process. Same preconditions and result as above.
 bool golub_kahan_vectors_by_divide_and_conquer(const GridPtr& grid, const std::vector<double>& d,
                                                const std::vector<double>& e, int64_t k, int64_t rows, int64_t nb,
                                                BidiagonalVectors& out);

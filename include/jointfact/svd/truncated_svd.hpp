@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "jointfact/core/progress.hpp"
 #include "jointfact/distributed/dist_matrix.hpp"
 
 namespace jf::svd {
@@ -23,8 +24,8 @@ enum class Method { Randomized, Exact, ExactPdgesvd };
 const char* method_name(Method method);
 std::optional<Method> parse_method(const std::string& name);
 
-// Optional progress reporting (the CLI passes log_progress); called on every rank.
-using ProgressFn = std::function<void(const std::string&)>;
+// Progress lines: the one callback type of every stage (core/progress.hpp).
+using jf::ProgressFn;
 
 struct SvdOptions {
   Method method = Method::Randomized;
