@@ -117,13 +117,31 @@ static int bc_read(hid_t file, const char* name, const bc_layout* l, double* loc
   return status < 0 ? -1 : 0;
 }
 
+/* Creates float64 dataset `name` (intermediate groups too) over `file_space`. */
+static hid_t bc_create_f64(hid_t file, const char* name, hid_t file_space) {
+  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  hid_t dset = H5Dcreate2(file, name, H5T_IEEE_F64LE, file_space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  H5Pclose(lcpl);
+  return dset;
+}
+
+/* One collective H5Dwrite of `data`, then closes the spaces and the dataset. */
+static int bc_collective_write(hid_t dset, hid_t mem_space, hid_t file_space, const double* data) {
+  hid_t dxpl = bc_collective_transfer();
+  herr_t status = H5Dwrite(dset, H5T_NATIVE_DOUBLE, mem_space, file_space, dxpl, data);
+  H5Pclose(dxpl);
+  H5Sclose(mem_space);
+  H5Sclose(file_space);
+  H5Dclose(dset);
+  return status < 0 ? -1 : 0;
+}
+
 /* Creates /group/... dataset `name` (m x n, float64) and writes this rank's blocks from `local`. Collective. */
 static int bc_write(hid_t file, const char* name, const bc_layout* l, const double* local, hsize_t lld) {
   hsize_t dims[2] = {l->m, l->n};
   hid_t file_space = H5Screate_simple(2, dims, NULL);
-  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-  H5Pset_create_intermediate_group(lcpl, 1);
-  hid_t dset = H5Dcreate2(file, name, H5T_IEEE_F64LE, file_space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t dset = bc_create_f64(file, name, file_space);
   bc_select_owned(file_space, l);
   hsize_t count = l->local_rows * l->local_cols;
   double* row_major = (double*)malloc((count ? count : 1) * sizeof(double));
@@ -132,15 +150,9 @@ static int bc_write(hid_t file, const char* name, const bc_layout* l, const doub
   hsize_t mem_dims[1] = {count};
   hid_t mem_space = H5Screate_simple(1, mem_dims, NULL);
   if (count == 0) H5Sselect_none(mem_space);
-  hid_t dxpl = bc_collective_transfer();
-  herr_t status = H5Dwrite(dset, H5T_NATIVE_DOUBLE, mem_space, file_space, dxpl, row_major);
+  int status = bc_collective_write(dset, mem_space, file_space, row_major);
   free(row_major);
-  H5Pclose(dxpl);
-  H5Sclose(mem_space);
-  H5Dclose(dset);
-  H5Pclose(lcpl);
-  H5Sclose(file_space);
-  return status < 0 ? -1 : 0;
+  return status;
 }
 
 /* Writes a vector every rank holds; rank 0's copy goes to the file. Collective. */
@@ -149,22 +161,13 @@ static int bc_write_vector(MPI_Comm comm, hid_t file, const char* name, const do
   MPI_Comm_rank(comm, &rank);
   hsize_t dims[1] = {k};
   hid_t file_space = H5Screate_simple(1, dims, NULL);
-  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-  H5Pset_create_intermediate_group(lcpl, 1);
-  hid_t dset = H5Dcreate2(file, name, H5T_IEEE_F64LE, file_space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t dset = bc_create_f64(file, name, file_space);
   hid_t mem_space = H5Screate_simple(1, dims, NULL);
   if (rank != 0) {
     H5Sselect_none(file_space);
     H5Sselect_none(mem_space);
   }
-  hid_t dxpl = bc_collective_transfer();
-  herr_t status = H5Dwrite(dset, H5T_NATIVE_DOUBLE, mem_space, file_space, dxpl, values);
-  H5Pclose(dxpl);
-  H5Sclose(mem_space);
-  H5Dclose(dset);
-  H5Pclose(lcpl);
-  H5Sclose(file_space);
-  return status < 0 ? -1 : 0;
+  return bc_collective_write(dset, mem_space, file_space, values);
 }
 
 /* The first 2-D dataset in the root group by name ("" when there is none), for FILE.h5 without :DSET. */

@@ -5,8 +5,8 @@
 #include "app/common_options.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/memory_estimate.hpp"
-#include "jointfact/distributed/norms.hpp"
 #include "jointfact/io/matrix_io.hpp"
+#include "jointfact/io/value_bounds.hpp"
 
 namespace jf::app {
 namespace {
@@ -24,10 +24,12 @@ int run_info(MPI_Comm comm, const InfoOptions& options) {
   read.require_finite = false;  // info reports non-finite values instead of refusing them
   read.allow_integer = true;
   require_input_fits(comm, *grid, info.shape, options.common.block);
-  const DistMatrix a =
-      info.shape.size() == 1 ? read_vector(grid, {info.file, info.dataset}, read) : read_matrix(grid, info, read);
-  const ValueSummary values = summarize_values(a);
-  const double norm = frobenius_norm(a);
+  ValuesAndNorm scanned;  // a matrix's is gathered while it is read
+  const DistMatrix a = info.shape.size() == 1 ? read_vector(grid, {info.file, info.dataset}, read)
+                                              : read_matrix(grid, info, read, scanned);
+  if (info.shape.size() == 1) scanned = scan_values(a);
+  const ValueSummary& values = scanned.values;
+  const double norm = scanned.frobenius;
   long long local_bytes = a.local_bytes(), max_bytes = 0, total_bytes = 0;
   MPI_Allreduce(&local_bytes, &max_bytes, 1, MPI_LONG_LONG, MPI_MAX, comm);
   MPI_Allreduce(&local_bytes, &total_bytes, 1, MPI_LONG_LONG, MPI_SUM, comm);

@@ -10,6 +10,7 @@
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/io/file_kind.hpp"
+#include "jointfact/io/mpiio_hints.hpp"
 
 namespace jf::app {
 namespace {
@@ -46,6 +47,7 @@ int run_run(MPI_Comm comm, RunOptions& options) {
                          ? RunConfig::demo()
                          : RunConfig::parse(read_config_text(comm, options.config_path), options.config_path);
   for (const auto& assignment : options.overrides) config.apply_override(assignment);
+  if (const auto hints = config.get_string("io", "mpiio_hints")) set_mpiio_hints(*hints);
   if (options.print_config) {
     // The configuration the run would use, as a CONFIG.toml to edit: the demo's or the file's, --set applied.
     if (comm_rank(comm) == 0) std::cout << config.to_toml() << std::flush;

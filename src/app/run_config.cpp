@@ -141,6 +141,7 @@ const std::vector<KeySpec>& config_schema() {
             {"output", "path", KeyType::String, "OUT.h5"},
             {"output", "checkpoint_dir", KeyType::String, "default OUT.h5.ckpt"},
             {"output", "checkpoint_every_s", KeyType::Float, "seconds between checkpoints inside a stage"},
+            {"io", "mpiio_hints", KeyType::String, "MPI-IO hints \"key=value,...\" (JOINTFACT_MPIIO_HINTS wins)"},
         });
     return keys;
   }();
@@ -165,7 +166,8 @@ RunConfig RunConfig::parse(const std::string& toml_text, const std::string& orig
     const std::string section(section_key.str());
     const toml::table* table = section_node.as_table();
     if (!known_section(section) || !table) {
-      throw InputError(origin + ": unknown section [" + section + "] (sections: input, svd, joint, sparse, output)");
+      throw InputError(origin + ": unknown section [" + section +
+                       "] (sections: input, svd, joint, sparse, output, io)");
     }
     if (std::find(config.sections_.begin(), config.sections_.end(), section) == config.sections_.end()) {
       config.sections_.push_back(section);

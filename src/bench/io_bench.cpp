@@ -1,5 +1,6 @@
 #include "bench/io_bench.hpp"
 
+#include <stdio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/io/h5_handle.hpp"
 #include "jointfact/io/matrix_io.hpp"
+#include "jointfact/io/value_bounds.hpp"
 
 namespace jf::bench {
 namespace {
@@ -82,6 +84,21 @@ bool h5_read_whole(const std::string& file, bool float32, size_t count) {
   return d.valid() && H5Dread(d.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.get()) >= 0;
 }
 
+// h5py's read of the whole dataset, f["W"][...] with the file's open, timed inside a Python process that
+// rank 0 starts (the interpreter's start is not counted); a negative value when Python or h5py is missing.
+double h5py_read_seconds(const std::string& file) {
+  const std::string command =
+      "/usr/bin/python3 -c 'import sys, time, h5py\nt = time.perf_counter()\n"
+      "with h5py.File(sys.argv[1], \"r\") as f: a = f[\"W\"][...]\n"
+      "print(time.perf_counter() - t)' '" +
+      file + "' 2>/dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return -1;
+  double seconds = -1;
+  if (std::fscanf(pipe, "%lf", &seconds) != 1) seconds = -1;
+  return ::pclose(pipe) == 0 ? seconds : -1;
+}
+
 // 1, 2, 4, ... up to the number of ranks (and that number itself).
 std::vector<int> rank_counts(int nranks) {
   std::vector<int> counts;
@@ -116,6 +133,8 @@ void bench_layout(MPI_Comm comm, const Layout& layout, const MatrixSize& size, c
   };
   const int64_t whole = root ? static_cast<int64_t>(8.0 * m * n) : 0;
   out.row(with_rate(make_record(comm, "io", "h5read/" + layout.name, m, n, "1x1", n, whole, h5read), h5read));
+  // h5py in its own process, the user's reference; repetitions alternate with those of `info` below.
+  std::vector<double> h5py_seconds;
 
   for (int ranks : rank_counts(comm_size(comm))) {
     MPI_Comm part;
@@ -136,9 +155,52 @@ void bench_layout(MPI_Comm comm, const Layout& layout, const MatrixSize& size, c
                                           grid_name, settings.block, local_bytes, parallel),
                               parallel);
     record["read_ranks"] = ranks;
-    // speedup_vs_h5read_1rank = h5read's time / read_matrix's time: the target is >= 1 / 1.5 at P = 2.
     add_reference(record, "h5read_1rank", h5read.best());
     out.row(record);
+    // What `jointfact info` does after MPI_Init (read_matrix with the value summary and norm):
+    // its command time minus an empty mpirun. Each repetition is paired with one of h5py's reads.
+    std::vector<double> info_over_h5py;
+    Measurement info_command;
+    for (int rep = 0; rep < std::max(settings.reps, 1); ++rep) {
+      double h5py = -1;
+      if (root) h5py = h5py_read_seconds(file.path);
+      MPI_Bcast(&h5py, 1, MPI_DOUBLE, 0, comm);
+      const Measurement one = measure(comm, 1, [&] {
+        if (!grid) return;
+        ReadOptions read;
+        read.block = settings.block;
+        read.require_finite = false;
+        ValuesAndNorm values;
+        const DistMatrix a = read_matrix(grid, info, read, values);
+      });
+      if (rep == 0) {
+        info_command = one;
+      } else {
+        info_command.seconds.push_back(one.seconds.front());
+      }
+      if (h5py > 0) {
+        h5py_seconds.push_back(h5py);
+        info_over_h5py.push_back(one.seconds.front() / h5py);
+      }
+    }
+    Record info_record = with_rate(make_record(comm, "io", "info/" + layout.name + "/P" + std::to_string(ranks), m, n,
+                                               grid_name, settings.block, local_bytes, info_command),
+                                   info_command);
+    info_record["read_ranks"] = ranks;
+    if (!info_over_h5py.empty()) {
+      std::sort(info_over_h5py.begin(), info_over_h5py.end());
+      info_record["info_over_h5py_median"] = info_over_h5py[info_over_h5py.size() / 2];
+      info_record["info_over_h5py_each"] = info_over_h5py;
+      add_reference(info_record, "h5py_1process", *std::min_element(h5py_seconds.begin(), h5py_seconds.end()));
+    }
+    out.row(info_record);
+    if (!info_over_h5py.empty()) {
+      std::string each;
+      for (double r : info_over_h5py) each += format_number(" %.2f", r);
+      out.note("io " + layout.name + " P=" + std::to_string(ranks) + ": (info) / (h5py read, one process) =" + each +
+               " (pairs, sorted); median " + format_number("%.2f", info_over_h5py[info_over_h5py.size() / 2]) +
+               " (target at P=2: <= 1.5)");
+    }
     grid.reset();
     if (part != MPI_COMM_NULL) MPI_Comm_free(&part);
   }

@@ -52,7 +52,12 @@ void require_finite(const DistMatrix& a, const std::string& what) {
                    ")");
 }
 
-DistMatrix read_matrix(GridPtr grid, const DatasetInfo& info, const ReadOptions& options) {
+namespace {
+
+std::string dataset_name(const DatasetInfo& info) { return "dataset " + info.dataset + " in '" + info.file + "'"; }
+
+// The 2-D dataset into a new matrix; `scan` gets the values this rank read.
+DistMatrix read_matrix_scanned(GridPtr grid, const DatasetInfo& info, const ReadOptions& options, ValueScan& scan) {
   if (info.shape.size() != 2) {
     std::string shape;
     for (int64_t d : info.shape) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
@@ -61,8 +66,24 @@ DistMatrix read_matrix(GridPtr grid, const DatasetInfo& info, const ReadOptions&
   }
   check_element_type(info, options);
   DistMatrix a(std::move(grid), info.shape[0], info.shape[1], options.block, options.block);
-  io::read_streaming(info, a, false);
-  if (options.require_finite) require_finite_and_bounded(a, "dataset " + info.dataset + " in '" + info.file + "'");
+  scan = io::read_streaming(info, a, false);
+  return a;
+}
+
+}  // namespace
+
+DistMatrix read_matrix(GridPtr grid, const DatasetInfo& info, const ReadOptions& options) {
+  ValueScan scan;
+  DistMatrix a = read_matrix_scanned(std::move(grid), info, options, scan);
+  if (options.require_finite) require_finite_and_bounded(a, dataset_name(info), finish_scan(a, scan));
+  return a;
+}
+
+DistMatrix read_matrix(GridPtr grid, const DatasetInfo& info, const ReadOptions& options, ValuesAndNorm& values) {
+  ValueScan scan;
+  DistMatrix a = read_matrix_scanned(std::move(grid), info, options, scan);
+  values = finish_scan(a, scan);
+  if (options.require_finite) require_finite_and_bounded(a, dataset_name(info), values);
   return a;
 }
 
@@ -80,8 +101,8 @@ DistMatrix read_vector(GridPtr grid, const DatasetPath& path, const ReadOptions&
   }
   check_element_type(info, options);
   DistMatrix v(std::move(grid), info.shape[0], 1, options.block, options.block);
-  io::read_streaming(info, v, !column);
-  if (options.require_finite) require_finite_and_bounded(v, "dataset " + info.dataset + " in '" + info.file + "'");
+  const ValueScan scan = io::read_streaming(info, v, !column);
+  if (options.require_finite) require_finite_and_bounded(v, dataset_name(info), finish_scan(v, scan));
   return v;
 }
 

@@ -18,6 +18,10 @@ const MpiioHints kDefaultHints = {
     {"romio_ds_write", "disable"},
 };
 
+// Bounds of the collective buffer sized from a rank's share (collective_buffer_bytes), and its granule.
+constexpr int64_t kMinCollectiveBuffer = int64_t{1} << 20, kMaxCollectiveBuffer = int64_t{16} << 20;
+constexpr int64_t kBufferGrain = int64_t{64} << 10;
+
 MpiioHints& configured_hints() {
   static MpiioHints hints;
   return hints;
@@ -63,8 +67,15 @@ MpiioHints parse_mpiio_hints(const std::string& text, const std::string& source)
 
 void set_mpiio_hints(const std::string& text) { configured_hints() = parse_mpiio_hints(text, "MPI-IO hints"); }
 
-MpiioHints effective_mpiio_hints() {
+int64_t collective_buffer_bytes(int64_t rank_share_bytes) {
+  const int64_t eighth = rank_share_bytes / 8 / kBufferGrain * kBufferGrain;
+  return std::clamp(eighth, kMinCollectiveBuffer, kMaxCollectiveBuffer);
+}
+
+MpiioHints effective_mpiio_hints(int64_t rank_share_bytes) {
   MpiioHints hints = kDefaultHints;
+  if (rank_share_bytes > 0)
+    merge(hints, {{"cb_buffer_size", std::to_string(collective_buffer_bytes(rank_share_bytes))}});
   merge(hints, configured_hints());
   if (const char* env = std::getenv("JOINTFACT_MPIIO_HINTS")) {
     merge(hints, parse_mpiio_hints(env, "JOINTFACT_MPIIO_HINTS"));
@@ -72,9 +83,11 @@ MpiioHints effective_mpiio_hints() {
   return hints;
 }
 
-MpiioInfo::MpiioInfo() {
+MpiioInfo::MpiioInfo(int64_t rank_share_bytes) {
   MPI_Info_create(&info_);
-  for (const auto& [key, value] : effective_mpiio_hints()) MPI_Info_set(info_, key.c_str(), value.c_str());
+  for (const auto& [key, value] : effective_mpiio_hints(rank_share_bytes)) {
+    MPI_Info_set(info_, key.c_str(), value.c_str());
+  }
 }
 
 MpiioInfo::~MpiioInfo() {

@@ -13,8 +13,9 @@
 namespace jf::io {
 namespace {
 
-h5::Handle open_parallel_readonly(MPI_Comm comm, const std::string& file) {
-  const MpiioInfo hints;
+// rank_share_bytes sizes the collective buffer (see collective_buffer_bytes).
+h5::Handle open_parallel_readonly(MPI_Comm comm, const std::string& file, int64_t rank_share_bytes) {
+  const MpiioInfo hints(rank_share_bytes);
   h5::Handle fapl = h5::plist(H5Pcreate(H5P_FILE_ACCESS));
   H5Pset_fapl_mpio(fapl.get(), comm, hints.get());
   return h5::file(H5Fopen(h5::mpi_io_name(file).c_str(), H5F_ACC_RDONLY, fapl.get()));
@@ -35,8 +36,8 @@ void select_tile(hid_t file_space, const Tile& tile, H5S_seloper_t op) {
   H5Sselect_hyperslab(file_space, op, start, nullptr, count, nullptr);  // a 1-D space uses [0]
 }
 
-// Reads `tiles` into `values` back to back. Contiguous files: one collective read of the (adjacent)
-// tiles, so MPI-IO sees every rank's request at once; chunked: one independent read per chunk.
+// Reads `tiles` into `values` back to back: one collective read of them all (slabs of a contiguous file,
+// so MPI-IO sees every rank's request at once), or one independent read per tile.
 bool read_tiles(hid_t dset, hid_t file_space, hid_t mem_type, const std::vector<Tile>& tiles, bool collective,
                 void* values, size_t value_size) {
   if (!collective) {
@@ -72,8 +73,9 @@ bool read_tiles(hid_t dset, hid_t file_space, hid_t mem_type, const std::vector<
   return H5Dread(dset, mem_type, mem_space.get(), file_space, transfer.get(), values) >= 0;
 }
 
+// Reads every round into `a`; `scan` takes in the values this rank read, while they are in cache.
 template <class T>
-bool read_rounds(hid_t dset, hid_t mem_type, const TilePlan& plan, bool chunked, DistMatrix& a) {
+bool read_rounds(hid_t dset, hid_t mem_type, const TilePlan& plan, bool chunked, DistMatrix& a, ValueScan& scan) {
   h5::Handle file_space = h5::dataspace(H5Dget_space(dset));
   const int rank = a.grid().rank();
   std::vector<T> values;  // grows to the largest round, never shrinks: no fresh pages per round
@@ -82,8 +84,13 @@ bool read_rounds(hid_t dset, hid_t mem_type, const TilePlan& plan, bool chunked,
   // At least one round, so that every rank makes the same collective calls even for an empty matrix.
   for (int64_t round = 0; round < std::max<int64_t>(plan.rounds(), 1); ++round) {
     const std::vector<Tile> tiles = plan.tiles_of(round, rank);
-    values.resize(std::max(values.size(), static_cast<size_t>(std::max<int64_t>(tile_values(plan, round, rank), 1))));
-    ok = read_tiles(dset, file_space.get(), mem_type, tiles, !chunked, values.data(), sizeof(T)) && ok;
+    const int64_t count = tile_values(plan, round, rank);
+    values.resize(std::max(values.size(), static_cast<size_t>(std::max<int64_t>(count, 1))));
+    // Row blocks and chunks are each one piece of the file, read on their own (independent I/O: no rank
+    // waits for another); slabs of a few rows per rank are read collectively.
+    const bool collective = !chunked && !plan.by_row_blocks();
+    ok = read_tiles(dset, file_space.get(), mem_type, tiles, collective, values.data(), sizeof(T)) && ok;
+    scan.add(values.data(), count);
     tiles_to_block_cyclic(plan, round, values.data(), a, buffers);
   }
   return ok;
@@ -91,25 +98,29 @@ bool read_rounds(hid_t dset, hid_t mem_type, const TilePlan& plan, bool chunked,
 
 }  // namespace
 
-void read_streaming(const DatasetInfo& info, DistMatrix& a, bool file_is_1d) {
+ValueScan read_streaming(const DatasetInfo& info, DistMatrix& a, bool file_is_1d) {
   MPI_Comm comm = a.grid().comm();
   h5::silence_library_errors();
-  h5::Handle file = open_parallel_readonly(comm, info.file);
+  const int nranks = comm_size(comm);
+  const int64_t share_bytes = int64_t{8} * a.rows() * a.cols() / nranks;
+  h5::Handle file = open_parallel_readonly(comm, info.file, share_bytes);
   agree_or_throw(comm, file.valid(), "cannot open '" + info.file + "' for parallel reading");
   h5::Handle dset = h5::dataset(H5Dopen2(file.get(), info.dataset.c_str(), H5P_DEFAULT));
   agree_or_throw(comm, dset.valid(), "cannot open dataset " + info.dataset + " in '" + info.file + "'");
-  const int nranks = comm_size(comm);
-  const int64_t budget = round_budget_bytes(a.rows(), a.cols(), nranks);
   const auto [chunk_rows, chunk_cols] = chunk_shape(dset.get(), file_is_1d);
   const bool chunked = chunk_rows > 0;
+  // Rounds of about kCachedRoundBytes per rank: a round's tiles are still in cache when they are transposed
+  // or packed, and the tile and exchange buffers stay small beside the share.
   const TilePlan plan =
-      chunked ? TilePlan::for_chunks(a.rows(), a.cols(), chunk_rows, chunk_cols, nranks, budget)
-              : plan_for_contiguous(a.rows(), a.cols(), a.row_block(), a.grid().prows(), a.grid().pcols(), nranks);
+      chunked ? TilePlan::for_chunks(a.rows(), a.cols(), chunk_rows, chunk_cols, nranks, kCachedRoundBytes)
+              : plan_for_contiguous_read(a.rows(), a.cols(), a.row_block(), a.grid().prows(), a.grid().pcols(), nranks);
   h5::Handle file_type = h5::datatype(H5Dget_type(dset.get()));
   const bool is_float32 = H5Tget_class(file_type.get()) == H5T_FLOAT && H5Tget_size(file_type.get()) == 4;
-  const bool ok = is_float32 ? read_rounds<float>(dset.get(), H5T_NATIVE_FLOAT, plan, chunked, a)
-                             : read_rounds<double>(dset.get(), H5T_NATIVE_DOUBLE, plan, chunked, a);
+  ValueScan scan;
+  const bool ok = is_float32 ? read_rounds<float>(dset.get(), H5T_NATIVE_FLOAT, plan, chunked, a, scan)
+                             : read_rounds<double>(dset.get(), H5T_NATIVE_DOUBLE, plan, chunked, a, scan);
   agree_or_throw(comm, ok, "reading " + info.dataset + " from '" + info.file + "' failed (truncated file?)");
+  return scan;
 }
 
 }  // namespace jf::io

@@ -4,12 +4,15 @@
 // whole chunks of a chunked (possibly compressed) one, each read and decompressed once by one rank. Each
 // round's pieces then move to the block-cyclic layout by one all-to-all. float32 is read as float32 (so
 // MPI-IO stays collective) and converted in memory; other non-double types are converted by HDF5.
+// Returns the scan (value_bounds.hpp) of the values this rank read: over all ranks, each entry once, so
+// finish_scan(a, scan) summarizes `a` without another pass over it.
 // Collective over a.grid().comm(); throws InputError on every rank when the file cannot be opened or read.
 #include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/io/dataset_path.hpp"
+#include "jointfact/io/value_bounds.hpp"
 
 namespace jf::io {
 
-void read_streaming(const DatasetInfo& info, DistMatrix& a, bool file_is_1d);
+ValueScan read_streaming(const DatasetInfo& info, DistMatrix& a, bool file_is_1d);
 
 }  // namespace jf::io

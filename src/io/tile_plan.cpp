@@ -93,6 +93,11 @@ TilePlan plan_for_contiguous(int64_t m, int64_t n, int64_t mb, int prows, int pc
   return TilePlan::for_row_blocks(m, n, mb, prows, pcols, nranks, budget / (8 * n * mb));
 }
 
+TilePlan plan_for_contiguous_read(int64_t m, int64_t n, int64_t mb, int prows, int pcols, int nranks) {
+  if (!row_blocks_are_large(n, mb)) return TilePlan::for_contiguous(m, n, nranks, round_budget_bytes(m, n, nranks));
+  return TilePlan::for_row_blocks(m, n, mb, prows, pcols, nranks, kCachedRoundBytes / (8 * n * mb));
+}
+
 int64_t round_budget_bytes(int64_t m, int64_t n, int nranks) {
   const double share = 8.0 * static_cast<double>(m) * static_cast<double>(n) / std::max(nranks, 1);
   const double quarter = share / 4;

@@ -38,6 +38,10 @@ class TilePlan {
 
   int64_t rounds() const;
   int nranks() const { return nranks_; }
+  // Whether tiles are whole row blocks (for_row_blocks): each a contiguous piece of a contiguous file.
+  bool by_row_blocks() const { return prows_ > 0; }
+  // Whether every tile is read by the only rank that owns it (row blocks on a PR x 1 grid): no exchange.
+  bool tiles_stay_with_reader() const { return prows_ > 0 && pcols_ == 1; }
   // The tiles rank `rank` handles in round `round`, in the order their values lie in its buffer.
   std::vector<Tile> tiles_of(int64_t round, int rank) const;
 
@@ -57,6 +61,13 @@ bool row_blocks_are_large(int64_t n, int64_t mb);
 // The plan for a contiguous (m, n) dataset read into (or written from) a matrix with row blocks of mb on a
 // prows x pcols grid over nranks ranks: row blocks where they are large pieces, slabs otherwise.
 TilePlan plan_for_contiguous(int64_t m, int64_t n, int64_t mb, int prows, int pcols, int nranks);
+
+// The reader's plan for a contiguous dataset: as plan_for_contiguous, but row blocks go a few at a time
+// (about kCachedRoundBytes per rank and round), so that a round's tiles are still in cache when they are
+// transposed into local storage; each row block is one independent read of a contiguous piece.
+TilePlan plan_for_contiguous_read(int64_t m, int64_t n, int64_t mb, int prows, int pcols, int nranks);
+// Bytes one rank reads per round (row blocks, chunks) for them to be transposed while in cache.
+constexpr int64_t kCachedRoundBytes = int64_t{4} << 20;
 
 // Bytes of doubles one rank moves per round: a quarter of its share of the matrix (the round's buffers
 // stay small beside it), at least 1 MiB (fewer, larger requests), at most 64 MiB.

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "block_cyclic_entries.hpp"
+#include "distributed_rank_one.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/svd/replicated_matrix.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
@@ -71,6 +72,10 @@ Eigen::MatrixXd local_factor_rows(const Eigen::MatrixXd& factor, const Indices& 
 LowRankFactors solve_class_distributed(const DistMatrix& a, const std::vector<SupportClass>& classes, std::size_t c,
                                        const FsmfFactors& factors) {
   const SupportClass& mine = classes[c];
+  if (mine.members.size() == 1) {  // the power iteration of the serial greedy, on A's own entries
+    if (const auto one = rank_one_distributed(a, classes, c, factors))
+      return {Eigen::MatrixXd(one->u), Eigen::MatrixXd(one->v)};
+  }
   DistMatrix block = extract_block(a, mine.rows, mine.cols);
   for (std::size_t earlier = 0; earlier < c; ++earlier) {
     if (!supports_overlap(classes[earlier], mine)) continue;

@@ -1,5 +1,7 @@
 #pragma once
-// A support class too big for one rank, solved on the whole grid (distributed_fsmf.cpp): its block
+// A support class too big for one rank, solved on the whole grid (distributed_fsmf.cpp). A rank-one
+// class runs best_rank_one's power iteration on each rank's own entries (distributed_rank_one.hpp);
+// otherwise (or where that iteration does not settle) its block
 // A[I, J] is moved straight from A's layout into a block-cyclic |I| x |J| matrix on A's grid (one
 // all-to-all, O(|I| |J| / P) per rank), the terms of earlier overlapping classes are subtracted locally,
 // and the best rank-|P| approximation comes from the exact distributed SVD (svd/bidiagonal_svd.hpp).

@@ -179,47 +179,18 @@ void solve_wave(const DistMatrix& a, const std::vector<SupportClass>& classes, c
   }
 }
 
-// Classes solved on the whole grid: with more than one rank, those whose block exceeds half a rank's
-// share of A (one rank would hold more than its share); the others go whole to one rank.
+// Classes solved on the whole grid, with more than one rank: a rank-one class whose block exceeds an
+// eighth of a rank's share of A (power iteration on the ranks' own entries), a larger class whose block
+// exceeds half a share (exact distributed SVD). The others go whole to one rank.
 std::vector<bool> solved_on_grid(const DistMatrix& a, const std::vector<SupportClass>& classes, int ranks) {
   std::vector<bool> on_grid(classes.size(), false);
   if (ranks == 1) return on_grid;
-  const double half_share = 0.5 * static_cast<double>(a.rows()) * static_cast<double>(a.cols()) / ranks;
-  for (std::size_t c = 0; c < classes.size(); ++c)
-    on_grid[c] = static_cast<double>(classes[c].rows.size()) * static_cast<double>(classes[c].cols.size()) > half_share;
-  return on_grid;
-}
-
-struct SquaredSums {
-  double residual = 0.0;
-  double norm = 0.0;
-};
-
-// ||A - X Y^T||^2 and ||A||^2 over the block-cyclic entries, a chunk of local columns at a time.
-SquaredSums residual_sums(const DistMatrix& a, const FsmfFactors& factors) {
-  constexpr std::int64_t kColumnChunk = 256;
-  const Eigen::Index rank = factors.x.cols();
-  Eigen::MatrixXd x_here(a.local_rows(), rank);
-  for (std::int64_t i_lc = 0; i_lc < a.local_rows(); ++i_lc)
-    x_here.row(i_lc) = factors.x.row(a.row_map().local_to_global(i_lc));
-  SquaredSums sums;
-  const auto local = a.local();
-  for (std::int64_t j0 = 0; j0 < a.local_cols(); j0 += kColumnChunk) {
-    const std::int64_t width = std::min(kColumnChunk, a.local_cols() - j0);
-    Eigen::MatrixXd y_here(width, rank);
-    for (std::int64_t k = 0; k < width; ++k) y_here.row(k) = factors.y.row(a.col_map().local_to_global(j0 + k));
-    const auto a_chunk = local.middleCols(j0, width);
-    sums.residual += (a_chunk - x_here * y_here.transpose()).squaredNorm();
-    sums.norm += a_chunk.squaredNorm();
+  const double share = static_cast<double>(a.rows()) * static_cast<double>(a.cols()) / ranks;
+  for (std::size_t c = 0; c < classes.size(); ++c) {
+    const double area = static_cast<double>(classes[c].rows.size()) * static_cast<double>(classes[c].cols.size());
+    on_grid[c] = area > (classes[c].members.size() == 1 ? 0.125 : 0.5) * share;
   }
-  double values[2] = {sums.residual, sums.norm};
-  MPI_Allreduce(MPI_IN_PLACE, values, 2, MPI_DOUBLE, MPI_SUM, a.grid().comm());
-  return {values[0], values[1]};
-}
-
-double relative(const SquaredSums& sums) {
-  if (sums.norm == 0.0) return sums.residual == 0.0 ? 0.0 : std::numeric_limits<double>::infinity();
-  return std::sqrt(sums.residual / sums.norm);
+  return on_grid;
 }
 
 }  // namespace
@@ -244,8 +215,8 @@ FsmfResult fsmf_factorize_distributed(const DistMatrix& a, const SupportMatrix& 
                       Eigen::MatrixXd::Zero(a.cols(), support_y.cols())};
   for (int w = 0; w < waves; ++w) solve_wave(a, classes, wave, owner, on_grid, w, factors);
 
-  const SquaredSums greedy = residual_sums(a, factors);
-  result.greedy_rel_error = relative(greedy);
+  const detail::SquaredSums greedy = detail::residual_sums(a, factors.x, factors.y);
+  result.greedy_rel_error = detail::relative(greedy);
   result.rel_error = result.greedy_rel_error;
   if (!result.optimal && options.refine_iters > 0) {
     result.refine_history = detail::refine_distributed(a, support_x, support_y, factors, result.greedy_rel_error,

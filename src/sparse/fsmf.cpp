@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <limits>
-#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -46,18 +45,6 @@ void place_columns(Eigen::MatrixXd& factor, const std::vector<std::int64_t>& row
     for (std::size_t r = 0; r < rows.size(); ++r) factor(rows[r], members[k]) = values(r, k);
 }
 
-// Rows of a factor grouped by their support pattern (the factor columns they may use).
-std::map<std::vector<Eigen::Index>, std::vector<Eigen::Index>> rows_by_pattern(const SupportMatrix& support) {
-  std::map<std::vector<Eigen::Index>, std::vector<Eigen::Index>> groups;
-  for (Eigen::Index i = 0; i < support.rows(); ++i) {
-    std::vector<Eigen::Index> pattern;
-    for (Eigen::Index k = 0; k < support.cols(); ++k)
-      if (support(i, k)) pattern.push_back(k);
-    if (!pattern.empty()) groups[pattern].push_back(i);
-  }
-  return groups;
-}
-
 }  // namespace
 
 double fsmf_relative_error(const Eigen::MatrixXd& a, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y) {
@@ -95,7 +82,7 @@ Eigen::MatrixXd solve_rows_on_support(const Eigen::MatrixXd& a, const Eigen::Mat
   if (fixed.rows() != a.cols() || support.rows() != a.rows() || support.cols() != fixed.cols())
     throw std::invalid_argument("fsmf: inconsistent shapes in a least-squares half-step");
   Eigen::MatrixXd updated = Eigen::MatrixXd::Zero(a.rows(), fixed.cols());
-  for (const auto& [pattern, rows] : rows_by_pattern(support)) {
+  for (const auto& [pattern, rows] : rows_by_support_pattern(support)) {
     Eigen::MatrixXd basis(fixed.rows(), static_cast<Eigen::Index>(pattern.size()));
     for (std::size_t k = 0; k < pattern.size(); ++k) basis.col(k) = fixed.col(pattern[k]);
     Eigen::MatrixXd targets(a.cols(), static_cast<Eigen::Index>(rows.size()));

@@ -9,12 +9,11 @@ namespace jf::sparse {
 
 namespace {
 
-constexpr Eigen::Index kDenseMaxShortSide = 8;  // up to this, the Gram route is cheapest
 // Power iteration gets more patience where the dense fallback would be expensive.
 constexpr Eigen::Index kCheapFallbackMaxShortSide = 256;
 constexpr int kPowerIterationItersCheapFallback = 30;
 constexpr int kPowerIterationItersCostlyFallback = 300;
-constexpr double kVectorChangeTol = 1e-12;
+constexpr double kVectorChangeTol = kPowerIterationVectorTol;
 
 RankOneFactors zero_rank_one(const Eigen::MatrixXd& block) {
   return {Eigen::VectorXd::Zero(block.rows()), Eigen::VectorXd::Zero(block.cols())};
@@ -45,27 +44,11 @@ Eigen::VectorXd dense_top_right_vector(const Eigen::MatrixXd& block) {
   return norm > 0 ? Eigen::VectorXd(v / norm) : Eigen::VectorXd(Eigen::VectorXd::Zero(block.cols()));
 }
 
-// Deterministic, sign-mixed weights: a start vector block^T x that is (generically) not
-// orthogonal to the top singular vector, unlike a single row or column can be.
-Eigen::VectorXd start_weights(Eigen::Index size) {
-  Eigen::VectorXd x(size);
-  std::uint64_t state = 0x9E3779B97F4A7C15ull;
-  for (Eigen::Index i = 0; i < size; ++i) {
-    state += 0x9E3779B97F4A7C15ull;  // splitmix64
-    std::uint64_t z = state;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    x[i] = static_cast<double>(z >> 11) * 0x1.0p-52 - 1.0;  // uniform in [-1, 1)
-  }
-  return x;
-}
-
 // Power iteration on block^T block; false when it has not converged within the iteration cap.
 // Converged means the right vector has settled to ~1e-12: the greedy FSMF feeds each block's
 // product into the next residual, so the vector itself must be accurate, not just sigma.
 bool power_iteration_right_vector(const Eigen::MatrixXd& block, int max_iters, Eigen::VectorXd& v) {
-  v = block.transpose() * start_weights(block.rows());
+  v = block.transpose() * power_iteration_start_weights(block.rows());
   if (v.norm() == 0.0) {  // weights orthogonal to the column space: start from the largest row
     Eigen::Index row = 0;
     block.rowwise().squaredNorm().maxCoeff(&row);
@@ -96,15 +79,34 @@ LowRankFactors dense_truncated_svd(const Eigen::MatrixXd& block, Eigen::Index ra
 
 }  // namespace
 
+// Deterministic, sign-mixed weights: a start vector block^T x that is (generically) not
+// orthogonal to the top singular vector, unlike a single row or column can be.
+Eigen::VectorXd power_iteration_start_weights(Eigen::Index size) {
+  Eigen::VectorXd x(size);
+  std::uint64_t state = 0x9E3779B97F4A7C15ull;
+  for (Eigen::Index i = 0; i < size; ++i) {
+    state += 0x9E3779B97F4A7C15ull;  // splitmix64
+    std::uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    x[i] = static_cast<double>(z >> 11) * 0x1.0p-52 - 1.0;  // uniform in [-1, 1)
+  }
+  return x;
+}
+
+int power_iteration_cap(Eigen::Index short_side) {
+  return short_side <= kCheapFallbackMaxShortSide ? kPowerIterationItersCheapFallback
+                                                  : kPowerIterationItersCostlyFallback;
+}
+
 RankOneFactors best_rank_one(const Eigen::MatrixXd& block) {
   if (block.size() == 0) return zero_rank_one(block);
   if (block.isZero(0.0)) return zero_rank_one(block);
   const Eigen::Index short_side = std::min(block.rows(), block.cols());
   if (short_side <= kDenseMaxShortSide) return rank_one_from_right_vector(block, dense_top_right_vector(block));
   Eigen::VectorXd v;
-  const int max_iters =
-      short_side <= kCheapFallbackMaxShortSide ? kPowerIterationItersCheapFallback : kPowerIterationItersCostlyFallback;
-  if (!power_iteration_right_vector(block, max_iters, v)) v = dense_top_right_vector(block);
+  if (!power_iteration_right_vector(block, power_iteration_cap(short_side), v)) v = dense_top_right_vector(block);
   return rank_one_from_right_vector(block, v);
 }
 

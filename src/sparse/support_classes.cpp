@@ -52,6 +52,17 @@ std::vector<SupportClass> group_support_classes(const SupportMatrix& support_x, 
   return classes;
 }
 
+std::map<std::vector<Eigen::Index>, std::vector<Eigen::Index>> rows_by_support_pattern(const SupportMatrix& support) {
+  std::map<std::vector<Eigen::Index>, std::vector<Eigen::Index>> groups;
+  for (Eigen::Index i = 0; i < support.rows(); ++i) {
+    std::vector<Eigen::Index> pattern;
+    for (Eigen::Index k = 0; k < support.cols(); ++k)
+      if (support(i, k)) pattern.push_back(k);
+    if (!pattern.empty()) groups[pattern].push_back(i);
+  }
+  return groups;
+}
+
 bool supports_overlap(const SupportClass& a, const SupportClass& b) {
   return sorted_lists_intersect(a.rows, b.rows) && sorted_lists_intersect(a.cols, b.cols);
 }

@@ -97,7 +97,7 @@ for r in runs:
 check_bench "bench io at P=2" 2 io 100x70 --dir "$WORK" -- '
 runs = records
 layouts = ["f64", "f32", "chunk", "gzip4"]
-want = {"h5read/" + l for l in layouts} | {"read/%s/P%d" % (l, p) for l in layouts for p in (1, 2)}
+want = {"h5read/" + l for l in layouts} | {"%s/%s/P%d" % (c, l, p) for c in ("read", "info") for l in layouts for p in (1, 2)}
 assert {r["case"] for r in runs} == want, sorted({r["case"] for r in runs})
 for l in layouts:
     reads = [r for r in runs if r["case"].startswith("read/" + l + "/")]
@@ -105,7 +105,9 @@ for l in layouts:
     reference = by_case["h5read/" + l]["seconds"]
     for r in reads:
         assert r["file_type_bytes"] == 100 * 70 * (4 if l == "f32" else 8), r
-        assert abs(r["speedup_vs_h5read_1rank"] - reference / r["seconds"]) <= 1e-9 * r["speedup_vs_h5read_1rank"], r'
+        assert abs(r["speedup_vs_h5read_1rank"] - reference / r["seconds"]) <= 1e-9 * r["speedup_vs_h5read_1rank"], r
+    for r in (by_case["info/%s/P%d" % (l, p)] for p in (1, 2)):  # each paired with an h5py read
+        assert len(r["info_over_h5py_each"]) == r["reps"] and r["info_over_h5py_median"] > 0, r'
 ls "$WORK"/jointfact-bench-io-* >/dev/null 2>&1 && fail "bench io left its temporary file" ||
   pass "bench io removes its temporary file"
 

@@ -139,3 +139,24 @@ jf_expect() {
     echo "  expected: $what" >&2
     return 1
 }
+
+# jf_require TOOL...: skip (exit 77) unless root with every TOOL installed; the tests start
+# munged, slurmctld and slurmd.
+jf_require() {
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "SKIP: Slurm tests need root (they start munged, slurmctld and slurmd)"
+        exit 77
+    fi
+    local t
+    for t in "$@"; do
+        command -v "$t" >/dev/null || { echo "SKIP: '$t' not installed"; exit 77; }
+    done
+}
+
+# jf_lock_cluster: serialise with other Slurm tests using the same cluster directory and define
+# `cluster` (the daemons must not inherit the lock's descriptor, hence 9>&- on every call).
+jf_lock_cluster() {
+    exec 9>"$JF_SLURM_DIR.lock"
+    flock -w 100 9 || { echo "FAIL: another test holds $JF_SLURM_DIR.lock"; exit 1; }
+    cluster() { "$cluster" "$@" 9>&-; }
+}

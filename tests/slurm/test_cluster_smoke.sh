@@ -24,19 +24,9 @@ cluster=$here/slurm-cluster.sh
 fixture=$here/fixtures/fake-resumable-app.sh
 . "$here/common.sh"
 
-if [[ $(id -u) -ne 0 ]]; then
-    echo "SKIP: Slurm tests need root (they start munged, slurmctld and slurmd)"
-    exit 77
-fi
-for t in sbatch srun scontrol slurmctld slurmd munged mpicc mpirun; do
-    command -v "$t" >/dev/null || { echo "SKIP: '$t' not installed"; exit 77; }
-done
+jf_require sbatch srun scontrol slurmctld slurmd munged mpicc mpirun
 
-# Serialise with other Slurm tests using the same cluster directory. The daemons must
-# not inherit the lock's descriptor, hence 9>&- on every cluster command.
-exec 9>"$JF_SLURM_DIR.lock"
-flock -w 100 9 || { echo "FAIL: another test holds $JF_SLURM_DIR.lock"; exit 1; }
-cluster() { "$cluster" "$@" 9>&-; }
+jf_lock_cluster
 
 work=$(mktemp -d /tmp/jf-slurm-smoke-work.XXXXXX)
 cleanup() {
@@ -97,20 +87,14 @@ check_hello() {
         jf_expect "rank 1 on node2" grep -q 'hello rank 1 of 2 on node2 sum 2' <<<"$out"
 }
 
-t_mpirun_two_nodes() {
-    local job
-    job=$(jf_sbatch -N 2 --ntasks-per-node=1 -o "$work/mpirun-%j.out" \
-        --wrap "timeout 60 mpirun $work/hello") || return 1
+# hello_on_two_nodes NAME LAUNCHER...: the hello program on a 2-node allocation, one rank a node.
+hello_on_two_nodes() {
+    local name=$1 job
+    shift
+    job=$(jf_sbatch -N 2 --ntasks-per-node=1 -o "$work/$name-%j.out" \
+        --wrap "timeout 60 $* $work/hello") || return 1
     jf_wait_job "$job" 90 >/dev/null || return 1
-    check_hello "$(cat "$work/mpirun-$job.out")"
-}
-
-t_srun_pmix_two_nodes() {
-    local job
-    job=$(jf_sbatch -N 2 --ntasks-per-node=1 -o "$work/pmix-%j.out" \
-        --wrap "timeout 60 srun --mpi=pmix $work/hello") || return 1
-    jf_wait_job "$job" 90 >/dev/null || return 1
-    check_hello "$(cat "$work/pmix-$job.out")"
+    check_hello "$(cat "$work/$name-$job.out")"
 }
 
 # USR1 to the batch shell -> forwarded through mpirun to both ranks -> exit 75 ->
@@ -208,8 +192,8 @@ jf_test "cluster starts with 2 idle nodes" t_start
 if ((JF_FAILED == 0)); then
     jf_test "srun spans 2 simulated nodes" t_srun_two_nodes
     jf_test "compile MPI hello" t_compile_hello
-    jf_test "mpirun across a 2-node allocation" t_mpirun_two_nodes
-    jf_test "srun --mpi=pmix across 2 nodes" t_srun_pmix_two_nodes
+    jf_test "mpirun across a 2-node allocation" hello_on_two_nodes mpirun mpirun
+    jf_test "srun --mpi=pmix across 2 nodes" hello_on_two_nodes pmix srun --mpi=pmix
     jf_test "factorize.sbatch (srun): USR1 -> exit 75 -> requeue -> resumed" t_usr1_requeue srun
     jf_test "factorize.sbatch: failures propagate" t_failure_propagates
     jf_test "afterok chain" t_afterok_chain

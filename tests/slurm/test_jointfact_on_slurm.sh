@@ -25,22 +25,14 @@ cluster=$here/slurm-cluster.sh
 PYTHON=/usr/bin/python3
 TOL=1e-10
 
-if [[ $(id -u) -ne 0 ]]; then
-    echo "SKIP: Slurm tests need root (they start munged, slurmctld and slurmd)"
-    exit 77
-fi
-for t in sbatch scontrol scancel slurmctld slurmd munged mpirun; do
-    command -v "$t" >/dev/null || { echo "SKIP: '$t' not installed"; exit 77; }
-done
+jf_require sbatch scontrol scancel slurmctld slurmd munged mpirun
 "$PYTHON" -c 'import h5py, numpy' 2>/dev/null || { echo "SKIP: $PYTHON lacks h5py/numpy"; exit 77; }
 BIN=${JOINTFACT_BIN:-$repo/build/jointfact}
 [[ -x $BIN ]] || { echo "FAIL: jointfact binary '$BIN' not found (set JOINTFACT_BIN)"; exit 1; }
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN") # the jobs see absolute paths only
 MPIEXEC=${MPIEXEC:-mpirun}
 
-exec 9>"$JF_SLURM_DIR.lock"
-flock -w 100 9 || { echo "FAIL: another test holds $JF_SLURM_DIR.lock"; exit 1; }
-cluster() { "$cluster" "$@" 9>&-; }
+jf_lock_cluster
 
 work=$(mktemp -d /tmp/jf-slurm-run-work.XXXXXX)
 bg_pid=

@@ -6,6 +6,7 @@
 
 #include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/io/dataset_path.hpp"
+#include "jointfact/io/value_bounds.hpp"
 
 namespace jf {
 
@@ -18,6 +19,8 @@ struct ReadOptions {
 // A 2-D dataset (m, n) -> m x n DistMatrix. float64 is read as is, float32 converted.
 DistMatrix read_matrix(GridPtr grid, const DatasetPath& path, const ReadOptions& options = {});
 DistMatrix read_matrix(GridPtr grid, const DatasetInfo& info, const ReadOptions& options = {});
+// The same, also setting `values` to scan_values(result), gathered while reading (no extra pass).
+DistMatrix read_matrix(GridPtr grid, const DatasetInfo& info, const ReadOptions& options, ValuesAndNorm& values);
 
 // A 1-D dataset of length m -> m x 1 DistMatrix (a 2-D (m, 1) dataset is accepted too).
 DistMatrix read_vector(GridPtr grid, const DatasetPath& path, const ReadOptions& options = {});

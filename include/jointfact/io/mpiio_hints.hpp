@@ -5,6 +5,7 @@
 // ("key=value,key=value"; wins over the configuration) replaces or adds single keys.
 #include <mpi.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,13 +20,21 @@ MpiioHints parse_mpiio_hints(const std::string& text, const std::string& source)
 // Sets the process-wide hints from configuration text (same syntax); every rank must pass the same text.
 void set_mpiio_hints(const std::string& text);
 
-// Defaults, then the configuration's keys, then JOINTFACT_MPIIO_HINTS's keys.
-MpiioHints effective_mpiio_hints();
+// The collective buffer (cb_buffer_size) for a rank holding rank_share_bytes of the data: an eighth of
+// the share, within [1 MiB, 16 MiB]. ROMIO's aggregators fill a buffer of that size in each collective
+// call, which at many ranks would otherwise rival the rank's share itself.
+int64_t collective_buffer_bytes(int64_t rank_share_bytes);
 
-// An MPI_Info holding effective_mpiio_hints(), freed on destruction; pass get() to H5Pset_fapl_mpio.
+// Defaults, then cb_buffer_size = collective_buffer_bytes(rank_share_bytes) when rank_share_bytes > 0
+// (else 16 MiB), then the configuration's keys, then JOINTFACT_MPIIO_HINTS's keys (so a cb_buffer_size
+// set by the user always wins).
+MpiioHints effective_mpiio_hints(int64_t rank_share_bytes = 0);
+
+// An MPI_Info holding effective_mpiio_hints(rank_share_bytes), freed on destruction; pass get() to
+// H5Pset_fapl_mpio.
 class MpiioInfo {
  public:
-  MpiioInfo();
+  explicit MpiioInfo(int64_t rank_share_bytes = 0);
   ~MpiioInfo();
   MpiioInfo(const MpiioInfo&) = delete;
   MpiioInfo& operator=(const MpiioInfo&) = delete;

@@ -5,17 +5,19 @@
 // never gathered on one rank:
 // 1. Classes: each class block A[I, J] is moved, with one MPI_Alltoallv per wave (below), to the
 //    rank that solves it (classes dealt by area, largest first, to the least loaded rank); only the
-//    current wave's blocks are held. A class whose block exceeds half a rank's share of A is instead
-//    solved on the whole grid: its block moves into a block-cyclic matrix and the exact distributed SVD
-//    gives its best rank-|P| approximation (distributed_class_solve.hpp).
+//    current wave's blocks are held. Bigger classes are solved on the whole grid, no rank holding the
+//    whole block: a rank-one class whose block exceeds an eighth of a rank's share of A runs the serial
+//    power iteration on each rank's own entries of A; a larger class whose block exceeds half a share
+//    moves into a block-cyclic matrix and the exact distributed SVD gives its best rank-|P|
+//    approximation (distributed_class_solve.hpp).
 // 2. Greedy Algorithm 2 in class order, in waves: a class waits only for earlier classes whose
 //    supports overlap its own (their X, Y columns are subtracted from its block); classes of one
 //    wave are solved in parallel, then their small factor blocks are allgathered. Pairwise
 //    disjoint classes form one wave and the result is optimal (Theorem 2).
-// 3. Otherwise alternating least squares inside the supports, on two copies of A redistributed
-//    with pdgemr2d: rows in blocks (P x 1 grid) for the X half-step, columns in blocks (1 x P
-//    grid) for the Y half-step; each rank solves its own rows and the rows of X (or Y) are
-//    allgathered. Memory per copy O(mn / P). The error never increases.
+// 3. Otherwise alternating least squares inside the supports, on A where it lies: for each support
+//    pattern the pseudo-inverse of the fixed factor's columns is applied to each rank's own entries
+//    and one allreduce sums the new factor (distributed_fsmf_refine.hpp). No copy of A; the error
+//    never increases.
 // Results equal the serial fsmf_factorize up to rounding, for any P and grid.
 // Limitation: X, Y and the supports (m x r, n x r) are replicated on every rank.
 

@@ -23,6 +23,16 @@ struct RankOneFactors {
 // after 30 iterations (300 when the short side exceeds 256 and the fallback is costly).
 RankOneFactors best_rank_one(const Eigen::MatrixXd& block);
 
+// The pieces of best_rank_one's power iteration, so that a driver holding the block split over ranks
+// reproduces it: blocks with a short side up to this take the Gram route,
+constexpr Eigen::Index kDenseMaxShortSide = 8;
+// the iteration stops when the unit right vector changes by at most this,
+constexpr double kPowerIterationVectorTol = 1e-12;
+// starts from block^T w with these weights (deterministic, in [-1, 1)),
+Eigen::VectorXd power_iteration_start_weights(Eigen::Index size);
+// and gives up (Gram route) after this many iterations.
+int power_iteration_cap(Eigen::Index short_side);
+
 struct LowRankFactors {
   Eigen::MatrixXd u;  // block.rows() x rank
   Eigen::MatrixXd v;  // block.cols() x rank

@@ -8,6 +8,7 @@
 #include <Eigen/Dense>
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 namespace jf::sparse {
@@ -23,6 +24,10 @@ struct SupportClass {
 // Classes ordered by their smallest member. Throws std::invalid_argument if S_X and S_Y differ
 // in their number of columns.
 std::vector<SupportClass> group_support_classes(const SupportMatrix& support_x, const SupportMatrix& support_y);
+
+// Rows of a factor grouped by their support pattern (the factor columns a row may use, increasing);
+// rows with an empty pattern are left out. The least-squares half-steps solve one basis per pattern.
+std::map<std::vector<Eigen::Index>, std::vector<Eigen::Index>> rows_by_support_pattern(const SupportMatrix& support);
 
 // True when the two classes' rank-one supports share an entry of A (rows and columns intersect).
 bool supports_overlap(const SupportClass& a, const SupportClass& b);

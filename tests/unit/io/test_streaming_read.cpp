@@ -201,3 +201,24 @@ TEST_CASE("MPI-IO hints: defaults, configuration and environment", "[io]") {
   set_mpiio_hints("");
   REQUIRE(value_of("cb_nodes").empty());
 }
+
+TEST_CASE("MPI-IO hints: the collective buffer follows the rank's share unless the user sets it", "[io]") {
+  const int64_t mib = int64_t{1} << 20;
+  REQUIRE(collective_buffer_bytes(0) == mib);
+  REQUIRE(collective_buffer_bytes(18 * mib) == 18 * mib / 8);  // a multiple of 64 KiB already
+  REQUIRE(collective_buffer_bytes(18 * mib + 12345) == 18 * mib / 8);
+  REQUIRE(collective_buffer_bytes(1024 * mib) == 16 * mib);
+  auto buffer_for = [](int64_t share) {
+    for (const auto& [k, v] : effective_mpiio_hints(share))
+      if (k == "cb_buffer_size") return v;
+    return std::string();
+  };
+  REQUIRE(buffer_for(0) == "16777216");
+  REQUIRE(buffer_for(18 * mib) == std::to_string(18 * mib / 8));
+  set_mpiio_hints("cb_buffer_size=4194304");
+  REQUIRE(buffer_for(18 * mib) == "4194304");
+  set_mpiio_hints("");
+  setenv("JOINTFACT_MPIIO_HINTS", "cb_buffer_size=8388608", 1);
+  REQUIRE(buffer_for(18 * mib) == "8388608");
+  unsetenv("JOINTFACT_MPIIO_HINTS");
+}

@@ -165,3 +165,44 @@ TEST_CASE("distributed FSMF rejects supports that do not match the matrix", "[sp
                                              SupportMatrix::Constant(5, 2, true)),
                   jf::InputError);
 }
+
+TEST_CASE("distributed FSMF with random overlapping rank-one supports equals the serial result to 1e-12",
+          "[sparse][distributed][fsmf]") {
+  // Each column of S_X, S_Y a third full at random: every class is rank-one, they all overlap, and each
+  // exceeds an eighth of a rank's share, so with P > 1 each is solved on the grid from the ranks' own
+  // entries; then refinement. Class 0's block of A is zero: X(:, 0) = Y(:, 0) = 0 after the greedy
+  // step, so the refinement's bases are rank deficient (minimum-norm coefficients).
+  const Eigen::Index m = 90, n = 60, r = 5;
+  std::mt19937_64 rng(29);
+  Eigen::MatrixXd a = gaussian_matrix(m, n, rng) + 3.0 * gaussian_matrix(m, 2, rng) * gaussian_matrix(2, n, rng);
+  std::bernoulli_distribution third(1.0 / 3.0);
+  SupportMatrix sx(m, r), sy(n, r);
+  for (Eigen::Index i = 0; i < m; ++i)
+    for (Eigen::Index k = 0; k < r; ++k) sx(i, k) = third(rng);
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (Eigen::Index k = 0; k < r; ++k) sy(j, k) = third(rng);
+  for (Eigen::Index i = 0; i < m; ++i)
+    for (Eigen::Index j = 0; j < n; ++j)
+      if (sx(i, 0) && sy(j, 0)) a(i, j) = 0.0;
+  FsmfOptions options;
+  options.refine_iters = 15;
+  const FsmfResult serial = fsmf_factorize(a, sx, sy, options);
+  REQUIRE_FALSE(serial.optimal);
+  REQUIRE(serial.refine_history.size() >= 2);
+  REQUIRE(serial.x.col(0).isZero(0.0));
+  for (const jf::GridShape& shape : jf::test::grids_fitting(jf::test::world_size())) {
+    for (std::int64_t block : {std::int64_t{1}, std::int64_t{7}, std::int64_t{64}}) {
+      INFO("grid " << shape.prows << "x" << shape.pcols << ", block " << block);
+      const FsmfResult d =
+          with_signs_of(fsmf_factorize_distributed(distribute(a, shape, block), sx, sy, options), serial);
+      CHECK(std::abs(d.greedy_rel_error - serial.greedy_rel_error) <= 1e-12 * serial.greedy_rel_error);
+      CHECK(std::abs(d.rel_error - serial.rel_error) <= 1e-12 * serial.rel_error);
+      CHECK(d.refine_history.size() == serial.refine_history.size());
+      CHECK(relative_difference(d.x, serial.x) <= 1e-12);
+      CHECK(relative_difference(d.y, serial.y) <= 1e-12);
+      CHECK(d.x.col(0).isZero(0.0));
+      CHECK(zero_off_support(d.x, sx));
+      CHECK(zero_off_support(d.y, sy));
+    }
+  }
+}
