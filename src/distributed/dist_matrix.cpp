@@ -86,21 +86,34 @@ DistMatrix DistMatrix::view(GridPtr grid, int64_t m, int64_t n, double* a, int64
   return result;
 }
 
-DistMatrix::DistMatrix(const DistMatrix& other)
-    : grid_(other.grid_),
-      m_(other.m_),
-      n_(other.n_),
-      row_map_(other.row_map_),
-      col_map_(other.col_map_),
-      local_rows_(other.local_rows_),
-      local_cols_(other.local_cols_),
-      lld_(other.lld_),
-      desc_(other.desc_) {
+DistMatrix::DistMatrix(const DistMatrix& other) {
+  copy_layout_from(other);
   copy_local_from(other);
 }
 
 DistMatrix& DistMatrix::operator=(const DistMatrix& other) {
   if (this == &other) return *this;
+  copy_layout_from(other);
+  copy_local_from(other);
+  return *this;
+}
+
+DistMatrix::DistMatrix(DistMatrix&& other) noexcept { *this = std::move(other); }
+
+DistMatrix& DistMatrix::operator=(DistMatrix&& other) noexcept {
+  if (this == &other) return *this;
+  copy_layout_from(other);
+  view_ = other.view_;
+  storage_ = std::move(other.storage_);  // the buffer moves with its address, so data_ stays valid
+  data_ = view_ ? other.data_ : storage_.data();
+  other.grid_.reset();
+  other.storage_.clear();
+  other.data_ = nullptr;
+  other.view_ = false;
+  return *this;
+}
+
+void DistMatrix::copy_layout_from(const DistMatrix& other) {
   grid_ = other.grid_;
   m_ = other.m_;
   n_ = other.n_;
@@ -110,30 +123,6 @@ DistMatrix& DistMatrix::operator=(const DistMatrix& other) {
   local_cols_ = other.local_cols_;
   lld_ = other.lld_;
   desc_ = other.desc_;
-  copy_local_from(other);
-  return *this;
-}
-
-DistMatrix::DistMatrix(DistMatrix&& other) noexcept { *this = std::move(other); }
-
-DistMatrix& DistMatrix::operator=(DistMatrix&& other) noexcept {
-  if (this == &other) return *this;
-  grid_ = std::move(other.grid_);
-  m_ = other.m_;
-  n_ = other.n_;
-  row_map_ = other.row_map_;
-  col_map_ = other.col_map_;
-  local_rows_ = other.local_rows_;
-  local_cols_ = other.local_cols_;
-  lld_ = other.lld_;
-  desc_ = other.desc_;
-  view_ = other.view_;
-  storage_ = std::move(other.storage_);  // the buffer moves with its address, so data_ stays valid
-  data_ = view_ ? other.data_ : storage_.data();
-  other.storage_.clear();
-  other.data_ = nullptr;
-  other.view_ = false;
-  return *this;
 }
 
 void DistMatrix::copy_local_from(const DistMatrix& other) {

@@ -172,10 +172,7 @@ RouteChoice choose_route(const std::vector<double>& s, int64_t k, int grid_ranks
             "distributed: Golub-Kahan bisection + inverse iteration (pdstebz + pdstein)"};
   }
   const double dc_mb = 12.0 * r2_mb / grid_ranks;
-  // Off until fixed: on 4 ranks this route corrupts the heap (test_joint at 4 ranks aborted in MPI_Finalize
-  // with "munmap_chunk(): invalid pointer"; its own test aborted with a double free).
-  constexpr bool kDivideAndConquerRoute = false;
-  if (kDivideAndConquerRoute && dc_mb < 5.0 * r2_mb) {
+  if (dc_mb < 5.0 * r2_mb) {
     return {VectorRoute::DivideAndConquer, "distributed: Golub-Kahan divide and conquer (pdstedc), ~" +
                                                std::to_string(static_cast<int64_t>(dc_mb)) + " MB per rank"};
   }

@@ -90,7 +90,11 @@ TruncatedSvd fixed_accuracy_svd(const DistMatrix& a, const SvdOptions& options) 
                        format_number("%.3e", std::sqrt(std::max(0.0, error_squared))));
     }
   }
-  const ProjectedSvd projected = factor_projection(b_t.trimmed());
+  ProjectionOptions projection;
+  projection.vectors = [&](const std::vector<double>& s) { return rank_meeting_tolerance(s, norm_a, options.tol); };
+  projection.distributed_from = kDistributedProjectionFrom;
+  projection.progress = options.progress;
+  const ProjectedSvd projected = factor_projection(b_t.trimmed(), projection);
   const int64_t k = rank_meeting_tolerance(projected.s, norm_a, options.tol);
   return rotate_to_singular_vectors(q.trimmed(), projected, k);
 }

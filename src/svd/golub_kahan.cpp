@@ -149,6 +149,25 @@ void split_into(const DistMatrix& z, int64_t r, int64_t k, int64_t rows, int64_t
   redistribute(split.v, out.v);
 }
 
+// What pdstedc really touches on this process (z: n x n, square blocks). Its query, 6 n + 2 NP NQ, misses
+// two things, and each overran the heap:
+//  - pdlaed1 lays out two NP x NQ matrices with leading dimension max(NP, 1), so a process that owns
+//    columns but no rows (n < P_r NB, e.g. n = 194, blocks of 128 on 3 x 1) uses 2 NQ more;
+//  - the final sort (pdlasrt) wants max(n, NP (NB + NQ)) and n + 2 NB + 2 NPCOL integers (on 2 x 2 with
+//    n = 34, blocks of 32: 1088 against the query's 332 on process (0, 1)).
+struct DivideAndConquerWorkspace {
+  int64_t work = 0, iwork = 0;
+};
+
+DivideAndConquerWorkspace divide_and_conquer_workspace(const DistMatrix& z, int pcols) {
+  const int64_t n = z.rows(), block = z.row_block(), np = z.local_rows(), nq = z.local_cols();
+  const int64_t merge_work = 6 * n + 2 * std::max<int64_t>(np, 1) * nq;
+  const int64_t sort_work = std::max(n, np * (block + nq));
+  const int64_t merge_iwork = 2 + 7 * n + 8 * int64_t{pcols};
+  const int64_t sort_iwork = n + 2 * block + 2 * int64_t{pcols};
+  return {std::max(merge_work, sort_work), std::max(merge_iwork, sort_iwork)};
+}
+
 }  // namespace
 
 bool golub_kahan_leading_vectors(const GridPtr& grid, const std::vector<double>& d, const std::vector<double>& e,
@@ -191,13 +210,10 @@ bool golub_kahan_vectors_by_divide_and_conquer(const GridPtr& grid, const std::v
   MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, g.comm());
   if (ok == 0) return false;
   if (g.in_grid()) {
-    // pdstedc's query omits what its final sort (pdlasrt) needs: max(n, NP (NB + NQ)) and n + 2 NB + 2 NPCOL.
-    // On a 2x2 grid with n = 34, block 32, it asked for 332 where pdlasrt needs 1088 on rank (0, 1).
-    const int64_t block = z.row_block(), sort_work = std::max(n, z.local_rows() * (block + z.local_cols()));
-    const int64_t sort_iwork = n + 2 * block + 2 * int64_t{g.pcols()};
-    std::vector<double> work(static_cast<size_t>(std::max(checked_workspace(work_query, "pdstedc"), sort_work)));
+    const DivideAndConquerWorkspace room = divide_and_conquer_workspace(z, g.pcols());
+    std::vector<double> work(static_cast<size_t>(std::max(checked_workspace(work_query, "pdstedc"), room.work)));
     std::vector<int> iwork(
-        static_cast<size_t>(std::max(checked_workspace(iwork_query, "pdstedc integer"), sort_iwork)));
+        static_cast<size_t>(std::max(checked_workspace(iwork_query, "pdstedc integer"), room.iwork)));
     lwork = f(static_cast<int64_t>(work.size()), "pdstedc lwork");
     liwork = f(static_cast<int64_t>(iwork.size()), "pdstedc liwork");
     pdstedc_("I", &n_f, diag.data(), off.data(), z.data(), &one, &one, z.desc(), work.data(), &lwork, iwork.data(),

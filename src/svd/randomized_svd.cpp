@@ -43,7 +43,11 @@ TruncatedSvd randomized_truncated_svd(const DistMatrix& a, const SvdOptions& opt
     report(options, "power iteration " + std::to_string(iter) + "/" + std::to_string(options.power_iters));
   }
   multiply_thin_transposed(a, range_m, range_n);  // B^T = A^T Q
-  const ProjectedSvd projected = factor_projection(std::move(range_n));
+  ProjectionOptions projection;
+  projection.vectors = [k](const std::vector<double>&) { return k; };
+  projection.distributed_from = kDistributedProjectionFrom;
+  projection.progress = options.progress;
+  const ProjectedSvd projected = factor_projection(std::move(range_n), projection);
   return rotate_to_singular_vectors(range_m, projected, k);
 }
 

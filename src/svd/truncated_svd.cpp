@@ -5,7 +5,9 @@
 
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
+#include "jointfact/svd/bidiagonal_svd.hpp"
 #include "jointfact/svd/converged_svd.hpp"
+#include "jointfact/svd/rank_selection.hpp"
 #include "jointfact/svd/sign_convention.hpp"
 
 namespace jf::svd {
@@ -49,8 +51,15 @@ void validate(const DistMatrix& a, const SvdOptions& options) {
 
 TruncatedSvd dispatch(const DistMatrix& a, const SvdOptions& options) {
   const bool fixed_accuracy = options.tol != 0;
-  if (options.method == Method::Exact) {
-    return fixed_accuracy ? exact_fixed_accuracy_svd(a, options.tol) : exact_truncated_svd(a, options.rank);
+  if (options.method == Method::Exact) {  // as exact_truncated_svd / exact_fixed_accuracy_svd, with the route told
+    const double tol = options.tol;
+    const int64_t rank = options.rank;
+    BidiagonalRoute route;
+    TruncatedSvd result = bidiagonal_dc_svd(
+        a, [&](const std::vector<double>& s) { return fixed_accuracy ? optimal_rank_from_spectrum(s, tol) : rank; },
+        &route);
+    if (options.progress) options.progress("exact SVD: bidiagonal vectors " + route.reason);
+    return result;
   }
   if (options.method == Method::ExactPdgesvd) {
     return fixed_accuracy ? pdgesvd_fixed_accuracy_svd(a, options.tol) : pdgesvd_truncated_svd(a, options.rank);

@@ -96,6 +96,8 @@ class DistMatrix {
   double* data_ = nullptr;       // storage_.data(), or the caller's array for a view
   bool view_ = false;
 
+  // Takes other's grid, dimensions, block-cyclic maps, local sizes and descriptor (not its storage).
+  void copy_layout_from(const DistMatrix& other);
   // Copies other's local part into storage of this matrix's own (same lld, so the descriptor stays valid).
   void copy_local_from(const DistMatrix& other);
 };

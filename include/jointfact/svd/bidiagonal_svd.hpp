@@ -11,14 +11,18 @@
 //      - distributed (golub_kahan.hpp): bisection + inverse iteration on B's 2 cols x 2 cols Golub-Kahan
 //        tridiagonal, pdstebz + pdstein; each rank holds O(cols k / P). Taken for k <= cols / 4 when no
 //        wanted singular value is below s_max / (2 cols);
+//      - distributed (golub_kahan.hpp): divide and conquer on the same tridiagonal, pdstedc; all 2 cols
+//        eigenvectors, ~12 cols^2 / P doubles per rank. Taken for k > cols / 4 on 3 or more grid ranks,
+//        where that is below the replicated route's 5 cols^2;
 //      - replicated: dbdsdc with vectors on every grid rank, each rank keeping its own block-cyclic entries
 //        of the k leading columns. Transient per rank ~5 cols^2 doubles (U_b, V_b^T and dbdsdc's
-//        workspace): r = 20000 needs ~16 GB per rank. Taken otherwise (many or tiny singular values).
+//        workspace): r = 20000 needs ~16 GB per rank. Taken otherwise (tiny singular values wanted, or
+//        many vectors on 1 or 2 ranks).
 //   6. U = Q_r Q_b [U_b(:, 0:k); 0] and V = P V_b(:, 0:k) by pdormqr / pdormlq (the pdormbr products): the
 //      transforms are applied to m x k and n x k matrices only.
 //
-// Memory: besides A's copy (and R when tall), O(cols k / P) per rank on the distributed route; the
-// replicated route's 5 cols^2 transient otherwise.
+// Memory: besides A's copy (and R when tall), O(cols k / P) per rank by inverse iteration, 12 cols^2 / P
+// by divide and conquer; the replicated route's 5 cols^2 transient otherwise.
 //
 // Time: the reduction (pdgeqrf, pdgebrd) dominates and shrinks with P. The distributed route's bisection
 // and inverse iteration cost O(cols k) spread over the ranks; the replicated route's dbdsdc is serial and
