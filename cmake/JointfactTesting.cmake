@@ -29,6 +29,7 @@ function(jointfact_add_mpi_test)
   endif()
   add_executable(${ARG_NAME} ${ARG_SOURCES})
   target_link_libraries(${ARG_NAME} PRIVATE jointfact_catch_mpi_main jointfact_lib ${ARG_LIBRARIES})
+  target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src)  # unit tests reach private headers
   foreach(np IN LISTS ARG_RANKS)
     add_test(NAME ${ARG_NAME}_np${np}
       COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${np} --oversubscribe ${MPIEXEC_PREFLAGS}

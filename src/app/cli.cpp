@@ -7,9 +7,9 @@
 #include <string>
 
 #include "app/command.hpp"
+#include "core/number_checks.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/core/number_checks.hpp"
 #include "jointfact/core/stop_signal.hpp"
 #include "jointfact/version.hpp"
 
@@ -143,6 +143,10 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
     install_stop_handlers();
     if (comm_rank(comm) == 0) std::fprintf(stderr, "jointfact: %s\n", one_line(e.what()).c_str());
     return e.exit_code();
+  } catch (const CheckpointMismatch& e) {
+    return report_failure(
+        comm, one_line(e.what()) + "; rerun with --no-resume to start over (the checkpoint is then discarded)",
+        e.exit_code());
   } catch (const Error& e) {
     return report_failure(comm, one_line(e.what()), e.exit_code());
   } catch (const CLI::ParseError& e) {  // a command-level option check made while running

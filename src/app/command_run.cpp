@@ -7,10 +7,10 @@
 
 #include "app/command.hpp"
 #include "app/pipeline.hpp"
+#include "io/file_kind.hpp"
+#include "io/mpiio_hints.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/io/file_kind.hpp"
-#include "jointfact/io/mpiio_hints.hpp"
 
 namespace jf::app {
 namespace {

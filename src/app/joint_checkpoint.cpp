@@ -3,13 +3,13 @@
 #include <chrono>
 #include <memory>
 
+#include "io/attribute_reader.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/stop_signal.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/io/attribute_reader.hpp"
 #include "jointfact/io/matrix_io.hpp"
-#include "jointfact/svd/replicated_matrix.hpp"
+#include "distributed/small_matrix.hpp"
 
 namespace jf::app {
 namespace {
@@ -28,7 +28,7 @@ std::vector<joint::HistoryRow> rows_of(const Eigen::MatrixXd& table, int64_t fir
 }
 
 Eigen::MatrixXd read_small(const PipelineContext& context, const std::string& path, const std::string& dataset) {
-  return svd::replicate_small(read_matrix(context.grid, DatasetPath{path, dataset}));
+  return replicate_small(read_matrix(context.grid, DatasetPath{path, dataset}));
 }
 
 int64_t required_count(const PipelineContext& context, const std::string& path, const char* name) {

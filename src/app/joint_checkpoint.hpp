@@ -6,7 +6,7 @@
 #include <string>
 
 #include "app/pipeline.hpp"
-#include "jointfact/joint/solve_journal.hpp"
+#include "joint/solve_journal.hpp"
 
 namespace jf::app {
 

@@ -2,18 +2,18 @@
 
 #include <algorithm>
 
+#include "distributed/small_matrix.hpp"
+#include "io/attribute_reader.hpp"
+#include "joint/external_loss.hpp"
+#include "joint/gradient_objective.hpp"
+#include "joint/measured_stage.hpp"
+#include "joint/regression_objective.hpp"
+#include "joint/rowsum_objective.hpp"
+#include "joint/sample_loss.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/distributed/small_vector.hpp"
-#include "jointfact/io/attribute_reader.hpp"
 #include "jointfact/io/matrix_io.hpp"
-#include "jointfact/joint/external_loss.hpp"
-#include "jointfact/joint/gradient_objective.hpp"
-#include "jointfact/joint/measured_stage.hpp"
-#include "jointfact/joint/regression_objective.hpp"
-#include "jointfact/joint/rowsum_objective.hpp"
-#include "jointfact/joint/sample_loss.hpp"
-#include "jointfact/svd/replicated_matrix.hpp"
+#include "distributed/small_matrix.hpp"
 
 namespace jf::app {
 namespace {
@@ -381,7 +381,7 @@ nlohmann::json read_joint_result_facts(MPI_Comm comm, const GridPtr& grid, const
   for (const char* name : {"objective", "mode"}) {
     if (auto value = read_string_attribute(comm, path, "/joint", name)) facts[name] = *value;
   }
-  const Eigen::MatrixXd history = svd::replicate_small(read_matrix(grid, DatasetPath{path, "/joint/history"}));
+  const Eigen::MatrixXd history = replicate_small(read_matrix(grid, DatasetPath{path, "/joint/history"}));
   facts["history"] = nlohmann::json::array();
   for (Eigen::Index i = 0; i < history.rows(); ++i)
     facts["history"].push_back({history(i, 0), history(i, 1), history(i, 2)});
@@ -392,7 +392,7 @@ nlohmann::json read_joint_result_facts(MPI_Comm comm, const GridPtr& grid, const
   facts["history_segment"] = nlohmann::json::array();
   for (double value : segment) facts["history_segment"].push_back(static_cast<int64_t>(value));
   if (facts.value("mode", "") == "compact") {
-    const Eigen::MatrixXd curve = svd::replicate_small(read_matrix(grid, DatasetPath{path, "/joint/rank_curve"}));
+    const Eigen::MatrixXd curve = replicate_small(read_matrix(grid, DatasetPath{path, "/joint/rank_curve"}));
     facts["rank_curve"] = nlohmann::json::array();
     for (Eigen::Index i = 0; i < curve.rows(); ++i)
       facts["rank_curve"].push_back({static_cast<int64_t>(curve(i, 0)), curve(i, 1)});

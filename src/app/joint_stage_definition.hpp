@@ -16,9 +16,9 @@
 
 #include "app/run_config.hpp"
 #include "app/setting_name.hpp"
+#include "joint/task_loss.hpp"
 #include "jointfact/io/output_file.hpp"
 #include "jointfact/joint/joint_stage.hpp"
-#include "jointfact/joint/task_loss.hpp"
 
 namespace jf::app {
 

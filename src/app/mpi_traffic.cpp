@@ -1,6 +1,6 @@
 #include "app/mpi_traffic.hpp"
 
-#include "jointfact/core/resource_usage.hpp"
+#include "core/resource_usage.hpp"
 
 namespace jf {
 

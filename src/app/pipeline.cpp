@@ -6,13 +6,13 @@
 #include "app/pipeline_stages.hpp"
 #include "app/run_inputs.hpp"
 #include "app/run_report.hpp"
+#include "core/hash.hpp"
+#include "distributed/fingerprint.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/core/hash.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"
 #include "jointfact/core/stop_signal.hpp"
-#include "jointfact/distributed/fingerprint.hpp"
 #include "jointfact/io/dataset_path.hpp"
 
 namespace jf::app {

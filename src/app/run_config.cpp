@@ -7,8 +7,8 @@
 #include "app/joint_stage_definition.hpp"
 #include "app/sparse_stage_definition.hpp"
 #include "app/svd_stage_definition.hpp"
+#include "core/number_checks.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/core/number_checks.hpp"
 
 namespace jf::app {
 namespace {

@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "app/mpi_traffic.hpp"
+#include "core/resource_usage.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/core/resource_usage.hpp"
 #include "jointfact/sparse/butterfly_tree.hpp"
 #include "jointfact/version.hpp"
 

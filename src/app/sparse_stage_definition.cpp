@@ -1,10 +1,10 @@
 #include "app/sparse_stage_definition.hpp"
 
 #include "jointfact/core/error.hpp"
-#include "jointfact/sparse/butterfly_output.hpp"
 #include "jointfact/sparse/butterfly_tree.hpp"
-#include "jointfact/sparse/fsmf_output.hpp"
-#include "jointfact/sparse/support_io.hpp"
+#include "sparse/butterfly_output.hpp"
+#include "sparse/fsmf_output.hpp"
+#include "sparse/support_io.hpp"
 
 namespace jf::app {
 

@@ -1,9 +1,9 @@
 // The input of `jointfact run`: a matrix file, or a generated problem ([input] generate = "...").
 #include "app/pipeline_stages.hpp"
+#include "distributed/fingerprint.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/memory_estimate.hpp"
-#include "jointfact/distributed/fingerprint.hpp"
 #include "jointfact/distributed/synthetic.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/value_bounds.hpp"

@@ -7,7 +7,7 @@
 #include "app/svd_stage_definition.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/svd/out_of_core_checkpoint.hpp"
+#include "svd/out_of_core_checkpoint.hpp"
 
 namespace jf::app {
 

@@ -6,9 +6,9 @@
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/core/stop_signal.hpp"
-#include "jointfact/svd/out_of_core_fixed_accuracy.hpp"
-#include "jointfact/svd/out_of_core_one_pass.hpp"
 #include "jointfact/svd/out_of_core_svd.hpp"
+#include "svd/out_of_core_fixed_accuracy.hpp"
+#include "svd/out_of_core_one_pass.hpp"
 
 namespace jf::app {
 namespace {

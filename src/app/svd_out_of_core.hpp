@@ -11,8 +11,8 @@
 #include "jointfact/distributed/grid.hpp"
 #include "jointfact/io/dataset_path.hpp"
 #include "jointfact/io/output_file.hpp"
-#include "jointfact/svd/out_of_core_checkpoint.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd/out_of_core_checkpoint.hpp"
 
 namespace jf::app {
 

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
+#include "distributed/small_matrix.hpp"
+#include "io/attribute_reader.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/distributed/small_vector.hpp"
-#include "jointfact/io/attribute_reader.hpp"
 #include "jointfact/io/matrix_io.hpp"
 
 namespace jf::app {

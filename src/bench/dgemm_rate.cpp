@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "bench/flop_model.hpp"
-#include "jointfact/distributed/counter_random.hpp"
+#include "distributed/counter_random.hpp"
+#include "distributed/scalapack_typed.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/distributed/scalapack_typed.hpp"
 
 namespace jf::bench {
 namespace {

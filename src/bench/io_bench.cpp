@@ -9,10 +9,10 @@
 #include <memory>
 #include <vector>
 
+#include "distributed/counter_random.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/io/h5_handle.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/value_bounds.hpp"

@@ -5,12 +5,12 @@
 #include "bench/bench_matrix.hpp"
 #include "bench/dgemm_rate.hpp"
 #include "bench/flop_model.hpp"
+#include "joint/rowsum_objective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/distributed/norms.hpp"
 #include "jointfact/distributed/synthetic.hpp"
 #include "jointfact/joint/alternating_solver.hpp"
-#include "jointfact/joint/rowsum_objective.hpp"
 
 namespace jf::bench {
 

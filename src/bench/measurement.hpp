@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "app/mpi_traffic.hpp"
-#include "jointfact/core/resource_usage.hpp"
+#include "core/resource_usage.hpp"
 
 namespace jf::bench {
 

@@ -7,10 +7,10 @@
 #include <exception>
 #include <string>
 
+#include "distributed/scalapack_typed.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/distributed/grid.hpp"
-#include "jointfact/distributed/scalapack_typed.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "jointfact/core/fault_injection.hpp"
+#include "core/fault_injection.hpp"
 
 #include <chrono>
 #include <cstdlib>

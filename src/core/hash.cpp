@@ -1,4 +1,4 @@
-#include "jointfact/core/hash.hpp"
+#include "core/hash.hpp"
 
 #include <cstdio>
 

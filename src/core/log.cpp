@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <utility>
 
-#include "jointfact/core/fault_injection.hpp"
+#include "core/fault_injection.hpp"
 
 namespace jf {
 namespace {

@@ -1,4 +1,4 @@
-#include "jointfact/core/number_checks.hpp"
+#include "core/number_checks.hpp"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "jointfact/core/resource_usage.hpp"
+#include "core/resource_usage.hpp"
 
 #include <fstream>
 #include <string>

@@ -1,10 +1,10 @@
-#include "jointfact/distributed/cholesky.hpp"
+#include "distributed/cholesky.hpp"
 
 #include <string>
 
+#include "distributed/cholesky_typed.hpp"
+#include "distributed/fortran_int.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/cholesky_typed.hpp"
-#include "jointfact/distributed/fortran_int.hpp"
 
 namespace jf {
 namespace {

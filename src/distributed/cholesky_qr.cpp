@@ -1,11 +1,11 @@
-#include "jointfact/distributed/cholesky_qr.hpp"
+#include "distributed/cholesky_qr.hpp"
 
 #include <algorithm>
 #include <vector>
 
-#include "jointfact/distributed/fortran_int.hpp"
+#include "distributed/fortran_int.hpp"
+#include "distributed/scalapack_typed.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/distributed/scalapack_typed.hpp"
 
 namespace jf {
 namespace {

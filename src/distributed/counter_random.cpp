@@ -1,4 +1,4 @@
-#include "jointfact/distributed/counter_random.hpp"
+#include "distributed/counter_random.hpp"
 
 #include <cmath>
 #include <vector>

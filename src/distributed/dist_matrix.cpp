@@ -4,8 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "distributed/fortran_int.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/fortran_int.hpp"
 
 namespace jf {
 

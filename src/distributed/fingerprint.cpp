@@ -1,4 +1,4 @@
-#include "jointfact/distributed/fingerprint.hpp"
+#include "distributed/fingerprint.hpp"
 
 #include <sys/stat.h>
 
@@ -7,9 +7,9 @@
 #include <cstring>
 #include <memory>
 
+#include "core/hash.hpp"
+#include "distributed/counter_random.hpp"
 #include "jointfact/core/collective.hpp"
-#include "jointfact/core/hash.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 
 namespace jf {
 

@@ -1,4 +1,4 @@
-#include "jointfact/distributed/fortran_int.hpp"
+#include "distributed/fortran_int.hpp"
 
 #include <algorithm>
 #include <climits>

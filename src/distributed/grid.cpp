@@ -5,9 +5,9 @@
 #include <limits>
 #include <regex>
 
+#include "distributed/scalapack_prototypes.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/scalapack_prototypes.hpp"
 
 namespace jf {
 

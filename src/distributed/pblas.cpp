@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <string>
 
+#include "distributed/fortran_int.hpp"
+#include "distributed/scalapack_typed.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/fortran_int.hpp"
-#include "jointfact/distributed/scalapack_typed.hpp"
 
 namespace jf {
 namespace {

@@ -3,8 +3,8 @@
 #include <bitset>
 #include <vector>
 
+#include "distributed/counter_random.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 
 namespace jf {
 

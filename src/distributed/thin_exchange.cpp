@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "jointfact/distributed/fortran_int.hpp"
+#include "distributed/fortran_int.hpp"
 
 namespace jf::detail {
 namespace {

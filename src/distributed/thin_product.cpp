@@ -1,13 +1,13 @@
-#include "jointfact/distributed/thin_product.hpp"
+#include "distributed/thin_product.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
+#include "distributed/fortran_int.hpp"
+#include "distributed/scalapack_typed.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/fortran_int.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/distributed/scalapack_typed.hpp"
 #include "thin_exchange.hpp"
 
 namespace jf {

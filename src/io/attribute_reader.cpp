@@ -1,10 +1,10 @@
-#include "jointfact/io/attribute_reader.hpp"
+#include "io/attribute_reader.hpp"
 
 #include <sstream>
 #include <vector>
 
+#include "io/file_kind.hpp"
 #include "jointfact/core/collective.hpp"
-#include "jointfact/io/file_kind.hpp"
 #include "jointfact/io/h5_handle.hpp"
 
 namespace jf {

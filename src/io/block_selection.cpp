@@ -1,4 +1,4 @@
-#include "jointfact/io/block_selection.hpp"
+#include "io/block_selection.hpp"
 
 #include <algorithm>
 #include <vector>

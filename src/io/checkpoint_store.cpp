@@ -5,10 +5,10 @@
 
 #include <cstdio>
 
+#include "io/attribute_reader.hpp"
+#include "io/file_kind.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/io/attribute_reader.hpp"
-#include "jointfact/io/file_kind.hpp"
 #include "jointfact/version.hpp"
 
 namespace jf {
@@ -51,7 +51,6 @@ std::optional<CheckpointStamp> CheckpointStore::find(const std::string& stage, c
       "another checkpoint directory";
   if (!kind.empty()) throw InputError("'" + path + "' is " + kind + ", not a jointfact checkpoint" + foreign_hint);
 
-  const std::string hint = "; rerun with --no-resume to start over (the checkpoint is then discarded)";
   const auto magic = read_string_attribute(comm_, path, kStampGroup, "magic");
   if (!magic || *magic != kMagic) {
     throw InputError("'" + path + "' is not a jointfact checkpoint (it carries no jointfact stamp)" + foreign_hint);
@@ -63,15 +62,15 @@ std::optional<CheckpointStamp> CheckpointStore::find(const std::string& stage, c
   stamp.iteration = static_cast<int64_t>(read_double_attribute(comm_, path, kStampGroup, "iteration").value_or(-1));
   stamp.complete = read_double_attribute(comm_, path, kStampGroup, "complete").value_or(0) != 0;
   if (stamp.stage != stage) {
-    throw InputError("checkpoint '" + path + "' belongs to stage '" + stamp.stage + "', not '" + stage + "'" + hint);
+    throw CheckpointMismatch("checkpoint '" + path + "' belongs to stage '" + stamp.stage + "', not '" + stage + "'");
   }
   if (stamp.input_fingerprint != input_fingerprint) {
-    throw InputError("checkpoint '" + path + "' was written for other input data (" + stamp.input_fingerprint +
-                     ", now " + input_fingerprint + ")" + hint);
+    throw CheckpointMismatch("checkpoint '" + path + "' was written for other input data (" + stamp.input_fingerprint +
+                             ", now " + input_fingerprint + ")");
   }
   if (stamp.config_hash != config_hash) {
-    throw InputError("checkpoint '" + path + "' was written with another configuration of the " + stage + " stage" +
-                     hint);
+    throw CheckpointMismatch("checkpoint '" + path + "' was written with another configuration of the " + stage +
+                             " stage");
   }
   return stamp;
 }

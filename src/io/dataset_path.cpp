@@ -4,9 +4,9 @@
 
 #include <sstream>
 
+#include "io/file_kind.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/io/file_kind.hpp"
 #include "jointfact/io/h5_handle.hpp"
 
 namespace jf {

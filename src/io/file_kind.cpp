@@ -1,4 +1,4 @@
-#include "jointfact/io/file_kind.hpp"
+#include "io/file_kind.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

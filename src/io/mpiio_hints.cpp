@@ -1,4 +1,4 @@
-#include "jointfact/io/mpiio_hints.hpp"
+#include "io/mpiio_hints.hpp"
 
 #include <algorithm>
 #include <cstdlib>

@@ -7,12 +7,12 @@
 #include <cstdio>
 #include <exception>
 
+#include "io/file_kind.hpp"
+#include "io/mpiio_hints.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/stop_signal.hpp"
-#include "jointfact/io/file_kind.hpp"
-#include "jointfact/io/mpiio_hints.hpp"
 #include "streaming_writer.hpp"
 
 namespace jf {

@@ -1,4 +1,4 @@
-#include "jointfact/io/panel_reader.hpp"
+#include "io/panel_reader.hpp"
 
 namespace jf {
 namespace {

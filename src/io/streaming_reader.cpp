@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <vector>
 
+#include "io/mpiio_hints.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/io/h5_handle.hpp"
-#include "jointfact/io/mpiio_hints.hpp"
 #include "tile_exchange.hpp"
 #include "tile_plan.hpp"
 

@@ -6,12 +6,12 @@
 #include <deque>
 #include <optional>
 
+#include "distributed/thin_product.hpp"
+#include "joint/solve_journal.hpp"
+#include "joint/thin_algebra.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/distributed/thin_product.hpp"
-#include "jointfact/joint/solve_journal.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
 namespace {

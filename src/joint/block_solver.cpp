@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
+#include "joint/nonneg_quadratic.hpp"
+#include "joint/second_difference.hpp"
+#include "joint/thin_algebra.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/joint/nonneg_quadratic.hpp"
-#include "jointfact/joint/second_difference.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
 namespace {

@@ -1,4 +1,4 @@
-#include "jointfact/joint/external_loss.hpp"
+#include "joint/external_loss.hpp"
 
 #include <hdf5.h>
 #include <mpi.h>
@@ -12,14 +12,14 @@
 #include <cstring>
 #include <fstream>
 
+#include "core/hash.hpp"
+#include "joint/thin_algebra.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/core/hash.hpp"
 #include "jointfact/distributed/pblas.hpp"
 #include "jointfact/io/h5_handle.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/output_file.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "joint/second_difference.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/joint/second_difference.hpp"
 
 namespace jf::joint {
 

@@ -1,14 +1,14 @@
-#include "jointfact/joint/gradient_objective.hpp"
+#include "joint/gradient_objective.hpp"
 
 #include <mpi.h>
 
 #include <algorithm>
 #include <cmath>
 
+#include "joint/thin_algebra.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/distributed/norms.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
 namespace {

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "joint/thin_algebra.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
 namespace {

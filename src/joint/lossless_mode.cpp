@@ -4,9 +4,9 @@
 #include <cmath>
 #include <vector>
 
+#include "distributed/thin_product.hpp"
+#include "joint/thin_algebra.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/distributed/thin_product.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
 namespace {

@@ -1,15 +1,15 @@
-#include "jointfact/joint/low_rank_update_svd.hpp"
+#include "joint/low_rank_update_svd.hpp"
 
 #include <algorithm>
 #include <cmath>
 
+#include "distributed/cholesky_qr.hpp"
+#include "distributed/counter_random.hpp"
+#include "distributed/thin_product.hpp"
+#include "joint/thin_algebra.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/cholesky_qr.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/distributed/thin_product.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
-#include "jointfact/svd/projected_svd.hpp"
+#include "svd/projected_svd.hpp"
 
 namespace jf::joint {
 namespace {

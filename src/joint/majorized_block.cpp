@@ -1,6 +1,6 @@
-#include "jointfact/joint/majorized_block.hpp"
+#include "joint/majorized_block.hpp"
 
-#include "jointfact/joint/thin_algebra.hpp"
+#include "joint/thin_algebra.hpp"
 
 namespace jf::joint {
 namespace {

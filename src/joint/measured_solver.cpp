@@ -1,11 +1,11 @@
-#include "jointfact/joint/measured_solver.hpp"
+#include "joint/measured_solver.hpp"
 
 #include <cmath>
 #include <cstdio>
 
+#include "joint/thin_algebra.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
 namespace {

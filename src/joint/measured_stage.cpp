@@ -1,15 +1,15 @@
-#include "jointfact/joint/measured_stage.hpp"
+#include "joint/measured_stage.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <memory>
 
+#include "joint/measured_solver.hpp"
+#include "joint/regression_objective.hpp"
+#include "joint/thin_algebra.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/joint/measured_solver.hpp"
-#include "jointfact/joint/regression_objective.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
 namespace {

@@ -1,4 +1,4 @@
-#include "jointfact/joint/nonneg_quadratic.hpp"
+#include "joint/nonneg_quadratic.hpp"
 
 #include <algorithm>
 #include <cmath>

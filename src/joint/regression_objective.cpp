@@ -1,8 +1,8 @@
-#include "jointfact/joint/regression_objective.hpp"
+#include "joint/regression_objective.hpp"
 
+#include "joint/thin_algebra.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
 

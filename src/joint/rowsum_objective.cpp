@@ -1,10 +1,10 @@
-#include "jointfact/joint/rowsum_objective.hpp"
+#include "joint/rowsum_objective.hpp"
 
 #include <cmath>
 
+#include "joint/thin_algebra.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
 
@@ -20,7 +20,7 @@ DistMatrix RowsumObjective::row_sum_residual(const DistMatrix& l, const DistMatr
   DistMatrix residual(targets_.grid_ptr(), m_, 1, l.row_block(), l.col_block());
   redistribute(targets_, residual);
   const Eigen::VectorXd rbar = column_sums(r);
-  const DistMatrix rbar_dist = distribute_small(l.grid_ptr(), rbar, l.col_block());
+  const DistMatrix rbar_dist = distribute_replicated(rbar, l.grid_ptr(), l.col_block());
   gemm(Op::None, Op::None, 1.0, l, rbar_dist, -1.0, residual);  // L rbar - t
   return residual;
 }

@@ -1,12 +1,12 @@
-#include "jointfact/joint/sample_loss.hpp"
+#include "joint/sample_loss.hpp"
 
 #include <mpi.h>
 
 #include <cmath>
 
+#include "joint/thin_algebra.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
 namespace {

@@ -1,4 +1,4 @@
-#include "jointfact/joint/second_difference.hpp"
+#include "joint/second_difference.hpp"
 
 #include <algorithm>
 #include <string>

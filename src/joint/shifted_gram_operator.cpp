@@ -1,8 +1,8 @@
-#include "jointfact/joint/shifted_gram_operator.hpp"
+#include "joint/shifted_gram_operator.hpp"
 
-#include "jointfact/distributed/cholesky.hpp"
+#include "distributed/cholesky.hpp"
+#include "joint/thin_algebra.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
 namespace {

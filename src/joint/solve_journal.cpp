@@ -1,4 +1,4 @@
-#include "jointfact/joint/solve_journal.hpp"
+#include "joint/solve_journal.hpp"
 
 #include <cmath>
 #include <string>
@@ -16,9 +16,9 @@ bool same_solve(double lambda, int64_t rank, double recorded_lambda, int64_t rec
 }
 
 [[noreturn]] void diverged(double lambda, int64_t rank, double recorded_lambda, int64_t recorded_rank) {
-  throw InputError("the joint checkpoint does not match this run (solve at k = " + std::to_string(rank) +
-                   ", lambda = " + std::to_string(lambda) + " vs the recorded k = " + std::to_string(recorded_rank) +
-                   ", lambda = " + std::to_string(recorded_lambda) + "); rerun with --no-resume to start over");
+  throw CheckpointMismatch("the joint checkpoint does not match this run (solve at k = " + std::to_string(rank) +
+                           ", lambda = " + std::to_string(lambda) + " vs the recorded k = " +
+                           std::to_string(recorded_rank) + ", lambda = " + std::to_string(recorded_lambda) + ")");
 }
 
 }  // namespace

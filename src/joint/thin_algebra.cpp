@@ -1,4 +1,4 @@
-#include "jointfact/joint/thin_algebra.hpp"
+#include "joint/thin_algebra.hpp"
 
 #include <mpi.h>
 
@@ -19,27 +19,14 @@ void require_same_layout(const DistMatrix& a, const DistMatrix& b, const char* w
 
 }  // namespace
 
-Eigen::MatrixXd replicate(const DistMatrix& small) {
-  Eigen::MatrixXd full = Eigen::MatrixXd::Zero(small.rows(), small.cols());
-  small.for_each_local([&](int64_t i, int64_t j, double v) { full(i, j) = v; });
-  MPI_Allreduce(MPI_IN_PLACE, full.data(), static_cast<int>(full.size()), MPI_DOUBLE, MPI_SUM, small.grid().comm());
-  return full;
-}
-
-DistMatrix distribute_small(const GridPtr& grid, const Eigen::MatrixXd& small, int64_t block) {
-  DistMatrix a(grid, small.rows(), small.cols(), block, block);
-  a.for_each_local([&](int64_t i, int64_t j, double& v) { v = small(i, j); });
-  return a;
-}
-
 Eigen::MatrixXd cross_gram(const DistMatrix& a, const DistMatrix& b) {
   DistMatrix product(a.grid_ptr(), a.cols(), b.cols(), a.col_block(), b.col_block());
   gemm(Op::Trans, Op::None, 1.0, a, b, 0.0, product);
-  return replicate(product);
+  return replicate_small(product);
 }
 
 DistMatrix times_small(const DistMatrix& a, const Eigen::MatrixXd& m) {
-  const DistMatrix m_dist = distribute_small(a.grid_ptr(), m, a.col_block());
+  const DistMatrix m_dist = distribute_replicated(m, a.grid_ptr(), a.col_block());
   DistMatrix product(a.grid_ptr(), a.rows(), m.cols(), a.row_block(), a.col_block());
   gemm(Op::None, Op::None, 1.0, a, m_dist, 0.0, product);
   return product;
@@ -75,7 +62,7 @@ void add_to_every_row(DistMatrix& a, const Eigen::VectorXd& v) {
 }
 
 void add_outer(DistMatrix& a, double alpha, const DistMatrix& u, const Eigen::VectorXd& v) {
-  const DistMatrix v_row = distribute_small(a.grid_ptr(), v.transpose(), a.col_block());
+  const DistMatrix v_row = distribute_replicated(v.transpose(), a.grid_ptr(), a.col_block());
   DistMatrix u_aligned(a.grid_ptr(), a.rows(), 1, a.row_block(), a.col_block());
   redistribute(u, u_aligned);
   gemm(Op::None, Op::None, alpha, u_aligned, v_row, 1.0, a);

@@ -1,15 +1,15 @@
-#include "jointfact/joint/whitened_penalty.hpp"
+#include "joint/whitened_penalty.hpp"
 
 #include <mpi.h>
 #include <algorithm>
 #include <cmath>
 
+#include "distributed/cholesky_qr.hpp"
+#include "distributed/counter_random.hpp"
+#include "joint/low_rank_update_svd.hpp"
+#include "joint/thin_algebra.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/cholesky_qr.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/joint/low_rank_update_svd.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::joint {
 namespace {

@@ -1,4 +1,4 @@
-#include "jointfact/sparse/block_ownership.hpp"
+#include "sparse/block_ownership.hpp"
 
 #include <algorithm>
 #include <numeric>

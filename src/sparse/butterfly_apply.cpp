@@ -1,4 +1,4 @@
-#include "jointfact/sparse/butterfly_apply.hpp"
+#include "sparse/butterfly_apply.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "jointfact/sparse/butterfly_chain.hpp"
+#include "sparse/butterfly_chain.hpp"
 
 #include <stdexcept>
 #include <string>

@@ -1,6 +1,6 @@
 #include "jointfact/sparse/butterfly_factorize.hpp"
 
-#include "jointfact/sparse/butterfly_split.hpp"
+#include "sparse/butterfly_split.hpp"
 
 #include <cmath>
 #include <limits>

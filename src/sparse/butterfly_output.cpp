@@ -1,4 +1,4 @@
-#include "jointfact/sparse/butterfly_output.hpp"
+#include "sparse/butterfly_output.hpp"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "jointfact/sparse/butterfly_partial_product.hpp"
+#include "sparse/butterfly_partial_product.hpp"
 
 #include <stdexcept>
 #include <string>

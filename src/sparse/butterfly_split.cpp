@@ -1,4 +1,4 @@
-#include "jointfact/sparse/butterfly_split.hpp"
+#include "sparse/butterfly_split.hpp"
 
 #include <cassert>
 #include <stdexcept>

@@ -15,9 +15,9 @@
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/sparse/block_ownership.hpp"
-#include "jointfact/sparse/butterfly_chain.hpp"
-#include "jointfact/sparse/butterfly_split.hpp"
+#include "sparse/block_ownership.hpp"
+#include "sparse/butterfly_chain.hpp"
+#include "sparse/butterfly_split.hpp"
 #include "value_exchange.hpp"
 
 namespace jf::sparse {

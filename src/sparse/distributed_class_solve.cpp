@@ -7,8 +7,8 @@
 #include "block_cyclic_entries.hpp"
 #include "distributed_rank_one.hpp"
 #include "jointfact/core/collective.hpp"
-#include "jointfact/svd/replicated_matrix.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "distributed/small_matrix.hpp"
 #include "value_exchange.hpp"
 
 namespace jf::sparse::detail {
@@ -91,8 +91,8 @@ LowRankFactors solve_class_distributed(const DistMatrix& a, const std::vector<Su
   if (k == 0) return result;
   const svd::TruncatedSvd t = svd::exact_truncated_svd(block, k);
   const Eigen::VectorXd scale = Eigen::Map<const Eigen::VectorXd>(t.s.data(), k).cwiseSqrt();
-  result.u.leftCols(k) = svd::replicate_small(t.u) * scale.asDiagonal();
-  result.v.leftCols(k) = svd::replicate_small(t.v) * scale.asDiagonal();
+  result.u.leftCols(k) = replicate_small(t.u) * scale.asDiagonal();
+  result.v.leftCols(k) = replicate_small(t.v) * scale.asDiagonal();
   return result;
 }
 

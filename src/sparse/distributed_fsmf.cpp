@@ -14,7 +14,7 @@
 #include "distributed_fsmf_refine.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/sparse/block_ownership.hpp"
+#include "sparse/block_ownership.hpp"
 #include "value_exchange.hpp"
 
 namespace jf::sparse {

@@ -1,4 +1,4 @@
-#include "jointfact/sparse/fsmf_output.hpp"
+#include "sparse/fsmf_output.hpp"
 
 namespace jf::sparse {
 

@@ -1,4 +1,4 @@
-#include "jointfact/sparse/support_io.hpp"
+#include "sparse/support_io.hpp"
 
 #include <mpi.h>
 

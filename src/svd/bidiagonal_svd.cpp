@@ -1,7 +1,7 @@
 // The fast exact SVD (see bidiagonal_svd.hpp): pdgeqrf (tall case) + pdgebrd, the bidiagonal on every
 // rank, LAPACK dbdsdc (divide and conquer), then the Householder transforms applied by pdormqr / pdormlq
 // (what pdormbr would call) to the k leading singular vectors of the bidiagonal only.
-#include "jointfact/svd/bidiagonal_svd.hpp"
+#include "svd/bidiagonal_svd.hpp"
 
 #include <mpi.h>
 
@@ -9,12 +9,12 @@
 #include <string>
 #include <utility>
 
+#include "distributed/fortran_int.hpp"
+#include "distributed/scalapack_prototypes.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/fortran_int.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/distributed/scalapack_prototypes.hpp"
-#include "jointfact/svd/golub_kahan.hpp"
+#include "svd/golub_kahan.hpp"
 
 namespace jf::svd {
 namespace {

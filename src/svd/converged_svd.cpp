@@ -7,15 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "distributed/cholesky_qr.hpp"
+#include "distributed/counter_random.hpp"
+#include "distributed/thin_product.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/distributed/cholesky_qr.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/distributed/thin_product.hpp"
-#include "jointfact/svd/replicated_matrix.hpp"
-#include "jointfact/svd/thin_basis.hpp"
+#include "distributed/small_matrix.hpp"
+#include "svd/thin_basis.hpp"
 
 namespace jf::svd {
 namespace {

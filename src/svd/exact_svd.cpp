@@ -2,9 +2,9 @@
 // ScaLAPACK pdgesvd on the whole matrix, then the leading k triplets (the reference, kept for comparison).
 #include "jointfact/core/error.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/svd/bidiagonal_svd.hpp"
-#include "jointfact/svd/rank_selection.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd/bidiagonal_svd.hpp"
+#include "svd/rank_selection.hpp"
 
 namespace jf::svd {
 namespace {

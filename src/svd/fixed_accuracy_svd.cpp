@@ -7,16 +7,16 @@
 #include <cmath>
 #include <string>
 
+#include "distributed/cholesky_qr.hpp"
+#include "distributed/counter_random.hpp"
+#include "distributed/thin_product.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/distributed/cholesky_qr.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/norms.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/distributed/thin_product.hpp"
-#include "jointfact/svd/growing_basis.hpp"
-#include "jointfact/svd/projected_svd.hpp"
-#include "jointfact/svd/rank_selection.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd/growing_basis.hpp"
+#include "svd/projected_svd.hpp"
+#include "svd/rank_selection.hpp"
 
 namespace jf::svd {
 namespace {

@@ -1,6 +1,6 @@
 // Leading singular vectors of a bidiagonal by bisection and inverse iteration on its Golub-Kahan form
 // (see golub_kahan.hpp).
-#include "jointfact/svd/golub_kahan.hpp"
+#include "svd/golub_kahan.hpp"
 
 #include <mpi.h>
 
@@ -9,9 +9,9 @@
 #include <cfloat>
 #include <cmath>
 
-#include "jointfact/distributed/fortran_int.hpp"
+#include "distributed/fortran_int.hpp"
+#include "distributed/scalapack_prototypes.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/distributed/scalapack_prototypes.hpp"
 
 namespace jf::svd {
 namespace {

@@ -1,4 +1,4 @@
-#include "jointfact/svd/growing_basis.hpp"
+#include "svd/growing_basis.hpp"
 
 #include <algorithm>
 

@@ -1,12 +1,12 @@
-#include "jointfact/svd/out_of_core_checkpoint.hpp"
+#include "svd/out_of_core_checkpoint.hpp"
 
 #include <sys/stat.h>
 
 #include <cstdio>
 
+#include "core/hash.hpp"
+#include "io/attribute_reader.hpp"
 #include "jointfact/core/collective.hpp"
-#include "jointfact/core/hash.hpp"
-#include "jointfact/io/attribute_reader.hpp"
 #include "jointfact/io/matrix_io.hpp"
 
 namespace jf::svd {

@@ -1,22 +1,22 @@
 // Fixed-accuracy randomized SVD out of core: fixed_accuracy_svd.cpp's sequence with each product with A one
 // streamed pass, and the deflation by the growing Q B applied after the pass (it needs no A).
-#include "jointfact/svd/out_of_core_fixed_accuracy.hpp"
+#include "svd/out_of_core_fixed_accuracy.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <string>
 
+#include "distributed/cholesky_qr.hpp"
+#include "distributed/counter_random.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/distributed/cholesky_qr.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/norms.hpp"
-#include "jointfact/svd/growing_basis.hpp"
-#include "jointfact/svd/out_of_core_stream.hpp"
-#include "jointfact/svd/projected_svd.hpp"
-#include "jointfact/svd/rank_selection.hpp"
-#include "jointfact/svd/sign_convention.hpp"
 #include "out_of_core_progress.hpp"
+#include "svd/growing_basis.hpp"
+#include "svd/out_of_core_stream.hpp"
+#include "svd/projected_svd.hpp"
+#include "svd/rank_selection.hpp"
+#include "svd/sign_convention.hpp"
 
 namespace jf::svd {
 namespace {

@@ -1,22 +1,22 @@
-#include "jointfact/svd/out_of_core_one_pass.hpp"
+#include "svd/out_of_core_one_pass.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 
+#include "distributed/cholesky_qr.hpp"
+#include "distributed/counter_random.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/core/progress.hpp"
-#include "jointfact/distributed/cholesky_qr.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/norms.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/svd/out_of_core_stream.hpp"
-#include "jointfact/svd/projected_svd.hpp"
-#include "jointfact/svd/rank_selection.hpp"
-#include "jointfact/svd/replicated_matrix.hpp"
-#include "jointfact/svd/sign_convention.hpp"
+#include "svd/out_of_core_stream.hpp"
+#include "svd/projected_svd.hpp"
+#include "svd/rank_selection.hpp"
+#include "distributed/small_matrix.hpp"
+#include "svd/sign_convention.hpp"
 
 namespace jf::svd {
 namespace {

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "jointfact/svd/out_of_core_stream.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd/out_of_core_stream.hpp"
 
 namespace jf::svd {
 

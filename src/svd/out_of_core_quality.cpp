@@ -3,10 +3,10 @@
 #include <cmath>
 
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/svd/out_of_core_stream.hpp"
 #include "jointfact/svd/out_of_core_svd.hpp"
-#include "jointfact/svd/rank_selection.hpp"
-#include "jointfact/svd/thin_basis.hpp"
+#include "svd/out_of_core_stream.hpp"
+#include "svd/rank_selection.hpp"
+#include "svd/thin_basis.hpp"
 
 namespace jf::svd {
 

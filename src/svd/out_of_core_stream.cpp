@@ -1,15 +1,15 @@
-#include "jointfact/svd/out_of_core_stream.hpp"
+#include "svd/out_of_core_stream.hpp"
 
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstring>
 
 #include "../distributed/thin_exchange.hpp"
+#include "distributed/fortran_int.hpp"
+#include "distributed/scalapack_typed.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/fortran_int.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/distributed/scalapack_typed.hpp"
 
 namespace jf::svd {
 namespace {

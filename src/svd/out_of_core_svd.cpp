@@ -6,14 +6,14 @@
 #include <cmath>
 #include <string>
 
+#include "distributed/cholesky_qr.hpp"
+#include "distributed/counter_random.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/cholesky_qr.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/svd/out_of_core_stream.hpp"
-#include "jointfact/svd/projected_svd.hpp"
-#include "jointfact/svd/sign_convention.hpp"
 #include "out_of_core_progress.hpp"
+#include "svd/out_of_core_stream.hpp"
+#include "svd/projected_svd.hpp"
+#include "svd/sign_convention.hpp"
 
 namespace jf::svd {
 namespace {

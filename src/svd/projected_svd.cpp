@@ -1,15 +1,15 @@
-#include "jointfact/svd/projected_svd.hpp"
+#include "svd/projected_svd.hpp"
 
 #include <algorithm>
 #include <limits>
 #include <string>
 
+#include "distributed/cholesky_qr.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/cholesky_qr.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/svd/bidiagonal_svd.hpp"
-#include "jointfact/svd/replicated_matrix.hpp"
+#include "svd/bidiagonal_svd.hpp"
+#include "distributed/small_matrix.hpp"
 
 namespace jf::svd {
 namespace {

@@ -6,11 +6,11 @@
 #include <algorithm>
 #include <string>
 
-#include "jointfact/distributed/cholesky_qr.hpp"
-#include "jointfact/distributed/counter_random.hpp"
-#include "jointfact/distributed/thin_product.hpp"
-#include "jointfact/svd/projected_svd.hpp"
+#include "distributed/cholesky_qr.hpp"
+#include "distributed/counter_random.hpp"
+#include "distributed/thin_product.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd/projected_svd.hpp"
 
 namespace jf::svd {
 namespace {

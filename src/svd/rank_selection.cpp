@@ -1,4 +1,4 @@
-#include "jointfact/svd/rank_selection.hpp"
+#include "svd/rank_selection.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,8 +1,8 @@
-#include "jointfact/svd/sign_convention.hpp"
+#include "svd/sign_convention.hpp"
 
-#include "jointfact/distributed/counter_random.hpp"
+#include "distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/svd/replicated_matrix.hpp"
+#include "distributed/small_matrix.hpp"
 
 namespace jf::svd {
 namespace {

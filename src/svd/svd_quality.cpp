@@ -5,9 +5,9 @@
 
 #include "jointfact/distributed/norms.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/svd/rank_selection.hpp"
-#include "jointfact/svd/thin_basis.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd/rank_selection.hpp"
+#include "svd/thin_basis.hpp"
 
 namespace jf::svd {
 namespace {

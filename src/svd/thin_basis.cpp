@@ -1,11 +1,11 @@
-#include "jointfact/svd/thin_basis.hpp"
+#include "svd/thin_basis.hpp"
 
 #include <algorithm>
 #include <cmath>
 
+#include "distributed/fortran_int.hpp"
+#include "distributed/scalapack_typed.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/fortran_int.hpp"
-#include "jointfact/distributed/scalapack_typed.hpp"
 
 namespace jf::svd {
 namespace {

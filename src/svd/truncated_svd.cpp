@@ -5,10 +5,10 @@
 
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/svd/bidiagonal_svd.hpp"
 #include "jointfact/svd/converged_svd.hpp"
-#include "jointfact/svd/rank_selection.hpp"
-#include "jointfact/svd/sign_convention.hpp"
+#include "svd/bidiagonal_svd.hpp"
+#include "svd/rank_selection.hpp"
+#include "svd/sign_convention.hpp"
 
 namespace jf::svd {
 namespace {

@@ -24,6 +24,13 @@ class InputError : public Error {
   explicit InputError(const std::string& what) : Error(what, kExitBadInput) {}
 };
 
+// A checkpoint that belongs to another run (stage, input or settings): bad input, exit code 2. A program
+// tells its user how to start over (the jointfact binary: --no-resume).
+class CheckpointMismatch : public InputError {
+ public:
+  explicit CheckpointMismatch(const std::string& what) : InputError(what) {}
+};
+
 // A stage stopped on a signal after writing a checkpoint: exit code 75.
 class Interrupted : public Error {
  public:

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "../test_support.hpp"
+#include "distributed/scalapack_prototypes.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/distributed/grid.hpp"
-#include "jointfact/distributed/scalapack_prototypes.hpp"
 #include "jointfact/jointfact.h"
 
 using namespace jf;

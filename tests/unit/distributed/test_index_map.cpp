@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include "distributed/scalapack_prototypes.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/distributed/grid.hpp"
 #include "jointfact/distributed/index_map.hpp"
-#include "jointfact/distributed/scalapack_prototypes.hpp"
 
 using jf::BlockCyclicMap;
 

@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include "../test_support.hpp"
+#include "distributed/counter_random.hpp"
+#include "distributed/fortran_int.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/counter_random.hpp"
-#include "jointfact/distributed/fortran_int.hpp"
 #include "jointfact/distributed/norms.hpp"
 #include "jointfact/distributed/pblas.hpp"
 

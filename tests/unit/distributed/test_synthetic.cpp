@@ -4,7 +4,7 @@
 #include <bitset>
 
 #include "../test_support.hpp"
-#include "jointfact/distributed/counter_random.hpp"
+#include "distributed/counter_random.hpp"
 #include "jointfact/distributed/synthetic.hpp"
 
 using namespace jf;

@@ -4,9 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include "../test_support.hpp"
-#include "jointfact/distributed/cholesky_qr.hpp"
-#include "jointfact/distributed/counter_random.hpp"
-#include "jointfact/distributed/thin_product.hpp"
+#include "distributed/cholesky_qr.hpp"
+#include "distributed/counter_random.hpp"
+#include "distributed/thin_product.hpp"
 
 using namespace jf;
 using jf::test::gather;

@@ -8,8 +8,8 @@
 #include <limits>
 #include <string>
 
+#include "distributed/fortran_int.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/fortran_int.hpp"
 
 using namespace jf;
 

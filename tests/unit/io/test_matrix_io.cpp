@@ -6,8 +6,8 @@
 #include <cstdio>
 
 #include "../test_support.hpp"
+#include "distributed/counter_random.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/io/h5_handle.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/output_file.hpp"

@@ -11,10 +11,10 @@
 #include "../../../src/io/tile_exchange.hpp"
 #include "../../../src/io/tile_plan.hpp"
 #include "../test_support.hpp"
+#include "io/mpiio_hints.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/io/h5_handle.hpp"
 #include "jointfact/io/matrix_io.hpp"
-#include "jointfact/io/mpiio_hints.hpp"
 #include "jointfact/io/output_file.hpp"
 
 using namespace jf;

@@ -10,7 +10,7 @@
 #include <limits>
 
 #include "../test_support.hpp"
-#include "jointfact/distributed/counter_random.hpp"
+#include "distributed/counter_random.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/output_file.hpp"
 #include "jointfact/io/value_bounds.hpp"

@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "../test_support.hpp"
+#include "joint/thin_algebra.hpp"
 #include "jointfact/distributed/synthetic.hpp"
 #include "jointfact/joint/alternating_solver.hpp"
 #include "jointfact/joint/initial_factors.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 namespace jf::test {
 

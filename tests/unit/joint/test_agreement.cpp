@@ -5,14 +5,14 @@
 #include <functional>
 #include <memory>
 
+#include "distributed/counter_random.hpp"
+#include "joint/gradient_objective.hpp"
+#include "joint/regression_objective.hpp"
+#include "joint/rowsum_objective.hpp"
+#include "joint/thin_algebra.hpp"
 #include "joint_test_support.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/compact_mode.hpp"
-#include "jointfact/joint/gradient_objective.hpp"
-#include "jointfact/joint/regression_objective.hpp"
-#include "jointfact/joint/rowsum_objective.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 using namespace jf;
 using namespace jf::joint;

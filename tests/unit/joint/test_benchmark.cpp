@@ -8,12 +8,12 @@
 #include <fstream>
 #include <string>
 
+#include "distributed/counter_random.hpp"
+#include "joint/gradient_objective.hpp"
+#include "joint/rowsum_objective.hpp"
+#include "joint/thin_algebra.hpp"
 #include "joint_test_support.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/joint/gradient_objective.hpp"
-#include "jointfact/joint/rowsum_objective.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 using namespace jf;
 using namespace jf::joint;

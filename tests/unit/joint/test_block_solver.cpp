@@ -3,13 +3,13 @@
 // every structure (row coupling, S, smoothness, Z >= 0) against the Kronecker form of the block problem.
 #include <catch2/catch.hpp>
 
+#include "distributed/counter_random.hpp"
+#include "joint/nonneg_quadratic.hpp"
+#include "joint/second_difference.hpp"
+#include "joint/shifted_gram_operator.hpp"
+#include "joint/thin_algebra.hpp"
 #include "joint_test_support.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/joint/block_solver.hpp"
-#include "jointfact/joint/nonneg_quadratic.hpp"
-#include "jointfact/joint/second_difference.hpp"
-#include "jointfact/joint/shifted_gram_operator.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 using namespace jf;
 using namespace jf::joint;

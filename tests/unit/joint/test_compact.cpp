@@ -2,12 +2,12 @@
 // checked against a brute-force scan that solves the lossless problem at every k independently.
 #include <catch2/catch.hpp>
 
+#include "distributed/counter_random.hpp"
+#include "joint/rowsum_objective.hpp"
+#include "joint/thin_algebra.hpp"
 #include "joint_test_support.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
 #include "jointfact/joint/compact_mode.hpp"
-#include "jointfact/joint/rowsum_objective.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 using namespace jf;
 using namespace jf::joint;

@@ -4,10 +4,10 @@
 // <G, delta> to first order.
 #include <catch2/catch.hpp>
 
+#include "distributed/counter_random.hpp"
+#include "joint/gradient_objective.hpp"
+#include "joint/thin_algebra.hpp"
 #include "joint_test_support.hpp"
-#include "jointfact/distributed/counter_random.hpp"
-#include "jointfact/joint/gradient_objective.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 using namespace jf;
 using namespace jf::joint;

@@ -4,12 +4,12 @@
 // curvature bound against its own exact algebra.
 #include <catch2/catch.hpp>
 
+#include "distributed/counter_random.hpp"
+#include "joint/majorized_block.hpp"
+#include "joint/regression_objective.hpp"
+#include "joint/rowsum_objective.hpp"
+#include "joint/thin_algebra.hpp"
 #include "joint_test_support.hpp"
-#include "jointfact/distributed/counter_random.hpp"
-#include "jointfact/joint/majorized_block.hpp"
-#include "jointfact/joint/regression_objective.hpp"
-#include "jointfact/joint/rowsum_objective.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 using namespace jf;
 using namespace jf::joint;

@@ -6,11 +6,11 @@
 #include <cmath>
 #include <random>
 
+#include "joint/measured_solver.hpp"
+#include "joint/sample_loss.hpp"
+#include "joint/thin_algebra.hpp"
 #include "joint_test_support.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/joint/measured_solver.hpp"
-#include "jointfact/joint/sample_loss.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 using namespace jf;
 using namespace jf::joint;

@@ -3,11 +3,11 @@
 // because f(X) = ||(X - W) S||_F^2. At moderate lambda, the serial alternating reference.
 #include <catch2/catch.hpp>
 
+#include "distributed/counter_random.hpp"
+#include "joint/regression_objective.hpp"
+#include "joint/thin_algebra.hpp"
 #include "joint_test_support.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/joint/regression_objective.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 using namespace jf;
 using namespace jf::joint;

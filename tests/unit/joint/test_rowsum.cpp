@@ -4,12 +4,12 @@
 
 #include <tuple>
 
+#include "joint/rowsum_objective.hpp"
+#include "joint/thin_algebra.hpp"
 #include "joint_test_support.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/joint/joint_stage.hpp"
 #include "jointfact/joint/lossless_mode.hpp"
-#include "jointfact/joint/rowsum_objective.hpp"
-#include "jointfact/joint/thin_algebra.hpp"
 
 using namespace jf;
 using namespace jf::joint;

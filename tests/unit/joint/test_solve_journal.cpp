@@ -5,11 +5,11 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "joint/rowsum_objective.hpp"
+#include "joint/solve_journal.hpp"
 #include "joint_test_support.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/joint/joint_stage.hpp"
-#include "jointfact/joint/rowsum_objective.hpp"
-#include "jointfact/joint/solve_journal.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
 using namespace jf;

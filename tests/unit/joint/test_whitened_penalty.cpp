@@ -4,12 +4,12 @@
 // rowsum, on every grid that fits, ragged block sizes.
 #include <catch2/catch.hpp>
 
+#include "distributed/counter_random.hpp"
+#include "joint/regression_objective.hpp"
+#include "joint/rowsum_objective.hpp"
+#include "joint/whitened_penalty.hpp"
 #include "joint_test_support.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/pblas.hpp"
-#include "jointfact/joint/regression_objective.hpp"
-#include "jointfact/joint/rowsum_objective.hpp"
-#include "jointfact/joint/whitened_penalty.hpp"
 
 using namespace jf;
 using namespace jf::joint;

@@ -1,10 +1,10 @@
-#include "jointfact/sparse/butterfly_apply.hpp"
 #include "jointfact/sparse/butterfly_factorize.hpp"
-#include "jointfact/sparse/butterfly_split.hpp"
 #include "jointfact/sparse/butterfly_support.hpp"
 #include "jointfact/sparse/butterfly_tree.hpp"
 #include "jointfact/sparse/csr.hpp"
 #include "jointfact/sparse/low_rank_block.hpp"
+#include "sparse/butterfly_apply.hpp"
+#include "sparse/butterfly_split.hpp"
 #include "sparse_test_helpers.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,14 +1,14 @@
 // The distributed butterfly driver: exact recovery on every grid, factors bit-identical to the
 // serial reference for any P, grid and block size, noise behaviour, and input validation.
 #include "../test_support.hpp"
+#include "distributed/counter_random.hpp"
 #include "jointfact/core/error.hpp"
-#include "jointfact/distributed/counter_random.hpp"
 #include "jointfact/distributed/norms.hpp"
 #include "jointfact/distributed/synthetic.hpp"
-#include "jointfact/sparse/block_ownership.hpp"
-#include "jointfact/sparse/butterfly_apply.hpp"
-#include "jointfact/sparse/butterfly_chain.hpp"
 #include "jointfact/sparse/distributed_butterfly.hpp"
+#include "sparse/block_ownership.hpp"
+#include "sparse/butterfly_apply.hpp"
+#include "sparse/butterfly_chain.hpp"
 #include "sparse_test_helpers.hpp"
 
 #include <catch2/catch.hpp>

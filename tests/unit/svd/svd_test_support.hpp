@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "../test_support.hpp"
-#include "jointfact/distributed/counter_random.hpp"
+#include "distributed/counter_random.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
 namespace jf::svd_test {

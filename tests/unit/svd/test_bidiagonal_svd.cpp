@@ -6,8 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include "jointfact/core/error.hpp"
-#include "jointfact/svd/bidiagonal_svd.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd/bidiagonal_svd.hpp"
 #include "svd_test_support.hpp"
 
 using namespace jf;

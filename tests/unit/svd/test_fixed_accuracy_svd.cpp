@@ -2,8 +2,8 @@
 // exact SVD gives, on several grids and block sizes.
 #include <catch2/catch.hpp>
 
-#include "jointfact/svd/rank_selection.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd/rank_selection.hpp"
 #include "svd_test_support.hpp"
 
 using namespace jf;

@@ -8,7 +8,7 @@
 #include <cstdio>
 
 #include "jointfact/io/h5_handle.hpp"
-#include "jointfact/svd/out_of_core_one_pass.hpp"
+#include "svd/out_of_core_one_pass.hpp"
 #include "svd_test_support.hpp"
 
 using namespace jf;

@@ -10,8 +10,8 @@
 #include <tuple>
 
 #include "jointfact/io/h5_handle.hpp"
-#include "jointfact/svd/out_of_core_fixed_accuracy.hpp"
 #include "jointfact/svd/out_of_core_svd.hpp"
+#include "svd/out_of_core_fixed_accuracy.hpp"
 #include "svd_test_support.hpp"
 
 using namespace jf;

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "jointfact/core/error.hpp"
-#include "jointfact/svd/projected_svd.hpp"
+#include "svd/projected_svd.hpp"
 #include "svd_test_support.hpp"
 
 using namespace jf;

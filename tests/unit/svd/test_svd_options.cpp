@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "jointfact/core/error.hpp"
-#include "jointfact/svd/rank_selection.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
+#include "svd/rank_selection.hpp"
 #include "svd_test_support.hpp"
 
 using namespace jf;

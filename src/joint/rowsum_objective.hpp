@@ -7,8 +7,8 @@
 //           (the block solver inverts the rank-one coupling with Sherman-Morrison).
 #include <memory>
 
+#include "joint/whitened_penalty.hpp"
 #include "jointfact/joint/objective.hpp"
-#include "jointfact/joint/whitened_penalty.hpp"
 
 namespace jf::joint {
 

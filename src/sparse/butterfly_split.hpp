@@ -23,9 +23,9 @@
 // block's rows and columns (global indices into P), (b) best_rank_one (low_rank_block.hpp) solves
 // its gathered dense data anywhere, (c) store_block_solution / assemble_split write the factors.
 
-#include "jointfact/sparse/butterfly_partial_product.hpp"
 #include "jointfact/sparse/butterfly_tree.hpp"
 #include "jointfact/sparse/low_rank_block.hpp"
+#include "sparse/butterfly_partial_product.hpp"
 
 #include <Eigen/Dense>
 

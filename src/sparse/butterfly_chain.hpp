@@ -5,7 +5,7 @@
 // indices (factor t only changes bit J - t), so a row or a column costs O(2^count) multiplies:
 // this is how the distributed driver evaluates ||A - F_1 ... F_J|| blockwise.
 
-#include "jointfact/sparse/butterfly_partial_product.hpp"
+#include "sparse/butterfly_partial_product.hpp"
 
 #include <cstdint>
 #include <vector>

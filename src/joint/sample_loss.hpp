@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "jointfact/joint/task_loss.hpp"
+#include "joint/task_loss.hpp"
 
 namespace jf::joint {
 

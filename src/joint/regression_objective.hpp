@@ -7,9 +7,9 @@
 #include <map>
 #include <memory>
 
+#include "joint/shifted_gram_operator.hpp"
+#include "joint/whitened_penalty.hpp"
 #include "jointfact/joint/objective.hpp"
-#include "jointfact/joint/shifted_gram_operator.hpp"
-#include "jointfact/joint/whitened_penalty.hpp"
 
 namespace jf::joint {
 

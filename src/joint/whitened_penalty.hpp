@@ -17,8 +17,8 @@
 #include <Eigen/Dense>
 #include <optional>
 
+#include "joint/low_rank_update_svd.hpp"
 #include "jointfact/joint/initial_factors.hpp"
-#include "jointfact/joint/low_rank_update_svd.hpp"
 
 namespace jf::joint {
 

@@ -4,15 +4,10 @@
 // communicator; ranks outside the grid take part in the reductions with zero contributions.
 #include <Eigen/Dense>
 
+#include "distributed/small_matrix.hpp"
 #include "jointfact/distributed/dist_matrix.hpp"
 
 namespace jf::joint {
-
-// Every rank gets the whole (small) matrix.
-Eigen::MatrixXd replicate(const DistMatrix& small);
-
-// A replicated small matrix as a DistMatrix on `grid` with square blocks `block`.
-DistMatrix distribute_small(const GridPtr& grid, const Eigen::MatrixXd& small, int64_t block);
 
 // A^T B (k x l), replicated, for A (N x k) and B (N x l) on the same grid.
 Eigen::MatrixXd cross_gram(const DistMatrix& a, const DistMatrix& b);

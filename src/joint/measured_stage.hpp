@@ -5,8 +5,8 @@
 // closed-form regression optimum within the same error bound (for the identity activation that is the
 // exact answer). Compact mode bisects on k, largest first; a k qualifies when its measured loss is at
 // most f(W) + loss_tol.
+#include "joint/task_loss.hpp"
 #include "jointfact/joint/joint_stage.hpp"
-#include "jointfact/joint/task_loss.hpp"
 
 namespace jf::joint {
 

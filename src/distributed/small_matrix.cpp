@@ -1,8 +1,10 @@
-#include "jointfact/svd/replicated_matrix.hpp"
+#include "distributed/small_matrix.hpp"
 
-#include "jointfact/distributed/fortran_int.hpp"
+#include "jointfact/core/error.hpp"
 
-namespace jf::svd {
+#include "distributed/fortran_int.hpp"
+
+namespace jf {
 namespace {
 
 void sum_over_ranks(Eigen::MatrixXd& matrix, MPI_Comm comm) {
@@ -35,6 +37,12 @@ DistMatrix distribute_replicated(const Eigen::MatrixXd& full, const GridPtr& gri
   return a;
 }
 
+std::vector<double> replicate_small_vector(const DistMatrix& v) {
+  if (v.cols() != 1) throw LibraryError("replicate_small_vector: not a single column");
+  const Eigen::MatrixXd column = replicate_small(v);
+  return std::vector<double>(column.data(), column.data() + column.size());
+}
+
 void broadcast_matrix(Eigen::MatrixXd& matrix, MPI_Comm comm, int root) {
   long long shape[2] = {static_cast<long long>(matrix.rows()), static_cast<long long>(matrix.cols())};
   MPI_Bcast(shape, 2, MPI_LONG_LONG, root, comm);
@@ -44,4 +52,4 @@ void broadcast_matrix(Eigen::MatrixXd& matrix, MPI_Comm comm, int root) {
   }
 }
 
-}  // namespace jf::svd
+}  // namespace jf

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "joint/task_loss.hpp"
 #include "jointfact/joint/alternating_solver.hpp"
-#include "jointfact/joint/task_loss.hpp"
 
 namespace jf::joint {
 

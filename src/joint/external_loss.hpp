@@ -8,7 +8,7 @@
 // an interrupted run reads the recorded results instead of running the command again.
 #include <string>
 
-#include "jointfact/joint/task_loss.hpp"
+#include "joint/task_loss.hpp"
 
 namespace jf::joint {
 

@@ -1,7 +1,7 @@
 #pragma once
 // Layer 2 of the ScaLAPACK wrappers: C++ overloads by value type with value arguments (no pointers to
 // scalars), still in ScaLAPACK's conventions (1-based offsets, Fortran int). Layer 3 is pblas.hpp.
-#include "jointfact/distributed/scalapack_prototypes.hpp"
+#include "distributed/scalapack_prototypes.hpp"
 
 namespace jf::scalapack {
 

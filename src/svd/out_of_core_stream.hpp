@@ -6,8 +6,8 @@
 #include <future>
 #include <vector>
 
+#include "io/panel_reader.hpp"
 #include "jointfact/distributed/dist_matrix.hpp"
-#include "jointfact/io/panel_reader.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
 namespace jf::svd {

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "jointfact/joint/second_difference.hpp"
+#include "joint/second_difference.hpp"
 
 namespace jf::joint {
 

@@ -1,7 +1,7 @@
 #pragma once
 // Layer 2 of the Cholesky wrappers: value arguments, ScaLAPACK conventions (1-based offsets, Fortran int),
 // info returned. Layer 3 is cholesky.hpp.
-#include "jointfact/distributed/cholesky_prototypes.hpp"
+#include "distributed/cholesky_prototypes.hpp"
 
 namespace jf::scalapack {
 
