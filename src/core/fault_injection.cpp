@@ -6,13 +6,17 @@
 
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
+#include "jointfact/core/stop_signal.hpp"
 
 namespace jf {
 
 void pause_point(const std::string& label) {
   const char* at = std::getenv("JOINTFACT_TEST_PAUSE_AT");
   if (at == nullptr || *at == '\0' || label.find(at) == std::string::npos) return;
-  std::this_thread::sleep_for(std::chrono::seconds(120));
+  // Up to 120 s, ended early by a stop signal so that a signal test can also hold the run at a point.
+  for (int step = 0; step < 2400 && received_stop_signal() == 0; ++step) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 void fault_point(MPI_Comm comm, const std::string& label) {

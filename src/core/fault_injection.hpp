@@ -5,7 +5,8 @@
 //   JOINTFACT_TEST_FAIL_AT    a text; the first fault point whose label contains it fails
 //   JOINTFACT_TEST_FAIL_RANK  the rank that fails (default 0)
 //   JOINTFACT_TEST_FAIL_EXIT  2: the failure is an InputError (bad input), otherwise a LibraryError (1)
-//   JOINTFACT_TEST_PAUSE_AT   a text; every rank that logs a matching point sleeps 120 s there, so that a
+//   JOINTFACT_TEST_PAUSE_AT   a text; every rank that logs a matching point sleeps there (120 s, or until a stop
+//                             signal arrives), so that a
 //                             kill test finds the run inside the point's stage however fast the stage is
 #include <mpi.h>
 

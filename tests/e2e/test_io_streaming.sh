@@ -53,13 +53,17 @@ else
 fi
 
 # --- too big for the node: a 100000 x 30000 dataset (24 GB, never allocated on disk) on one rank
-$PYTHON -c "import h5py; h5py.File('$WORK/huge.h5', 'w').create_dataset('W', shape=(100000, 30000), dtype='f8')"
+$PYTHON -c "import h5py; f = h5py.File('$WORK/huge.h5', 'w'); f.create_dataset('W', shape=(100000, 30000), dtype='f8')
+f.create_dataset('t', shape=(100000,), dtype='f8')"
 export JOINTFACT_NODE_MEMORY=8G
-expect_error "svd over the node's memory" "needs about" 1 svd --input "$WORK/huge.h5" --rank 5 --output "$WORK/huge-out.h5"
+# (The randomized svd does not refuse: it streams the matrix out of core instead; tests/e2e/test_out_of_core_run.sh.)
+expect_error "info over the node's memory" "needs about" 1 info --input "$WORK/huge.h5"
 grep -q "ranks would fit" "$WORK/err" && pass "the refusal says how many ranks would fit" ||
   fail "refusal lacks what would fit: $(cat "$WORK/err")"
-ls "$WORK"/huge-out.h5* >/dev/null 2>&1 && fail "the refused svd left an output behind" || pass "nothing left behind"
-expect_error "info over the node's memory" "needs about" 2 info --input "$WORK/huge.h5"
+expect_error "on 2 ranks, still over" "needs about" 2 info --input "$WORK/huge.h5"
+expect_error "joint over the node's memory" "needs about" 1 joint --input "$WORK/huge.h5:/W" --rank 5 \
+  --objective rowsum --targets "$WORK/huge.h5:/t" --output "$WORK/huge-out.h5"
+ls "$WORK"/huge-out.h5* >/dev/null 2>&1 && fail "the refused joint left an output behind" || pass "nothing left behind"
 expect_error "exact svd: the r x r part cannot shrink" "more ranks cannot help" 4 svd --input "$WORK/huge.h5" \
   --rank 5 --method exact --output "$WORK/huge-out.h5"
 JOINTFACT_NODE_MEMORY=lots expect_error "a malformed limit" "JOINTFACT_NODE_MEMORY" 1 info --input "$WORK/huge.h5"

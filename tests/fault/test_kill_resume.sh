@@ -23,7 +23,7 @@ max_iters = 150
 kind = "butterfly"
 tree = "balanced"
 [output]
-checkpoint_every_s = 0.2
+checkpoint_every_s = 0
 TOML
 
 # compare_outputs REF OUT TOL [product]: every stage's factors agree within TOL (relative, max norm).
@@ -72,7 +72,7 @@ run_and_kill() {
 
 expect_ok "uninterrupted reference run (P=2)" 2 run fault.toml --output "$WORK/ref.h5"
 
-moments=("input: generated" "svd: start" "joint: start" "lossless k = 10" "joint: checkpoint at iteration" "sparse: start")
+moments=("input: generated" "svd: start" "joint: start" "lossless k = 10" "joint: checkpoint at iteration 2" "sparse: start")
 for i in "${!moments[@]}"; do
   moment=${moments[$i]}
   out="killed$i.h5"
@@ -83,8 +83,8 @@ for i in "${!moments[@]}"; do
     continue
   fi
   expect_ok "rerun after kill at '$moment'" 2 run fault.toml --output "$WORK/$out"
-  if [ "$moment" = "joint: checkpoint at iteration" ]; then
-    grep -q "joint: resuming from checkpoint .* at iteration [0-9]" "$WORK/out" &&
+  if [ "$moment" = "joint: checkpoint at iteration 2" ]; then
+    grep -q "joint: resuming from checkpoint .* at iteration [1-9]" "$WORK/out" &&
       pass "the rerun continued the joint stage from its periodic checkpoint" || fail "no mid-joint resume: $(grep joint "$WORK/out" | head -3)"
   fi
   compare_outputs ref.h5 "$out" 1e-10 && pass "result after kill at '$moment' equals the uninterrupted run" ||
@@ -92,9 +92,9 @@ for i in "${!moments[@]}"; do
 done
 
 # Killed at P = 2 in the middle of the joint stage, resumed at P = 3 on a 3x1 grid with another block size.
-if run_and_kill 2 "joint: checkpoint at iteration" "moved.h5"; then
+if run_and_kill 2 "joint: checkpoint at iteration 2" "moved.h5"; then
   expect_ok "resume at P=3, grid 3x1, block 32" 3 run fault.toml --output "$WORK/moved.h5" --grid 3x1 --block 32
-  grep -q "svd: resumed" "$WORK/out" && grep -q "joint: resuming from checkpoint .* at iteration [0-9]" "$WORK/out" &&
+  grep -q "svd: resumed" "$WORK/out" && grep -q "joint: resuming from checkpoint .* at iteration [1-9]" "$WORK/out" &&
     pass "the P=3 run resumed mid-joint from the P=2 checkpoint" || fail "no resume at P=3"
   compare_outputs ref.h5 moved.h5 1e-10 product && pass "resumed at P=3 equals the uninterrupted P=2 run" ||
     fail "resumed at P=3 differs"
@@ -102,9 +102,11 @@ else
   fail "kill before the move never happened"
 fi
 # SIGTERM to the ranks in the middle of the joint stage: checkpoint there, exit 75; the rerun continues.
-mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" run fault.toml --output "$WORK/term.h5" >term.log 2>&1 &
+# The run pauses after its checkpoint at iteration 2 until the signal arrives (test hook).
+JOINTFACT_TEST_PAUSE_AT="joint: checkpoint at iteration 2" mpirun -q --oversubscribe -np 2 -x JOINTFACT_TEST_PAUSE_AT \
+  "$JOINTFACT_BIN" run fault.toml --output "$WORK/term.h5" >term.log 2>&1 &
 launcher=$!
-for _ in $(seq 1 600); do grep -q "joint: checkpoint at iteration" term.log && break; sleep 0.02; done
+for _ in $(seq 1 600); do grep -q "joint: checkpoint at iteration 2" term.log && break; sleep 0.02; done
 pkill -TERM -f "^$JOINTFACT_BIN run fault.toml --output $WORK/term.h5"
 wait "$launcher"
 code=$?

@@ -62,12 +62,13 @@ TEST_CASE("foreign checkpoints are refused; files without the stamp are never re
   auto message_of = [&](const std::string& hash, const std::string& fingerprint) -> std::string {
     try {
       store.find("joint", hash, fingerprint);
-    } catch (const CheckpointMismatch& e) {
+    } catch (const InputError& e) {
       return e.what();
     }
     return "no error";
   };
   REQUIRE_THAT(message_of("hashB", "10x10:abc"), Catch::Contains("another configuration"));
+  REQUIRE_THROWS_AS(store.find("joint", "hashB", "10x10:abc"), CheckpointMismatch);
   REQUIRE_THAT(message_of("hashA", "10x10:def"), Catch::Contains("other input"));
   if (test::world_rank() == 0) {
     std::ofstream corrupt(store.path_of("joint"), std::ios::trunc);
