@@ -81,14 +81,7 @@ TruncatedSvd fixed_accuracy_svd(const DistMatrix& a, const SvdOptions& options) 
     const DistMatrix q_block = next_basis_block(deflated, options, std::min(b, max_rank - q.cols()));
     DistMatrix b_t_block(a.grid_ptr(), n, q_block.cols(), nb, nb);
     multiply_thin_transposed(a, q_block, b_t_block);  // B_i^T = A^T Q_i
-    const double captured = norm_a > 0 ? frobenius_norm(b_t_block) / norm_a : 0.0;
-    error_squared -= captured * captured;
-    q.append(q_block);
-    b_t.append(b_t_block);
-    if (options.progress) {
-      options.progress("basis " + std::to_string(q.cols()) + " columns, estimated error " +
-                       format_number("%.3e", std::sqrt(std::max(0.0, error_squared))));
-    }
+    absorb_basis_block(q, b_t, q_block, b_t_block, norm_a, error_squared, options.progress);
   }
   ProjectionOptions projection;
   projection.vectors = [&](const std::vector<double>& s) { return rank_meeting_tolerance(s, norm_a, options.tol); };

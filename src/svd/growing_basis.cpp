@@ -1,8 +1,12 @@
 #include "svd/growing_basis.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <string>
 
 #include "jointfact/core/error.hpp"
+#include "jointfact/core/log.hpp"
+#include "jointfact/distributed/norms.hpp"
 #include "jointfact/distributed/pblas.hpp"
 
 namespace jf::svd {
@@ -30,6 +34,18 @@ DistMatrix GrowingBasis::trimmed() const {
   DistMatrix exact(storage_.grid_ptr(), rows(), used_, nb_, nb_);
   copy_block(storage_, 0, 0, rows(), used_, exact, 0, 0);
   return exact;
+}
+
+void absorb_basis_block(GrowingBasis& q, GrowingBasis& b_t, const DistMatrix& q_block, const DistMatrix& b_t_block,
+                        double norm_a, double& error_squared, const ProgressFn& progress) {
+  const double captured = norm_a > 0 ? frobenius_norm(b_t_block) / norm_a : 0.0;
+  error_squared -= captured * captured;
+  q.append(q_block);
+  b_t.append(b_t_block);
+  if (progress) {
+    progress("basis " + std::to_string(q.cols()) + " columns, estimated error " +
+             format_number("%.3e", std::sqrt(std::max(0.0, error_squared))));
+  }
 }
 
 int64_t fixed_accuracy_block_columns(const SvdOptions& options, int64_t max_rank) {

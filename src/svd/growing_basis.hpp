@@ -35,6 +35,12 @@ class GrowingBasis {
 // (A - Q B) x = A x - Q (B x) with left = Q, right = B^T.  x may be the same matrix as y.
 void subtract_low_rank(const GrowingBasis& left, const GrowingBasis& right, const DistMatrix& x, DistMatrix& y);
 
+// One step of the fixed-accuracy method (in core and out of core alike): appends Q_i and B_i^T = A^T Q_i to the
+// bases, lowers the error indicator error_squared = ||A - Q B||_F^2 / ||A||_F^2 by ||B_i||_F^2 / ||A||_F^2 and
+// reports the basis width and the estimated error through `progress`. Collective.
+void absorb_basis_block(GrowingBasis& q, GrowingBasis& b_t, const DistMatrix& q_block, const DistMatrix& b_t_block,
+                        double norm_a, double& error_squared, const ProgressFn& progress);
+
 // The fixed-accuracy method's block of columns added per step (in core and out of core alike):
 // options.block_columns, or large enough for efficient pdgemm and few passes over A, small enough that the
 // basis overshoots the needed rank by little; at most max_rank.

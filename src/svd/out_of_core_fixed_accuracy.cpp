@@ -75,14 +75,7 @@ class GrowingSketch {
         stream_pass("B^T = A^T Q",
                     [&](const RoundDoneFn& on_round) { stream_.multiply_transposed(q_block, b_t_block, on_round); });
       }
-      const double captured = norm_a > 0 ? frobenius_norm(b_t_block) / norm_a : 0.0;
-      error_squared -= captured * captured;
-      q_.append(q_block);
-      b_t_.append(b_t_block);
-      if (options_.progress) {
-        options_.progress("basis " + std::to_string(q_.cols()) + " columns, estimated error " +
-                          format_number("%.3e", std::sqrt(std::max(0.0, error_squared))));
-      }
+      absorb_basis_block(q_, b_t_, q_block, b_t_block, norm_a, error_squared, options_.progress);
       if (q_.cols() >= max_rank_ || error_squared <= options_.tol * options_.tol) break;
     }
     const ProjectedSvd projected = factor_projection(b_t_.trimmed());

@@ -3,21 +3,12 @@
 
 #include "app/pipeline.hpp"
 #include "app/run_config.hpp"
+#include "app_test_support.hpp"
 #include "jointfact/core/error.hpp"
 
-using jf::InputError;
 using jf::app::RunConfig;
+using jf::test::input_error_of;
 
-namespace {
-std::string message_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "no error";
-}
-}  // namespace
 
 TEST_CASE("a config file is parsed with typed keys", "[app][config]") {
   const RunConfig config = RunConfig::parse(R"(
@@ -44,12 +35,12 @@ path = "out.h5"
 }
 
 TEST_CASE("unknown keys, sections and wrong types are errors naming the key", "[app][config]") {
-  REQUIRE_THAT(message_of([] { RunConfig::parse("[svd]\nrnak = 3\n", "c.toml"); }), Catch::Contains("svd.rnak"));
-  REQUIRE_THAT(message_of([] { RunConfig::parse("[nope]\nx = 1\n", "c.toml"); }), Catch::Contains("[nope]"));
-  REQUIRE_THAT(message_of([] { RunConfig::parse("[svd]\nrank = \"ten\"\n", "c.toml"); }),
+  REQUIRE_THAT(input_error_of([] { RunConfig::parse("[svd]\nrnak = 3\n", "c.toml"); }), Catch::Contains("svd.rnak"));
+  REQUIRE_THAT(input_error_of([] { RunConfig::parse("[nope]\nx = 1\n", "c.toml"); }), Catch::Contains("[nope]"));
+  REQUIRE_THAT(input_error_of([] { RunConfig::parse("[svd]\nrank = \"ten\"\n", "c.toml"); }),
                Catch::Contains("svd.rank must be an integer"));
-  REQUIRE_THAT(message_of([] { RunConfig::parse("[svd\nrank = 3\n", "c.toml"); }), Catch::Contains("c.toml:"));
-  REQUIRE_THAT(message_of([] { RunConfig::parse("[input]\nshape = [1, \"a\"]\n", "c.toml"); }),
+  REQUIRE_THAT(input_error_of([] { RunConfig::parse("[svd\nrank = 3\n", "c.toml"); }), Catch::Contains("c.toml:"));
+  REQUIRE_THAT(input_error_of([] { RunConfig::parse("[input]\nshape = [1, \"a\"]\n", "c.toml"); }),
                Catch::Contains("input.shape"));
 }
 
@@ -61,9 +52,9 @@ TEST_CASE("--set overrides one key, checked like the file", "[app][config]") {
   REQUIRE(config.get_int("joint", "max_iters") == 300);
   REQUIRE(config.get_string("joint", "objective") == std::string("regression"));
   REQUIRE(config.get_float("svd", "tol") == 1e-3);
-  REQUIRE_THAT(message_of([&] { config.apply_override("joint.maxiters=3"); }), Catch::Contains("joint.maxiters"));
-  REQUIRE_THAT(message_of([&] { config.apply_override("joint.max_iters=many"); }), Catch::Contains("an integer"));
-  REQUIRE_THAT(message_of([&] { config.apply_override("max_iters=3"); }), Catch::Contains("section.key=value"));
+  REQUIRE_THAT(input_error_of([&] { config.apply_override("joint.maxiters=3"); }), Catch::Contains("joint.maxiters"));
+  REQUIRE_THAT(input_error_of([&] { config.apply_override("joint.max_iters=many"); }), Catch::Contains("an integer"));
+  REQUIRE_THAT(input_error_of([&] { config.apply_override("max_iters=3"); }), Catch::Contains("section.key=value"));
 }
 
 TEST_CASE("stage config hashes change only with the settings that matter to the stage", "[app][config]") {

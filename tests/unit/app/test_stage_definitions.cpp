@@ -9,21 +9,13 @@
 #include "app/joint_stage_definition.hpp"
 #include "app/run_config.hpp"
 #include "app/sparse_stage_definition.hpp"
+#include "app_test_support.hpp"
 #include "jointfact/core/error.hpp"
 
-using jf::InputError;
 using jf::app::RunConfig;
+using jf::test::input_error_of;
 
 namespace {
-
-std::string message_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 jf::app::JointStageSettings joint_from_cli(const std::string& arguments) {
   CLI::App app;
@@ -83,32 +75,33 @@ TEST_CASE("joint: defaults are the library's; penalty mode's lambda is 1 unless 
 TEST_CASE("joint: one validation, worded for the command line or the configuration", "[app][definition]") {
   using jf::app::cli_setting_name;
   auto settings = joint_from_cli("--rank 3 --objective rowsum --targets t.h5 --smooth-l -1");
-  CHECK_THAT(message_of([&] { jf::app::validate_joint_settings(settings, cli_setting_name); }),
+  CHECK_THAT(input_error_of([&] { jf::app::validate_joint_settings(settings, cli_setting_name); }),
              Catch::Contains("--smooth-l must be >= 0"));
-  CHECK_THAT(message_of([&] { jf::app::validate_joint_settings(settings, jf::app::toml_setting_names("joint")); }),
+  CHECK_THAT(input_error_of([&] { jf::app::validate_joint_settings(settings, jf::app::toml_setting_names("joint")); }),
              Catch::Contains("[joint] smooth_l must be >= 0"));
-  CHECK_THAT(message_of([] {
+  CHECK_THAT(input_error_of([] {
                jf::app::joint_settings_from_config(
                    config_of("[joint]\nobjective = \"rowsum\"\ntargets = \"t.h5\"\ntrust_radius = -2\n"), false);
              }),
              Catch::Contains("[joint] trust_radius must be >= 0"));
-  CHECK_THAT(message_of([] {
+  CHECK_THAT(input_error_of([] {
                jf::app::joint_settings_from_config(config_of("[joint]\nobjective = \"rowsum\"\nmax_evals = 1\n"), true);
              }),
              Catch::Contains("[joint] max_evals must be >= 2"));
   // An objective's data: needed with it, refused with another.
   settings = joint_from_cli("--rank 3 --objective rowsum --targets t.h5 --curvature h.h5");
-  CHECK_THAT(message_of([&] { jf::app::validate_joint_settings(settings, cli_setting_name); }),
+  CHECK_THAT(input_error_of([&] { jf::app::validate_joint_settings(settings, cli_setting_name); }),
              Catch::Contains("--curvature is only used by --objective gradient"));
   const RunConfig no_targets = config_of("[joint]\nobjective = \"rowsum\"\n");
-  CHECK_THAT(message_of([&] { jf::app::joint_settings_from_config(no_targets, false); }),
+  CHECK_THAT(input_error_of([&] { jf::app::joint_settings_from_config(no_targets, false); }),
              Catch::Contains("[joint] objective rowsum needs [joint] targets"));
   CHECK_NOTHROW(jf::app::joint_settings_from_config(no_targets, true));  // a generated input's targets
-  CHECK_THAT(message_of([] { jf::app::joint_settings_from_config(config_of("[joint]\nmode = \"penalty\"\n"), true); }),
-             Catch::Contains("[joint] objective must be rowsum, regression, gradient"));
+  CHECK_THAT(
+      input_error_of([] { jf::app::joint_settings_from_config(config_of("[joint]\nmode = \"penalty\"\n"), true); }),
+      Catch::Contains("[joint] objective must be rowsum, regression, gradient"));
   // The rank against the matrix.
   settings = joint_from_cli("--rank 31 --objective rowsum --targets t.h5");
-  CHECK_THAT(message_of([&] { jf::app::require_joint_rank(settings, cli_setting_name, 40, 30, "/W"); }),
+  CHECK_THAT(input_error_of([&] { jf::app::require_joint_rank(settings, cli_setting_name, 40, 30, "/W"); }),
              Catch::Contains("--rank 31 must be between 1 and min(m, n) = 30 for /W (40 x 30)"));
   CHECK_NOTHROW(jf::app::require_joint_rank(settings, cli_setting_name, 40, 31, "/W"));
 }
@@ -136,22 +129,22 @@ TEST_CASE("sparse: [sparse] and the fsmf / butterfly options give the same setti
 }
 
 TEST_CASE("sparse: one validation, worded for the command line or the configuration", "[app][definition]") {
-  CHECK_THAT(message_of([] { jf::app::sparse_settings_from_config(config_of("[sparse]\nkind = \"fsmf\"\n")); }),
+  CHECK_THAT(input_error_of([] { jf::app::sparse_settings_from_config(config_of("[sparse]\nkind = \"fsmf\"\n")); }),
              Catch::Contains("[sparse] support_x and [sparse] support_y"));
-  CHECK_THAT(message_of([] {
+  CHECK_THAT(input_error_of([] {
                jf::app::sparse_settings_from_config(config_of(
                    "[sparse]\nkind = \"fsmf\"\nsupport_x = \"a.h5\"\nsupport_y = \"b.h5\"\nrefine_iters = -1\n"));
              }),
              Catch::Contains("[sparse] refine_iters must be between 0 and 1e9"));
-  CHECK_THAT(message_of([] {
+  CHECK_THAT(input_error_of([] {
                jf::app::sparse_settings_from_config(config_of("[sparse]\nkind = \"butterfly\"\ntree = \"sideways\"\n"));
              }),
              Catch::Contains("[sparse] tree must be balanced or left-to-right"));
-  CHECK_THAT(message_of([] { jf::app::sparse_settings_from_config(config_of("[sparse]\nkind = \"dense\"\n")); }),
+  CHECK_THAT(input_error_of([] { jf::app::sparse_settings_from_config(config_of("[sparse]\nkind = \"dense\"\n")); }),
              Catch::Contains("[sparse] kind must be none, butterfly or fsmf"));
   jf::app::ButterflyStageSettings butterfly;
   butterfly.tree = "sideways";
-  CHECK_THAT(message_of([&] { jf::app::validate_butterfly_settings(butterfly, jf::app::cli_setting_name); }),
+  CHECK_THAT(input_error_of([&] { jf::app::validate_butterfly_settings(butterfly, jf::app::cli_setting_name); }),
              Catch::Contains("--tree must be"));
 }
 
