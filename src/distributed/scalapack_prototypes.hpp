@@ -25,6 +25,9 @@ void pdgeqrf_(const int* m, const int* n, double* a, const int* ia, const int* j
               double* work, const int* lwork, int* info);
 void pdorgqr_(const int* m, const int* n, const int* k, double* a, const int* ia, const int* ja, const int* desca,
               const double* tau, double* work, const int* lwork, int* info);
+// PBLAS's process-wide broadcast topologies (op 'B', scope 'R' / 'C', topology ' ' = MPI's own broadcast).
+void pb_topget_(const int* context, const char* op, const char* scope, char* top);
+void pb_topset_(const int* context, const char* op, const char* scope, const char* top);
 void pdgesvd_(const char* jobu, const char* jobvt, const int* m, const int* n, double* a, const int* ia, const int* ja,
               const int* desca, double* s, double* u, const int* iu, const int* ju, const int* descu, double* vt,
               const int* ivt, const int* jvt, const int* descvt, double* work, const int* lwork, int* info);

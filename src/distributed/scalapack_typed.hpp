@@ -35,10 +35,20 @@ inline int geqrf(int m, int n, double* a, int ia, int ja, const int* desca, doub
   return info;
 }
 
+// pdorgqr (reference ScaLAPACK 2.2.1) sets PBLAS's row broadcast topology to 'D-ring' and ends with PB_TOPGET
+// where it means PB_TOPSET, so the process-wide setting stays changed. Ranks that ran it on a sub-grid (a 1 x 1
+// grid of 2 ranks) then broadcast by ring sends in a later pdgemm while the others call MPI_Bcast: a hang.
+// The topologies are restored here.
 inline int orgqr(int m, int n, int k, double* a, int ia, int ja, const int* desca, const double* tau, double* work,
                  int lwork) {
+  const int context = desca[1];
+  char row_top = ' ', column_top = ' ';
+  pb_topget_(&context, "B", "R", &row_top);
+  pb_topget_(&context, "B", "C", &column_top);
   int info = 0;
   pdorgqr_(&m, &n, &k, a, &ia, &ja, desca, tau, work, &lwork, &info);
+  pb_topset_(&context, "B", "R", &row_top);
+  pb_topset_(&context, "B", "C", &column_top);
   return info;
 }
 
