@@ -37,18 +37,31 @@ svd::TruncatedSvd factor_one_pass(MPI_Comm comm, const GridPtr& grid, int64_t nb
 
 svd::TruncatedSvd factor_fixed_accuracy(MPI_Comm comm, const GridPtr& grid, int64_t nb, const DatasetInfo& info,
                                         const SvdStageSettings& settings, const svd::SvdOptions& options,
-                                        OutOfCoreReport& report) {
+                                        const svd::OutOfCoreCheckpoint& checkpoint, OutOfCoreReport& report) {
+  const std::optional<svd::FixedAccuracyState> saved = checkpoint.load_fixed_accuracy(grid, nb);
+  svd::FixedAccuracyHooks hooks;
+  if (saved) {
+    hooks.resume = &*saved;
+    report.passes = saved->passes_done;
+    log_progress(comm, "svd: resuming out of core at pass " + std::to_string(saved->passes_done + 1) + " (passes 1.." +
+                           std::to_string(saved->passes_done) + " done, basis " + std::to_string(saved->q.cols()) +
+                           " columns, from " + checkpoint.path() + ")");
+  }
   log_progress(comm, "svd: out of core, to tolerance " + format_number("%g", options.tol) + " over " + info.file + ":" +
                          info.dataset + " (the basis grows between passes), panel buffer " +
                          std::to_string(settings.panel_mb) + " MiB per rank");
-  const auto after_pass = [&](int64_t passes_done) {
-    report.passes = passes_done;
-    stop_if_requested(comm, passes_done, "fixed accuracy out of core keeps no checkpoint: a rerun starts again");
+  hooks.after_pass = [&](const svd::FixedAccuracyState& state) {
+    checkpoint.save(state);
+    report.passes = state.passes_done;
+    stop_if_requested(comm, state.passes_done,
+                      "checkpoint in " + checkpoint.path() + ", rerun the same command to resume");
   };
-  svd::TruncatedSvd result =
-      svd::out_of_core_fixed_accuracy_svd(grid, info, nb, options, out_of_core_library_options(settings), after_pass);
-  if (out_of_core_library_options(settings).residual_pass) ++report.passes;
-  log_progress(comm, "svd: out of core done, " + std::to_string(report.passes) + " passes over the file, k = " +
+  const svd::OutOfCoreOptions ooc = out_of_core_library_options(settings);
+  svd::TruncatedSvd result = svd::out_of_core_fixed_accuracy_svd(grid, info, nb, options, ooc, hooks);
+  checkpoint.remove();  // the result is complete; a stale state must not meet a changed input later
+  if (ooc.residual_pass) ++report.passes;
+  log_progress(comm, "svd: out of core done, " + std::to_string(report.passes) + " passes over the file (" +
+                         std::to_string(report.passes - (saved ? saved->passes_done : 0)) + " in this run), k = " +
                          std::to_string(result.s.size()) + ", basis " + std::to_string(result.basis_columns));
   return result;
 }
@@ -87,7 +100,7 @@ svd::TruncatedSvd factor_out_of_core(MPI_Comm comm, const GridPtr& grid, int64_t
   report.ran = true;
   report.panel_mb = settings.panel_mb;
   if (settings.passes == 1) return factor_one_pass(comm, grid, nb, info, settings, options, report);
-  if (options.tol != 0) return factor_fixed_accuracy(comm, grid, nb, info, settings, options, report);
+  if (options.tol != 0) return factor_fixed_accuracy(comm, grid, nb, info, settings, options, checkpoint, report);
   const svd::OutOfCoreOptions ooc = out_of_core_library_options(settings);
   const int64_t passes = svd::out_of_core_pass_count(options, ooc);
   report.passes = passes;

@@ -35,10 +35,10 @@ struct OutOfCoreReport {
   int64_t sketch_range = 0, sketch_co_range = 0, sketch_test = 0;
 };
 
-// Collective. Fixed rank: resumes from `checkpoint` when it holds a state, checkpoints after every pass,
-// throws Interrupted (exit 75) after the checkpoint when a stop signal arrived, removes the checkpoint when
-// done. Fixed accuracy (tol) and the one-pass sketch keep no checkpoint (a stop signal still ends the run
-// after a pass, exit 75). Throws InputError for options the out-of-core path does not support.
+// Collective. Fixed rank and fixed accuracy (tol): resumes from `checkpoint` when it holds a state,
+// checkpoints after every pass, throws Interrupted (exit 75) after the checkpoint when a stop signal arrived,
+// removes the checkpoint when done. The one-pass sketch keeps no checkpoint (a stop signal still ends the run
+// after its pass, exit 75). Throws InputError for options the out-of-core path does not support.
 svd::TruncatedSvd factor_out_of_core(MPI_Comm comm, const GridPtr& grid, int64_t nb, const DatasetInfo& info,
                                      const SvdStageSettings& settings, const svd::SvdOptions& options,
                                      const svd::OutOfCoreCheckpoint& checkpoint, OutOfCoreReport& report);

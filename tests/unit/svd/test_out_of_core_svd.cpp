@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <tuple>
 
+#include "jointfact/core/error.hpp"
 #include "jointfact/io/h5_handle.hpp"
 #include "jointfact/svd/out_of_core_svd.hpp"
 #include "svd/out_of_core_fixed_accuracy.hpp"
@@ -201,8 +202,9 @@ TEST_CASE("out-of-core fixed accuracy == in-core fixed accuracy (same k, factors
       svd::OutOfCoreOptions ooc;
       ooc.panel_bytes = 8 * 31 * n;
       int64_t passes = 0;
-      const svd::TruncatedSvd result =
-          svd::out_of_core_fixed_accuracy_svd(grid, info, nb, options, ooc, [&](int64_t done) { passes = done; });
+      svd::FixedAccuracyHooks hooks;
+      hooks.after_pass = [&](const svd::FixedAccuracyState& state) { passes = state.passes_done; };
+      const svd::TruncatedSvd result = svd::out_of_core_fixed_accuracy_svd(grid, info, nb, options, ooc, hooks);
       INFO("tol " << tol << ", q " << q << ", nb " << nb << ", grid " << shape.prows << "x" << shape.pcols);
       REQUIRE(result.s.size() == in_core.s.size());
       CHECK(result.basis_columns == in_core.basis_columns);
@@ -218,5 +220,83 @@ TEST_CASE("out-of-core fixed accuracy == in-core fixed accuracy (same k, factors
       }
     }
   }
+  remove_on_root(path);
+}
+
+TEST_CASE("out-of-core fixed accuracy resumed after any pass on another grid == an uninterrupted run",
+          "[svd][out_of_core][out_of_core_tol]") {
+  const int64_t m = 75, n = 52, nb = 5;
+  const Eigen::MatrixXd a_full = svd_test::matrix_with_spectrum(m, n, svd_test::geometric_spectrum(n, 0.8), 80);
+  const std::string path = temp_path("ooc-tol-resume");
+  const DatasetInfo info = write_matrix_file(path, a_full, false);
+  svd::SvdOptions options = randomized(0, 0, 1);
+  options.tol = 1e-3;
+  options.block_columns = 6;  // 3 passes a block: resume points at a block's start, inside and after its iterations
+  svd::OutOfCoreOptions ooc;
+  ooc.panel_bytes = 8 * 11 * n;
+  const std::vector<GridShape> grids = test::grids_fitting(test::world_size());
+  // The uninterrupted run on the largest grid, keeping every pass's state gathered (as a checkpoint holds it).
+  struct Saved {
+    int64_t passes_done;
+    double frobenius_sq, error_squared;
+    Eigen::MatrixXd q, b_t, y, omega;
+  };
+  std::vector<Saved> saved;
+  svd::FixedAccuracyHooks record;
+  record.after_pass = [&](const svd::FixedAccuracyState& state) {
+    saved.push_back({state.passes_done, state.frobenius_sq, state.error_squared, gather(state.q), gather(state.b_t),
+                     gather(state.y), gather(state.omega)});
+  };
+  auto first_grid = make_grid(MPI_COMM_WORLD, grids.back());
+  const svd::TruncatedSvd reference = svd::out_of_core_fixed_accuracy_svd(first_grid, info, nb, options, ooc, record);
+  const Factors uninterrupted = gathered(reference);
+  const int64_t total = static_cast<int64_t>(saved.size());
+  REQUIRE(total >= 7);  // at least two blocks, so some resume points have a basis already
+  CHECK(reference.basis_columns == 6 * ((total - 1) / 3));
+  for (const GridShape shape : grids) {
+    auto grid = make_grid(MPI_COMM_WORLD, shape);
+    for (const Saved& point : saved) {
+      // On another grid and block size, as a checkpoint read back would be.
+      svd::FixedAccuracyState resume;
+      resume.passes_done = point.passes_done;
+      resume.frobenius_sq = point.frobenius_sq;
+      resume.error_squared = point.error_squared;
+      resume.q = DistMatrix(grid, m, point.q.cols(), 3, 3);
+      resume.b_t = DistMatrix(grid, n, point.b_t.cols(), 3, 3);
+      resume.y = DistMatrix(grid, m, point.y.cols(), 3, 3);
+      resume.omega = DistMatrix(grid, n, point.omega.cols(), 3, 3);
+      if (point.q.cols() > 0) {
+        test::scatter(point.q, resume.q);
+        test::scatter(point.b_t, resume.b_t);
+      }
+      test::scatter(point.y, resume.y);
+      test::scatter(point.omega, resume.omega);
+      int64_t first_pass_run = 0, last_pass = point.passes_done;
+      svd::FixedAccuracyHooks hooks;
+      hooks.resume = &resume;
+      hooks.after_pass = [&](const svd::FixedAccuracyState& state) {
+        if (first_pass_run == 0) first_pass_run = state.passes_done;
+        last_pass = state.passes_done;
+      };
+      const svd::TruncatedSvd resumed = svd::out_of_core_fixed_accuracy_svd(grid, info, nb, options, ooc, hooks);
+      INFO("resumed after pass " << point.passes_done << " of " << total << " on grid " << shape.prows << "x"
+                                 << shape.pcols);
+      CHECK(first_pass_run == (point.passes_done < total ? point.passes_done + 1 : 0));  // none repeated
+      CHECK(last_pass == total);
+      REQUIRE(resumed.s.size() == reference.s.size());
+      CHECK(resumed.basis_columns == reference.basis_columns);
+      CHECK(largest_difference(gathered(resumed), uninterrupted) < 1e-12);
+    }
+  }
+  // A state of another schedule is refused.
+  svd::FixedAccuracyState wrong;
+  wrong.passes_done = 4;  // block 1 done: the basis must have 6 columns
+  wrong.q = DistMatrix(first_grid, m, 0, nb, nb);
+  wrong.b_t = DistMatrix(first_grid, n, 0, nb, nb);
+  wrong.y = DistMatrix(first_grid, m, 6, nb, nb);
+  wrong.omega = DistMatrix(first_grid, n, 6, nb, nb);
+  svd::FixedAccuracyHooks bad;
+  bad.resume = &wrong;
+  CHECK_THROWS_AS(svd::out_of_core_fixed_accuracy_svd(first_grid, info, nb, options, ooc, bad), InputError);
   remove_on_root(path);
 }
