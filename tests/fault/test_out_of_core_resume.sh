@@ -2,7 +2,8 @@
 # kill -9 of an out-of-core SVD during pass 3 of 7 (6 products, then the residual pass), then the same
 # command on another rank count: it resumes
 # at the first pass the checkpoint lacks (the log says which), does not repeat the passes before it, and
-# gives the factors of an uninterrupted run within 1e-10.
+# gives the factors of an uninterrupted run within 1e-10. The same for fixed accuracy (--tol), whose pass count is
+# not known in advance.
 source "$(dirname "$0")/../e2e/lib.sh"
 helper="$(cd "$(dirname "$0")/../../jobs" && pwd)/bench_out_of_core.py"
 cd "$WORK"
@@ -69,4 +70,61 @@ grep -q "resuming out of core at pass $((stopped + 1)) of $total" "$WORK/out" &&
   fail "no resume line: $(grep -m3 'svd:' "$WORK/out")"
 $PYTHON "$helper" compare ref.h5 term.h5 --tol 1e-10 >cmp.txt
 if [ $? = 0 ]; then pass "after SIGTERM: $(cat cmp.txt)"; else fail "$(cat cmp.txt)"; fi
+# --- Fixed accuracy (--tol): blocks of 20 columns, 3 passes a block (q = 1), 2 blocks: 8 passes. Killed -9 once
+# pass 2 (inside block 1's power iteration) is logged, resumed on 3 ranks.
+$PYTHON "$helper" generate --output B.h5 --shape 40000 160 --rank 30 --noise 1e-7 >/dev/null
+tol_args=(svd --input B.h5:/A --tol 1e-2 --power-iters 1 --seed 11 --out-of-core --panel-mb 1)
+expect_ok "uninterrupted --tol out-of-core run (P=2)" 2 "${tol_args[@]}" --output "$WORK/tref.h5"
+tol_total=$(grep -oE "out of core done, [0-9]+ passes" "$WORK/out" | grep -oE "[0-9]+")
+[ "${tol_total:-0}" -ge 5 ] && pass "uninterrupted --tol run made $tol_total passes" ||
+  fail "--tol run: $(grep 'out of core' "$WORK/out")"
+
+rm -rf tkilled.h5.ckpt
+mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" "${tol_args[@]}" --output "$WORK/tkilled.h5" >tkill.log 2>&1 &
+launcher=$!
+for _ in $(seq 1 3000); do
+  grep -q "pass 2:" tkill.log && break
+  kill -0 "$launcher" 2>/dev/null || break
+  sleep 0.01
+done
+completed=$(grep -oE "pass [0-9]+:" tkill.log | tail -1 | grep -oE "[0-9]+")
+kill -9 $(pgrep -P "$launcher") "$launcher" 2>/dev/null
+wait "$launcher" 2>/dev/null
+[ -f tkilled.h5 ] && fail "--tol: the kill left a final output behind" ||
+  pass "--tol: killed -9 after pass ${completed:-none} was logged, no output"
+expect_ok "--tol resumed on 3 ranks" 3 "${tol_args[@]}" --output "$WORK/tkilled.h5"
+saved=$(grep -oE "resuming out of core at pass [0-9]+ \(passes 1\.\.[0-9]+ done" "$WORK/out" | grep -oE "[0-9]+ done" |
+  grep -oE "[0-9]+")
+if [ -n "$saved" ] && [ "$saved" -ge 1 ] && [ "$saved" -le "${completed:-0}" ]; then
+  pass "--tol: the log says it resumed at pass $((saved + 1)) (passes 1..$saved saved, $completed logged)"
+else
+  fail "--tol: no 'resuming out of core at pass N' line after $completed logged passes: $(grep -m3 'svd:' "$WORK/out")"
+fi
+grep -q "out of core done, $tol_total passes over the file ($((tol_total - ${saved:-0})) in this run)" "$WORK/out" &&
+  pass "--tol: passes 1..$saved were not repeated" || fail "--tol: $(grep 'out of core done' "$WORK/out")"
+[ ! -e tkilled.h5.ckpt/svd.h5 ] && pass "--tol: checkpoint removed after the result was written" ||
+  fail "--tol: checkpoint left"
+$PYTHON "$helper" compare tref.h5 tkilled.h5 --tol 1e-10 >cmp.txt
+if [ $? = 0 ]; then pass "--tol resumed factors == uninterrupted: $(cat cmp.txt)"; else fail "$(cat cmp.txt)"; fi
+
+# SIGTERM once block 1 is done (pass 4 logged): exit 75 after a checkpoint, resumed on 1 rank in block 2.
+rm -rf tterm.h5.ckpt
+mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" "${tol_args[@]}" --output "$WORK/tterm.h5" >tterm.log 2>&1 &
+launcher=$!
+for _ in $(seq 1 3000); do
+  grep -q "pass 4:" tterm.log && break
+  kill -0 "$launcher" 2>/dev/null || break
+  sleep 0.01
+done
+kill -TERM $(pgrep -P "$launcher") 2>/dev/null
+wait "$launcher"
+code=$?
+[ $code = 75 ] && grep -q "stopped after pass" tterm.log && pass "--tol SIGTERM: exit 75 after a checkpoint" ||
+  fail "--tol SIGTERM: exit $code: $(tail -2 tterm.log)"
+stopped=$(grep -oE "stopped after pass [0-9]+" tterm.log | grep -oE "[0-9]+$")
+expect_ok "--tol resumed after SIGTERM on 1 rank" 1 "${tol_args[@]}" --output "$WORK/tterm.h5"
+grep -q "resuming out of core at pass $((stopped + 1)) " "$WORK/out" && pass "--tol: resumed at pass $((stopped + 1))" ||
+  fail "--tol: no resume line: $(grep -m3 'svd:' "$WORK/out")"
+$PYTHON "$helper" compare tref.h5 tterm.h5 --tol 1e-10 >cmp.txt
+if [ $? = 0 ]; then pass "--tol after SIGTERM: $(cat cmp.txt)"; else fail "$(cat cmp.txt)"; fi
 finish
