@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <tuple>
 
+#include "distributed/scalapack_prototypes.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/io/h5_handle.hpp"
 #include "jointfact/svd/out_of_core_svd.hpp"
@@ -69,6 +70,25 @@ DatasetInfo write_matrix_file(const std::string& path, const Eigen::MatrixXd& a,
   }
   MPI_Barrier(MPI_COMM_WORLD);
   return inspect_dataset(MPI_COMM_WORLD, DatasetPath{path, "/A"}, 2);
+}
+
+// PBLAS's process-wide row and column broadcast topologies on this rank, e.g. "  " (both MPI_Bcast).
+std::string broadcast_topologies() {
+  const int context = 0;  // not looked at by the getter
+  char row = '?', column = '?';
+  pb_topget_(&context, "B", "R", &row);
+  pb_topget_(&context, "B", "C", &column);
+  return {row, column};
+}
+
+// True when every rank has rank 0's broadcast topologies (else their next pdgemm on a shared grid hangs).
+bool broadcast_topologies_agree() {
+  const std::string mine = broadcast_topologies();
+  std::string root = mine;
+  MPI_Bcast(root.data(), 2, MPI_CHAR, 0, MPI_COMM_WORLD);
+  int agree = root == mine ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &agree, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  return agree == 1;
 }
 
 void remove_on_root(const std::string& path) {
@@ -218,6 +238,8 @@ TEST_CASE("out-of-core fixed accuracy == in-core fixed accuracy (same k, factors
       for (size_t i = 0; i < result.s.size(); ++i) {
         CHECK(std::abs(result.residuals[i] - in_core.residuals[i]) <= 1e-12);
       }
+      // Householder QRs ran on rank 0 alone (1 x 1 grids): they must not leave it broadcasting differently.
+      CHECK(broadcast_topologies_agree());
     }
   }
   remove_on_root(path);
