@@ -8,6 +8,7 @@ PETSc MPIDENSE matrix, so no rank holds the whole matrix. Times EPS-free SVD sol
 
     mpirun -np 2 /usr/bin/python3 jobs/bench_slepc_svd.py --matrix A.h5:/W --rank 50 --tol 1e-10 \
         [--type trlanczos] [--reps 1] [--output s.json]
+    /usr/bin/python3 jobs/bench_slepc_svd.py --probe    # {"available": true|false}, without starting MPI
 Prints one JSON line on rank 0: {"bench": "slepc_svd", "type", "tol", "k", "seconds", "converged", "s": [...],
 "max_residual_over_s1"} (residuals from SLEPc's computeError, absolute ||A v - s u|| scaled by s_1).
 """
@@ -33,14 +34,25 @@ def set_debian_paths():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--matrix", required=True)
-    parser.add_argument("--rank", type=int, required=True)
+    parser.add_argument("--matrix")
+    parser.add_argument("--probe", action="store_true", help="only say whether slepc4py imports (no MPI start)")
+    parser.add_argument("--rank", type=int)
     parser.add_argument("--tol", type=float, default=1e-10)
     parser.add_argument("--type", default="trlanczos")
     parser.add_argument("--reps", type=int, default=1)
     parser.add_argument("--output")
     args = parser.parse_args()
     set_debian_paths()
+    if args.probe:
+        try:
+            import petsc4py  # noqa: F401
+            import slepc4py  # noqa: F401
+            print(json.dumps({"bench": "slepc_svd", "available": True}))
+        except ImportError:
+            print(json.dumps({"bench": "slepc_svd", "available": False}))
+        return
+    if not args.matrix or args.rank is None:
+        parser.error("--matrix and --rank are required")
     try:
         import petsc4py
         petsc4py.init([])
