@@ -16,6 +16,7 @@ import argparse
 import glob
 import json
 import os
+import resource
 import sys
 import time
 
@@ -91,13 +92,18 @@ def main():
         comm.barrier()
         seconds = time.perf_counter() - began
         best = seconds if best is None else min(best, seconds)
+    # Peak memory of each rank (ru_maxrss is in KiB on Linux), as max and mean over the ranks.
+    per_rank = PETSc.Vec().createMPI((1, PETSc.DECIDE), comm=comm)
+    per_rank.getArray()[0] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024.0
+    rss_max, rss_mean = per_rank.max()[1], per_rank.sum() / comm.getSize()
     converged = svd.getConverged()
     k = min(args.rank, converged)
     s = [svd.getValue(i) for i in range(k)]
     errors = [svd.computeError(i, SLEPc.SVD.ErrorType.ABSOLUTE) for i in range(k)]
     record = {"bench": "slepc_svd", "available": True, "type": args.type, "tol": args.tol, "k": args.rank,
               "shape": [m, n], "ranks": comm.getSize(), "seconds": best, "converged": converged, "s": s,
-              "max_residual_over_s1": max(errors) / s[0] if s and s[0] > 0 else 0.0}
+              "max_residual_over_s1": max(errors) / s[0] if s and s[0] > 0 else 0.0,
+              "peak_rss_max_bytes": rss_max, "peak_rss_mean_bytes": rss_mean}
     if comm.getRank() == 0:
         line = json.dumps(record)
         print(line, flush=True)

@@ -153,6 +153,8 @@ SlepcSolve SlepcReference::solve(const DistMatrix& a, int64_t k, double tol, int
   result.worst_residual = record.value("max_residual_over_s1", 0.0);
   result.converged = record.value("converged", int64_t{0});
   result.s = record.value("s", std::vector<double>{});
+  result.peak_rss_bytes.max = record.value("peak_rss_max_bytes", 0.0);
+  result.peak_rss_bytes.mean = record.value("peak_rss_mean_bytes", 0.0);
   return result;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/resource_usage.hpp"
 #include "jointfact/distributed/dist_matrix.hpp"
 
 namespace jf::bench {
@@ -19,6 +20,7 @@ struct SlepcSolve {
   double worst_residual = 0;  // max_i ||A v_i - s_i u_i|| / s_1 from SLEPc's computeError
   int64_t converged = 0;      // triplets SLEPc reports converged
   std::vector<double> s;      // leading singular values, descending
+  RankSpread peak_rss_bytes;  // of SLEPc's ranks (its Python processes), max and mean
   std::string error;          // why ok is false
 };
 

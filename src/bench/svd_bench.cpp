@@ -108,6 +108,7 @@ double slepc_row(const DistMatrix& a, SlepcReference& slepc, const BenchSettings
   }
   Measurement measurement;
   measurement.seconds = {solve.seconds};
+  measurement.peak_rss_bytes = solve.peak_rss_bytes;  // bytes_sent stays 0: not counted in SLEPc's processes
   Record record = make_record("svd", name, a, measurement);
   record["tol"] = tol;
   record["k"] = settings.rank;
