@@ -13,7 +13,7 @@
 // L <= max(3 (k + p), k + p + 2 b) columns, p = options.oversample; A is only read; B is L x L, replicated.
 // Cost per step: two thin products with b columns, O((m + n) L b) for the projections.
 // Progress (options.progress): converged/k, the worst relative residual and the columns multiplied so far,
-// at every check (about every (k + p) / 2 basis columns and at every restart).
+// at every check (about every (k + p) / 2 basis columns, at every restart, every step when nearly done).
 #include "jointfact/svd/truncated_svd.hpp"
 
 namespace jf::svd {
