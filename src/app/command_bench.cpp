@@ -97,7 +97,8 @@ RegisteredCommand register_bench_command(CLI::App& app) {
   command->add_option("--tree", options->settings.tree, "butterfly: balanced | left-to-right")
       ->check(CLI::IsMember({"balanced", "left-to-right"}))
       ->capture_default_str();
-  command->add_option("--dir", options->settings.dir, "io: directory for the temporary HDF5 file")
+  command
+      ->add_option("--dir", options->settings.dir, "io, svd (SLEPc reference): directory for the temporary HDF5 file")
       ->capture_default_str();
   command->add_option("--dgemm-size", options->settings.dgemm_size, "N of the N^3 pdgemm that sets the DGEMM rate")
       ->check(CLI::Range(int64_t{1}, int64_t{100000}))
