@@ -32,7 +32,9 @@ struct RightMetric {
   double scale = 1.0;
 };
 
-// Builds the thin form from A (s x n) and Y (s x m) on W's grid: one exact SVD of A (s x n).
+// Builds the thin form from A (s x n) and Y (s x m) on W's grid. For s < n: A^T = Q R (CholeskyQR2, or
+// Householder where that is unsafe) and the SVD of the s x s factor R, O(n s^2), with R replicated while
+// s < svd::kDistributedProjectionFrom; otherwise one exact SVD of A. Plus Y^T U_a, O(m s r).
 // Collective. Throws InputError when the shapes do not match W (m x n).
 RightMetric right_metric_from(const DistMatrix& w, const DistMatrix& a, const DistMatrix& y, double scale);
 
