@@ -113,7 +113,9 @@ class GrowthSecant {
 
   // The next lambda after `lambda`, aiming at growth `aim` (<= target).
   double next(double lambda, double aim) const {
-    constexpr double kMaxStep = 1e3, kMinStep = 1.01;
+    // The smallest step stays well below the resolution the aim asks for: near the bound a step of 1%
+    // moves the growth by ~2%, several times the loss tolerance, and would overshoot into a bracket.
+    constexpr double kMaxStep = 1e3, kMinStep = 1.0001;
     if (bracketed() && low_.growth > 0 && high_.growth > low_.growth) {
       const double t = std::log(aim / low_.growth) / std::log(high_.growth / low_.growth);
       return std::exp(std::log(low_.lambda) + std::clamp(t, 0.02, 0.98) * std::log(high_.lambda / low_.lambda));
