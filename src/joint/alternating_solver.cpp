@@ -81,9 +81,14 @@ AlternatingSolver::AlternatingSolver(const JointProblem& problem)
     : problem_(problem), layouts_(problem.w.grid().comm()) {}
 
 HistoryRow AlternatingSolver::assemble(const Factors& factors, double lambda, double recon_squared) const {
+  return assemble(factors, lambda, recon_squared, problem_.objective.value(factors.l, factors.r));
+}
+
+HistoryRow AlternatingSolver::assemble(const Factors& factors, double lambda, double recon_squared,
+                                       double task_loss) const {
   HistoryRow row;
   row.recon_error = std::sqrt(recon_squared);
-  row.task_loss = problem_.objective.value(factors.l, factors.r);
+  row.task_loss = task_loss;
   row.objective = recon_squared + lambda * row.task_loss;
   if (problem_.smooth_l > 0) row.objective += problem_.smooth_l * smoothness_energy(factors.l, layouts_);
   if (problem_.smooth_r > 0) row.objective += problem_.smooth_r * smoothness_energy(factors.r, layouts_);
@@ -94,6 +99,12 @@ HistoryRow AlternatingSolver::evaluate(const Factors& factors, double lambda) co
   DistMatrix w_t_l = factors.r.like();
   multiply_thin_transposed(problem_.w, factors.l, w_t_l);  // one local dgemm per rank, not pdgemm's panels
   return assemble(factors, lambda, recon_error_squared(problem_.w_norm_squared, w_t_l, factors));
+}
+
+HistoryRow AlternatingSolver::evaluate(const Factors& factors, double lambda, double task_loss) const {
+  DistMatrix w_t_l = factors.r.like();
+  multiply_thin_transposed(problem_.w, factors.l, w_t_l);
+  return assemble(factors, lambda, recon_error_squared(problem_.w_norm_squared, w_t_l, factors), task_loss);
 }
 
 void AlternatingSolver::left_step(Factors& factors, double lambda, const BlockRegularization& regularization) const {

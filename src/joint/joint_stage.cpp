@@ -1,6 +1,7 @@
 #include "jointfact/joint/joint_stage.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "joint/thin_algebra.hpp"
 #include "jointfact/core/error.hpp"
@@ -67,11 +68,14 @@ void run_penalty(const AlternatingSolver& solver, const InitialFactors& start, c
                  {settings.lambda, settings.rank, std::move(result.history), result.iterations, true, result.stalled});
 }
 
-void run_lossless(const AlternatingSolver& solver, const InitialFactors& start, const JointSettings& settings,
-                  JointOutcome& outcome) {
+// Returns the answer's state (task loss, reconstruction error), which the search has measured already.
+HistoryRow run_lossless(const AlternatingSolver& solver, const InitialFactors& start, const JointSettings& settings,
+                        JointOutcome& outcome) {
   InitialFactors search_start = start;
   if (settings.nonneg) search_start.factors = nonnegative_start(start.factors);
-  const double start_loss = solver.problem().objective.value(search_start.factors.l, search_start.factors.r);
+  const double start_loss = settings.nonneg
+                                ? solver.problem().objective.value(search_start.factors.l, search_start.factors.r)
+                                : outcome.loss_svd;
   LosslessResult result = solve_lossless(solver, search_start, start_loss, lossless_options(settings));
   outcome.factors = std::move(result.factors);
   outcome.lambda = result.lambda;
@@ -79,6 +83,7 @@ void run_lossless(const AlternatingSolver& solver, const InitialFactors& start, 
   outcome.iterations = result.iterations;
   outcome.feasible = result.feasible;
   for (LambdaSegment& segment : result.segments) append_segment(outcome, std::move(segment));
+  return result.state;
 }
 
 void run_compact(const AlternatingSolver& solver, const InitialFactors& start, const JointSettings& settings,
@@ -152,18 +157,19 @@ JointOutcome run_from(const DistMatrix& w, const Objective& objective, const Joi
   } else {
     effective.trust_radius = 0;
   }
+  std::optional<HistoryRow> measured;  // the answer's state where the mode has it already
   switch (settings.mode) {
     case JointMode::Penalty:
       run_penalty(solver, start, effective, outcome);
       break;
     case JointMode::Lossless:
-      run_lossless(solver, start, effective, outcome);
+      measured = run_lossless(solver, start, effective, outcome);
       break;
     case JointMode::Compact:
       run_compact(solver, start, effective, outcome);
       break;
   }
-  const HistoryRow final_state = solver.evaluate(outcome.factors, outcome.lambda);
+  const HistoryRow final_state = measured ? *measured : solver.evaluate(outcome.factors, outcome.lambda);
   outcome.loss_joint = final_state.task_loss;
   outcome.recon_error_joint = final_state.recon_error;
   if (outcome.loss_kind == "predicted") {

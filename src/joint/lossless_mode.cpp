@@ -19,7 +19,8 @@ constexpr double kNegligibleLoss = 1e-8;
 
 class LambdaSearch {
  public:
-  LambdaSearch(const AlternatingSolver& solver, const InitialFactors& start, const LosslessOptions& options)
+  LambdaSearch(const AlternatingSolver& solver, const InitialFactors& start, double start_loss,
+               const LosslessOptions& options)
       : solver_(solver), options_(options) {
     best_.factors = start.factors;
     best_.recon_bound =
@@ -27,7 +28,7 @@ class LambdaSearch {
     best_.lambda = 0;
     rank_ = start.factors.l.cols();
     // The SVD start is feasible by definition; a non-negative or smoothed start need not be.
-    best_.state = solver.evaluate(start.factors, 0.0);
+    best_.state = solver.evaluate(start.factors, 0.0, start_loss);
     // Within rounding: the error from the thin products and the one from the singular values differ in
     // the last digits, and W_k itself must count as feasible when the bound is ||W - W_k||_F.
     best_.feasible = best_.state.recon_error <= best_.recon_bound * (1.0 + 1e-12);
@@ -46,6 +47,7 @@ class LambdaSearch {
     const bool feasible = state.recon_error <= best_.recon_bound;
     best_.iterations += result.iterations;
     last_recon_error_ = state.recon_error;
+    last_task_loss_ = state.task_loss;
     // A closed form that could not beat the best factors so far: the SVD's accuracy is the limit.
     if (result.closed_form && result.iterations == 0 && lambda > 0) resolution_reached_ = true;
     best_.segments.push_back({lambda, rank_, result.history, result.iterations, feasible, result.stalled});
@@ -65,6 +67,7 @@ class LambdaSearch {
 
   int solves() const { return static_cast<int>(best_.segments.size()); }
   double last_recon_error() const { return last_recon_error_; }
+  double last_task_loss() const { return last_task_loss_; }
   bool resolution_reached() const { return resolution_reached_; }
   const LosslessResult& best() const { return best_; }
   LosslessResult take() { return std::move(best_); }
@@ -74,7 +77,7 @@ class LambdaSearch {
   const LosslessOptions& options_;
   LosslessResult best_;
   int64_t rank_ = 0;
-  double last_recon_error_ = 0;
+  double last_recon_error_ = 0, last_task_loss_ = 0;
   bool resolution_reached_ = false;
 };
 
@@ -88,16 +91,19 @@ bool close_enough(const LosslessResult& best, const LosslessOptions& options) {
 // The search when every penalty solution is one SVD (closed form). The growth of the squared error,
 // g(lambda) = e(lambda)^2 - e(0)^2, is smooth and increasing, close to a power of lambda (lambda^2 while
 // the answer moves linearly in lambda), so log g is nearly linear in log lambda: each step is a secant on
-// (log lambda, log g) through the two latest points (interpolating once the bound is bracketed). It aims
+// (log lambda, log g) through the two latest points (interpolating once the bound is bracketed; after the
+// first solve the exponent comes from how much task loss that solve bought, see next()). It aims
 // half the loss tolerance inside the bound, so the first feasible landing usually ends the search.
-// e(0) comes from the same solver (one solve at lambda = 0): the start's own error may be an estimate
-// (a randomized SVD's), and growth is only meaningful against the solver's own accuracy.
+// e(0) is the start's error, measured (not the estimate from its singular values): the start is the
+// lambda = 0 solution, so no solve repeats it. A randomized start may be slightly less accurate than the
+// warm-started solves that follow; growth then reads a little low, which the secant absorbs.
 class GrowthSecant {
  public:
   GrowthSecant(double target) : target_(target) {}
 
-  void add(double lambda, double growth, bool feasible) {
-    if (growth > 0) latest_.push_back({lambda, growth});
+  // `loss_drop`: how far the task loss at lambda lies below the start's.
+  void add(double lambda, double growth, bool feasible, double loss_drop) {
+    if (growth > 0) latest_.push_back({lambda, growth, loss_drop});
     if (latest_.size() > 2) latest_.erase(latest_.begin());
     if (feasible && lambda > low_.lambda) low_ = {lambda, growth};
     if (!feasible && (high_.lambda == 0 || lambda < high_.lambda)) high_ = {lambda, growth};
@@ -107,7 +113,9 @@ class GrowthSecant {
 
   // The next lambda after `lambda`, aiming at growth `aim` (<= target).
   double next(double lambda, double aim) const {
-    constexpr double kMaxStep = 1e3, kMinStep = 1.01;
+    // The smallest step stays well below the resolution the aim asks for: near the bound a step of 1%
+    // moves the growth by ~2%, several times the loss tolerance, and would overshoot into a bracket.
+    constexpr double kMaxStep = 1e3, kMinStep = 1.0001;
     if (bracketed() && low_.growth > 0 && high_.growth > low_.growth) {
       const double t = std::log(aim / low_.growth) / std::log(high_.growth / low_.growth);
       return std::exp(std::log(low_.lambda) + std::clamp(t, 0.02, 0.98) * std::log(high_.lambda / low_.lambda));
@@ -117,6 +125,12 @@ class GrowthSecant {
     if (latest_.size() == 2 && latest_[1].lambda != latest_[0].lambda) {
       power = std::log(latest_[1].growth / latest_[0].growth) / std::log(latest_[1].lambda / latest_[0].lambda);
       power = std::clamp(power, 0.5, 4.0);
+    } else if (latest_.size() == 1 && latest_[0].loss_drop > 0) {
+      // One point: the envelope theorem gives d(e^2)/d lambda = -lambda f'(lambda) along the minimisers.
+      // With -f' ~ lambda^q on (0, lambda], f drops by c lambda^(q+1) / (q+1) and the squared error grows
+      // by c lambda^(q+2) / (q+2), so g ~ lambda^p with p = q + 2 = 1 / (1 - rho), rho = g / (lambda drop).
+      const double rho = latest_[0].growth / (latest_[0].lambda * latest_[0].loss_drop);
+      if (rho > 0 && rho < 1) power = std::clamp(1.0 / (1.0 - rho), 0.5, 4.0);
     }
     if (latest_.empty() || latest_.back().lambda != lambda) {  // no growth measured here: leap
       return high_.lambda == lambda ? lambda / kMaxStep : lambda * kMaxStep;
@@ -128,7 +142,7 @@ class GrowthSecant {
 
  private:
   struct Point {
-    double lambda = 0, growth = 0;
+    double lambda = 0, growth = 0, loss_drop = 0;
   };
   double target_;
   std::vector<Point> latest_;
@@ -160,8 +174,7 @@ LosslessResult closed_form_search(const AlternatingSolver& solver, LambdaSearch&
                                   double floor, double first, const LosslessOptions& options) {
   const double bound = search.best().recon_bound;
   solver.problem().objective.hint_penalty_minimizer(solver.problem().w, search.best().factors);
-  search.try_lambda(0.0);
-  const double base = search.last_recon_error() * search.last_recon_error();
+  const double base = search.best().state.recon_error * search.best().state.recon_error;
   const double target = bound * bound - base;
   if (!(target > 0)) return search.take();
   GrowthSecant secant(target);
@@ -181,7 +194,7 @@ LosslessResult closed_form_search(const AlternatingSolver& solver, LambdaSearch&
       if (stalled || at_floor || close_enough(search.best(), options)) break;
       previous_growth = growth;
     }
-    secant.add(lambda, growth, feasible);
+    secant.add(lambda, growth, feasible, start_loss - search.last_task_loss());
     if (secant.bracketed() && secant.bracket_ratio() < 1.0 + 1e-6) break;
     // The loss the slack could still buy is slack / lambda: aim half the tolerance inside the bound.
     const double tolerance = options.loss_gap_rel * std::abs(search.best().state.task_loss) * lambda;
@@ -200,7 +213,7 @@ double default_lambda(const InitialFactors& start, double start_loss, double eps
 
 LosslessResult solve_lossless(const AlternatingSolver& solver, const InitialFactors& start, double start_loss,
                               const LosslessOptions& options) {
-  LambdaSearch search(solver, start, options);
+  LambdaSearch search(solver, start, start_loss, options);
   // No room: W_k is the only feasible answer.
   if (options.eps_rel <= 0 || search.best().recon_bound <= start.recon_error) return search.take();
   // With regularisers or L, R >= 0 the start may miss the bound: the plain fit (lambda = 0) is the

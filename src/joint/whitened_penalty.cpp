@@ -10,6 +10,7 @@
 #include "joint/thin_algebra.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/distributed/pblas.hpp"
+#include "svd/projected_svd.hpp"
 
 namespace jf::joint {
 namespace {
@@ -22,6 +23,23 @@ void scale_rows(DistMatrix& a, const Eigen::VectorXd& scale) {
   a.for_each_local([&](int64_t i, int64_t, double& v) { v *= scale(i); });
 }
 
+// The thin SVD of a wide A (s x n, s < n) from A^T = Q R: CholeskyQR2 (Householder where unsafe) and the
+// SVD of the s x s factor R = U_r S V_r^T, so A = V_r S (Q U_r)^T. O(n s^2) BLAS-3 work, where the exact
+// SVD's bidiagonalisation and back-transformations cost several times more; R is replicated below
+// svd::kDistributedProjectionFrom and factored on the grid above. `block`: the row block of A^T's layout.
+svd::TruncatedSvd thin_svd_of_wide(const DistMatrix& a, int64_t block) {
+  const int64_t s = a.rows(), n = a.cols();
+  const GridPtr& grid = a.grid_ptr();
+  DistMatrix a_t(grid, n, s, block, std::max(block, s));  // one block column: CholeskyQR2 applies
+  transpose(a, a_t);
+  svd::ProjectionOptions options;
+  options.distributed_from = svd::kDistributedProjectionFrom;
+  const svd::ProjectedSvd projected = svd::factor_projection(std::move(a_t), options);
+  DistMatrix identity(grid, s, s, a.row_block(), a.row_block());
+  identity.for_each_local([](int64_t i, int64_t j, double& v) { v = i == j ? 1.0 : 0.0; });
+  return svd::rotate_to_singular_vectors(identity, projected, s);  // u = V_r, v = Q U_r
+}
+
 }  // namespace
 
 RightMetric right_metric_from(const DistMatrix& w, const DistMatrix& a, const DistMatrix& y, double scale) {
@@ -31,7 +49,7 @@ RightMetric right_metric_from(const DistMatrix& w, const DistMatrix& a, const Di
                      std::to_string(y.rows()) + " x " + std::to_string(y.cols()) + "; they must be s x n and s x m");
   }
   const int64_t r = std::min(s, n);
-  const svd::TruncatedSvd thin = svd::exact_truncated_svd(a, r);
+  const svd::TruncatedSvd thin = s < n ? thin_svd_of_wide(a, w.col_block()) : svd::exact_truncated_svd(a, r);
   RightMetric metric;
   metric.scale = scale;
   metric.basis = DistMatrix(w.grid_ptr(), n, r, w.col_block(), w.col_block());

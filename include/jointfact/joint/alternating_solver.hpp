@@ -92,6 +92,8 @@ class AlternatingSolver {
 
   // F, f and the reconstruction error at (L, R) (one extra product with W).
   HistoryRow evaluate(const Factors& factors, double lambda) const;
+  // The same when f(L R^T) = task_loss is already known: the product with W only.
+  HistoryRow evaluate(const Factors& factors, double lambda, double task_loss) const;
 
   const JointProblem& problem() const { return problem_; }
 
@@ -101,6 +103,7 @@ class AlternatingSolver {
   // Returns W^T L (for the reconstruction error).
   DistMatrix right_step(Factors& factors, double lambda, const BlockRegularization& regularization) const;
   HistoryRow assemble(const Factors& factors, double lambda, double recon_squared) const;
+  HistoryRow assemble(const Factors& factors, double lambda, double recon_squared, double task_loss) const;
 
   JointProblem problem_;
   FactorLayouts layouts_;
