@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Peak resident memory per rank of every stage and mode, above a bare MPI process, at several rank counts:
-# randomized and exact svd, joint rowsum / regression / gradient, fsmf, butterfly; square, tall (100:1) and
+# randomized and exact svd, joint rowsum / regression / gradient (without and with a varying curvature H),
+# fsmf, butterfly; square, tall (100:1) and
 # wide (1:100) shapes. Each rank runs under /usr/bin/time -f %M (its VmHWM); the bare process is
 # `jointfact info` on a 4 x 4 file at the same rank count (MPI, HDF5 and the binary, no data).
 #
 #   usage: jobs/bench_memory.sh [BUILD_DIR]
-#   env:   RANKS="1 2 4 8"  MODES="rsvd exact rowsum regression gradient fsmf butterfly"
+#   env:   RANKS="1 2 4 8"  MODES="rsvd exact rowsum regression gradient gradient-h fsmf butterfly"
 #          SHAPES="square tall wide"  SQUARE=6000x3000 TALL=42000x420 WIDE=420x42000 BUTTERFLY_N=2048
 #          K=20 (rank of svd / joint, columns of the fsmf supports)  KEEP=1 keeps the inputs in the work dir
 #
@@ -18,7 +19,7 @@ source jobs/env.sh
 BUILD=${1:-build}
 BIN=$(realpath "$BUILD/jointfact")
 RANKS=${RANKS:-"1 2 4 8"}
-MODES=${MODES:-"rsvd exact rowsum regression gradient fsmf butterfly"}
+MODES=${MODES:-"rsvd exact rowsum regression gradient gradient-h fsmf butterfly"}
 SHAPES=${SHAPES:-"square tall wide"}
 SQUARE=${SQUARE:-6000x3000} TALL=${TALL:-42000x420} WIDE=${WIDE:-420x42000}
 BUTTERFLY_N=${BUTTERFLY_N:-2048}
@@ -36,8 +37,8 @@ dims() {  # shape name -> "M N"
   esac
 }
 
-# Inputs of one shape: the matrix with row-sum targets, regression samples / responses, a gradient and
-# curvature, fsmf supports (K columns, a third of the entries set).
+# Inputs of one shape: the matrix with row-sum targets, regression samples / responses, a gradient and a
+# varying curvature, fsmf supports (K columns, a third of the entries set).
 make_inputs() {
   local shape=$1 m n
   read -r m n <<<"$(dims "$shape")"
@@ -55,6 +56,7 @@ with h5py.File(f"{work}/{shape}-regression.h5", "w") as f:
     f["Y"] = rng.standard_normal((s, m))
 with h5py.File(f"{work}/{shape}-gradient.h5", "w") as f:
     f["G"] = rng.standard_normal((m, n))
+    f["H"] = np.abs(rng.standard_normal((m, n)))
 with h5py.File(f"{work}/{shape}-support.h5", "w") as f:
     f["SX"] = (rng.random((m, k)) < 1 / 3).astype(np.uint8)
     f["SY"] = (rng.random((n, k)) < 1 / 3).astype(np.uint8)
@@ -73,6 +75,8 @@ mode_args() {
       --samples "$WORK/$shape-regression.h5:/Xs" --responses "$WORK/$shape-regression.h5:/Y" --max-iters 20 --quiet ;;
     gradient) echo joint --input "$in:/W" --output "$out" --rank "$K" --objective gradient \
       --gradient "$WORK/$shape-gradient.h5:/G" --max-iters 20 --quiet ;;
+    gradient-h) echo joint --input "$in:/W" --output "$out" --rank "$K" --objective gradient \
+      --gradient "$WORK/$shape-gradient.h5:/G" --curvature "$WORK/$shape-gradient.h5:/H" --max-iters 20 --quiet ;;
     fsmf) echo fsmf --input "$in:/W" --output "$out" --support-x "$WORK/$shape-support.h5:/SX" \
       --support-y "$WORK/$shape-support.h5:/SY" --refine-iters 20 --quiet ;;
     butterfly) echo butterfly --input "$WORK/butterfly.h5:/W" --output "$out" --quiet ;;

@@ -4,8 +4,10 @@
 //   f(X) = <G, X - W> + 1/2 sum_ij H_ij (X_ij - W_ij)^2.
 // With no H (or a constant H = h) F is a plain least-squares problem with a shifted target
 // W - lambda/(2 + lambda h) G, and the majorise-minimise block problems (c = h) are exact. With a varying
-// H they majorise F with c = max H. Both need the m x n difference X - W only when H varies: that
-// temporary is the size of the objective's own data.
+// H they majorise F with c = max H. Only a varying H needs the m x n difference X - W, formed a panel of
+// about n / 4 columns (whole column cycles) at a time: beyond W, G and H a rank holds about a quarter of
+// its share of W more.
+// G and H live on W's layout (block-cyclic, same grid and blocks): memory per rank ~ 1/P.
 #include <limits>
 #include <optional>
 
@@ -15,7 +17,8 @@ namespace jf::joint {
 
 class GradientObjective : public Objective {
  public:
-  // gradient: m x n on W's grid; curvature: same shape, entries >= 0 (InputError otherwise), or none.
+  // gradient: m x n; curvature: same shape, entries >= 0 (InputError otherwise), or none. Both are kept on
+  // W's layout: moved there (one redistribution) when they come in another, kept as they are otherwise.
   GradientObjective(const DistMatrix& w, DistMatrix gradient, std::optional<DistMatrix> curvature);
 
   std::string name() const override { return "gradient"; }
@@ -40,8 +43,13 @@ class GradientObjective : public Objective {
 
  private:
   double cauchy_step() const;
-  // H o (L R^T - W), m x n (only when H varies).
-  DistMatrix weighted_difference(const DistMatrix& l, const DistMatrix& r) const;
+  // use(D, j0, j0_lc) for each panel D = (L R^T - W)(:, j0 : j0 + D.cols()), an m x (about n / 4) matrix on
+  // W's layout whose local columns are W's local columns j0_lc onwards: the only m x n-sized workspace.
+  template <class Use>
+  void for_each_difference_panel(const DistMatrix& l, const DistMatrix& r, Use use) const;
+  // use(D, j0) for each panel of H o (L R^T - W) (only when H varies).
+  template <class Use>
+  void for_each_weighted_panel(const DistMatrix& l, const DistMatrix& r, Use use) const;
 
   const DistMatrix& w_;
   DistMatrix gradient_;

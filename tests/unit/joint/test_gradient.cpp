@@ -8,6 +8,7 @@
 #include "joint/gradient_objective.hpp"
 #include "joint/thin_algebra.hpp"
 #include "joint_test_support.hpp"
+#include "jointfact/distributed/pblas.hpp"
 
 using namespace jf;
 using namespace jf::joint;
@@ -142,4 +143,63 @@ TEST_CASE("the estimated trust radius: the Cauchy step, capped at a tenth of ||W
   // Without curvature only the relative limit is left.
   const GradientObjective flat(data.w, distributed_like(data.w, g_full), std::nullopt);
   CHECK(flat.trust_radius_estimate() == Approx(0.1 * w.norm()).epsilon(1e-12));
+}
+
+namespace {
+
+MatrixXd counter_matrix(int64_t rows, int64_t cols, uint64_t stream) {
+  MatrixXd full(rows, cols);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) full(i, j) = counter_normal(81, kStreamUser + stream, i, j);
+  return full;
+}
+
+DistMatrix distributed(const GridPtr& grid, const MatrixXd& full, int64_t nb) {
+  DistMatrix a(grid, full.rows(), full.cols(), nb, nb);
+  test::scatter(full, a);
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("gradient objective: F and its gradient products agree with Eigen on every grid, block size and layout",
+          "[joint][gradient][grids]") {
+  // Ragged sizes; with small blocks the difference L R^T - W is formed in several panels, with 64 in one.
+  const int64_t m = 29, n = 19, k = 3;
+  const MatrixXd w = counter_matrix(m, n, 10), g = counter_matrix(m, n, 11), l = counter_matrix(m, k, 12),
+                 r = counter_matrix(n, k, 13), x = l * r.transpose();
+  const MatrixXd varying = counter_matrix(m, n, 14).cwiseAbs();
+  for (const GridShape shape : test::grids_fitting(test::world_size())) {
+    auto grid = make_grid(MPI_COMM_WORLD, shape);
+    for (const int64_t nb : test::block_sizes()) {
+      const DistMatrix w_d = distributed(grid, w, nb), l_d = distributed(grid, l, nb), r_d = distributed(grid, r, nb);
+      DistMatrix w_r = l_d.like(), w_t_l = r_d.like();
+      gemm(Op::None, Op::None, 1.0, w_d, r_d, 0.0, w_r);
+      gemm(Op::Trans, Op::None, 1.0, w_d, l_d, 0.0, w_t_l);
+      for (const int curvature_kind : {0, 1, 2}) {  // none, constant 0.7, varying
+        const MatrixXd h = curvature_kind == 0   ? MatrixXd::Zero(m, n)
+                           : curvature_kind == 1 ? MatrixXd::Constant(m, n, 0.7)
+                                                 : varying;
+        const MatrixXd outer = g + h.cwiseProduct(x - w);  // grad f(X)
+        const double f_direct = g.cwiseProduct(x - w).sum() + 0.5 * h.cwiseProduct((x - w).cwiseAbs2()).sum();
+        // G and H on W's layout, and on another block size (moved to W's layout by the objective).
+        for (const int64_t input_block : {nb, nb == 64 ? int64_t{5} : nb + 1}) {
+          std::optional<DistMatrix> curvature;
+          if (curvature_kind > 0) curvature = distributed(grid, h, input_block);
+          const GradientObjective objective(w_d, distributed(grid, g, input_block), curvature);
+          INFO("grid " << shape.prows << "x" << shape.pcols << ", block " << nb << ", G/H block " << input_block
+                       << ", curvature kind " << curvature_kind);
+          CHECK(objective.value(l_d, r_d) == Approx(f_direct).epsilon(1e-11).margin(1e-9));
+          CHECK(objective.value_of_matrix(distributed(grid, x, nb)) == Approx(f_direct).epsilon(1e-11).margin(1e-9));
+          CHECK(objective.value_of_matrix(distributed(grid, x, input_block + 2)) ==
+                Approx(f_direct).epsilon(1e-11).margin(1e-9));
+          CHECK(objective.value_of_matrix(w_d) == Approx(0.0).margin(1e-14));
+          CHECK(test::relative_difference(test::gather(objective.gradient_times_right(l_d, r_d, w_r)), outer * r) <
+                1e-13);
+          CHECK(test::relative_difference(test::gather(objective.gradient_transpose_times_left(l_d, r_d, w_t_l)),
+                                          outer.transpose() * l) < 1e-13);
+        }
+      }
+    }
+  }
 }
