@@ -1,6 +1,7 @@
 // The fast exact SVD (see bidiagonal_svd.hpp): pdgeqrf (tall case) + pdgebrd, the bidiagonal on every
-// rank, LAPACK dbdsdc (divide and conquer), then the Householder transforms applied by pdormqr / pdormlq
-// (what pdormbr would call) to the k leading singular vectors of the bidiagonal only.
+// rank, its singular values by LAPACK dbdsdc, its k leading vectors by the route with the least memory per
+// rank (golub_kahan.hpp or dbdsdc), then the Householder transforms applied by pdormqr / pdormlq (what
+// pdormbr would call) to those k vectors only.
 #include "svd/bidiagonal_svd.hpp"
 
 #include <mpi.h>
