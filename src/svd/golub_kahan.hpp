@@ -53,9 +53,9 @@ int64_t golub_kahan_largest_cluster(const std::vector<double>& d, const std::vec
                                     const std::vector<double>& s, int64_t k);
 
 // Peak doubles per process of each distributed route (the k output vectors excluded), for B of order r on
-// `ranks` processes: inverse iteration holds its share of the 2r x k eigenvectors plus room for the largest
-// cluster on every process (pdstein sizes every process alike); divide and conquer all 2r eigenvectors and
-// a workspace of twice that.
+// `ranks` processes: inverse iteration ~4 shares of the 2r x k eigenvectors plus twice the room for the
+// largest cluster on every process (pdstein sizes every process alike), as measured; divide and conquer all
+// 2r eigenvectors and a workspace of twice that.
 double golub_kahan_inverse_iteration_doubles(int64_t r, int64_t k, int64_t largest_cluster, int ranks);
 double golub_kahan_divide_and_conquer_doubles(int64_t r, int64_t k, int ranks);
 

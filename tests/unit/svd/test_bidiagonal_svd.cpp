@@ -352,21 +352,23 @@ TEST_CASE("the vector route is the least memory per rank among the accurate ones
   CHECK(svd::golub_kahan_largest_cluster(dense, zeros, dense, 10) == 10);
   CHECK(svd::golub_kahan_largest_cluster(spread, zeros, spread, r_spread) == 1);
 
-  // Well separated: inverse iteration holds 2r (k / P + 64) at most, far below the others.
-  svd::BidiagonalRoute route = svd::choose_vector_route(spread, zeros, spread, r_spread, 1);
+  // Well separated: inverse iteration holds 2r (4 k / P + 128) at most, below the others from 4 ranks on; on
+  // one rank all r vectors cost more than dbdsdc's 5 r^2.
+  CHECK(svd::choose_vector_route(spread, zeros, spread, r_spread, 1).taken == svd::VectorRoute::Replicated);
+  svd::BidiagonalRoute route = svd::choose_vector_route(spread, zeros, spread, r_spread, 4);
   CHECK(route.taken == svd::VectorRoute::InverseIteration);
   CHECK(route.distributed);
   CHECK(route.reason.find("largest cluster of 1,") != std::string::npos);
-  // One cluster of all r vectors: 2r (r / P + r) on every rank. On one rank that beats dbdsdc's 5 r^2; on 16
-  // ranks divide and conquer's 12 r^2 / 16 is less; with few vectors wanted the cluster is small again.
-  CHECK(svd::choose_vector_route(dense, zeros, dense, r, 1).taken == svd::VectorRoute::InverseIteration);
+  // One cluster of all r vectors: 2r (4 r / P + 2 r) on every rank. On one rank dbdsdc's 5 r^2 is less; on 16
+  // ranks divide and conquer's 12 r^2 / 16; with few vectors wanted the cluster is small again.
+  CHECK(svd::choose_vector_route(dense, zeros, dense, r, 1).taken == svd::VectorRoute::Replicated);
   route = svd::choose_vector_route(dense, zeros, dense, r, 16);
   CHECK(route.taken == svd::VectorRoute::DivideAndConquer);
   CHECK(route.reason.find("largest cluster of 1000") != std::string::npos);
   CHECK(svd::choose_vector_route(dense, zeros, dense, 20, 16).taken == svd::VectorRoute::InverseIteration);
   // Estimates: doubles per rank as documented.
   CHECK(svd::golub_kahan_divide_and_conquer_doubles(r, r, 16) == Approx((3.0 * 4e6 + 2e6) / 16 + 12000));
-  CHECK(svd::golub_kahan_inverse_iteration_doubles(r, r, r, 4) == Approx(2000.0 * (250 + 1000) + 10000));
+  CHECK(svd::golub_kahan_inverse_iteration_doubles(r, r, r, 4) == Approx(2000.0 * (4 * 250 + 2 * 1000) + 10000));
   // A tiny wanted singular value: only dbdsdc is accurate, whatever the memory.
   std::vector<double> graded = spread;
   graded[r_spread - 1] = 1e-6;
