@@ -1,6 +1,7 @@
 // The fast exact SVD (see bidiagonal_svd.hpp): pdgeqrf (tall case) + pdgebrd, the bidiagonal on every
-// rank, LAPACK dbdsdc (divide and conquer), then the Householder transforms applied by pdormqr / pdormlq
-// (what pdormbr would call) to the k leading singular vectors of the bidiagonal only.
+// rank, its singular values by LAPACK dbdsdc, its k leading vectors by the route with the least memory per
+// rank (golub_kahan.hpp or dbdsdc), then the Householder transforms applied by pdormqr / pdormlq (what
+// pdormbr would call) to those k vectors only.
 #include "svd/bidiagonal_svd.hpp"
 
 #include <mpi.h>
@@ -28,9 +29,6 @@ namespace {
 // ratio tuned for a smaller BLAS-2/BLAS-3 gap; more ranks widen the gap further (pdgebrd synchronises
 // every column).
 constexpr double kQrFirstRatio = 1.2;
-
-// Inverse iteration serves k <= r / kGolubKahanMaxShare (see choose_route).
-constexpr int64_t kGolubKahanMaxShare = 4;
 
 int f(int64_t value, const char* what) { return to_fortran_int(value, what); }
 
@@ -143,43 +141,44 @@ void apply_householder(HouseholderRoutine routine, const char* name, char trans,
   agree_on_info(c, info, name);
 }
 
-enum class VectorRoute { InverseIteration, DivideAndConquer, Replicated };
+std::string megabytes(double doubles) { return std::to_string(static_cast<int64_t>(doubles * 8.0 / 1e6)) + " MB"; }
 
-struct RouteChoice {
-  VectorRoute route;
-  std::string reason;
-};
+}  // namespace
 
-// The routes for B's vectors and their memory per rank (P grid ranks): inverse iteration on the Golub-Kahan
-// tridiagonal O(r k / P); its divide and conquer ~12 r^2 / P; dbdsdc replicated ~5 r^2 (golub_kahan.hpp).
+// The routes for B's vectors and their memory per rank (golub_kahan.hpp, P grid ranks): inverse iteration
+// 2r (k / P + c), c the largest cluster; divide and conquer ~12 r^2 / P; dbdsdc replicated ~5 r^2.
 //  - A wanted singular value tiny against the largest: its +-s eigenvectors of the Golub-Kahan form are
 //    nearly mixed and the halves lose orthogonality (the mixing ~ eps / (2 s / s_max) must stay within
 //    r eps, LAPACK's level), so only dbdsdc is accurate.
-//  - k <= r / 4: inverse iteration (clusters stay small next to r).
-//  - Otherwise divide and conquer where it needs less than dbdsdc on every rank (P >= 3), else dbdsdc.
-RouteChoice choose_route(const std::vector<double>& s, int64_t k, int grid_ranks) {
+//  - Otherwise the least memory per rank; ties go to the distributed routes, inverse iteration first.
+BidiagonalRoute choose_vector_route(const std::vector<double>& d, const std::vector<double>& e,
+                                    const std::vector<double>& s, int64_t k, int ranks) {
   const int64_t r = static_cast<int64_t>(s.size());
-  const double r2_mb = static_cast<double>(r) * static_cast<double>(r) * 8.0 / 1e6;
-  const std::string replicated_cost =
-      " (dbdsdc on every rank, ~" + std::to_string(static_cast<int64_t>(5 * r2_mb)) + " MB per rank)";
-  if (!(s.front() > 0)) return {VectorRoute::Replicated, "replicated: the matrix is zero" + replicated_cost};
+  const double replicated = 5.0 * static_cast<double>(r) * static_cast<double>(r);
+  const std::string replicated_cost = " (dbdsdc on every rank, ~" + megabytes(replicated) + " per rank)";
+  if (!(s.front() > 0)) return {false, VectorRoute::Replicated, "replicated: the matrix is zero" + replicated_cost};
   if (s[static_cast<size_t>(k - 1)] < s.front() / (2.0 * static_cast<double>(r))) {
-    return {VectorRoute::Replicated,
+    return {false, VectorRoute::Replicated,
             "replicated: s_k / s_1 below 1 / (2 min(m, n)), tiny singular values wanted" + replicated_cost};
   }
-  if (k * kGolubKahanMaxShare <= r) {
-    return {VectorRoute::InverseIteration,
-            "distributed: Golub-Kahan bisection + inverse iteration (pdstebz + pdstein)"};
+  const int64_t cluster = golub_kahan_largest_cluster(d, e, s, k);
+  const double inverse = golub_kahan_inverse_iteration_doubles(r, k, cluster, ranks);
+  const double divide = golub_kahan_divide_and_conquer_doubles(r, k, ranks);
+  const std::string estimates = " (per rank: inverse iteration ~" + megabytes(inverse) +
+                                " with its largest cluster of " + std::to_string(cluster) + ", divide and conquer ~" +
+                                megabytes(divide) + ", replicated dbdsdc ~" + megabytes(replicated) + ")";
+  if (inverse <= divide && inverse <= replicated) {
+    return {true, VectorRoute::InverseIteration,
+            "distributed: Golub-Kahan bisection + inverse iteration (pdstebz + pdstein)" + estimates};
   }
-  const double dc_mb = 12.0 * r2_mb / grid_ranks;
-  if (dc_mb < 5.0 * r2_mb) {
-    return {VectorRoute::DivideAndConquer, "distributed: Golub-Kahan divide and conquer (pdstedc), ~" +
-                                               std::to_string(static_cast<int64_t>(dc_mb)) + " MB per rank"};
+  if (divide <= replicated) {
+    return {true, VectorRoute::DivideAndConquer, "distributed: Golub-Kahan divide and conquer (pdstedc)" + estimates};
   }
-  return {VectorRoute::Replicated, "replicated: k = " + std::to_string(k) + " > min(m, n) / " +
-                                       std::to_string(kGolubKahanMaxShare) + " on " + std::to_string(grid_ranks) +
-                                       " ranks, where divide and conquer would need more" + replicated_cost};
+  return {false, VectorRoute::Replicated, "replicated: dbdsdc on every rank needs the least memory" + estimates};
 }
+
+namespace {
+
 // B's singular values on every rank, descending, to LAPACK's relative accuracy: dbdsdc without vectors
 // (dlasdq / dqds), O(r) memory and O(r^2) time. Ranks outside the grid take rank 0's, with the verdict.
 std::vector<double> bidiagonal_singular_values(const Grid& g, const std::vector<double>& d_in,
@@ -240,7 +239,8 @@ BidiagonalVectors replicated_leading_vectors(const GridPtr& grid, std::vector<do
 
 }  // namespace
 
-TruncatedSvd bidiagonal_dc_svd(const DistMatrix& a, const RankChooser& choose_rank, BidiagonalRoute* route) {
+TruncatedSvd bidiagonal_dc_svd(const DistMatrix& a, const RankChooser& choose_rank, BidiagonalRoute* route,
+                               VectorRoute forced) {
   const int64_t m = a.rows(), n = a.cols();
   const bool transposed = m < n;  // work on A^T, so the working matrix is tall
   const int64_t rows = std::max(m, n), r = std::min(m, n);
@@ -281,18 +281,22 @@ TruncatedSvd bidiagonal_dc_svd(const DistMatrix& a, const RankChooser& choose_ra
     throw InputError("rank " + std::to_string(k) + " must be between 1 and min(m, n) = " + std::to_string(r));
   }
 
-  // The k leading singular vectors of B: distributed by the Golub-Kahan route where it is accurate and
-  // cheap, else by dbdsdc on every rank (the r x r route, see choose_route).
+  // The k leading singular vectors of B: distributed by a Golub-Kahan route where it is accurate and needs
+  // less memory, else by dbdsdc on every rank (the r x r route, see choose_vector_route).
   BidiagonalVectors vectors;
-  const RouteChoice choice = choose_route(s, k, g.prows() * g.pcols());
-  BidiagonalRoute taken{choice.route != VectorRoute::Replicated, choice.reason};
-  if (choice.route == VectorRoute::InverseIteration) {
-    taken.distributed = golub_kahan_leading_vectors(grid, d, e, k, rows, nb, vectors);
-  } else if (choice.route == VectorRoute::DivideAndConquer) {
+  BidiagonalRoute taken = choose_vector_route(d, e, s, k, g.prows() * g.pcols());
+  if (forced != VectorRoute::Automatic) {
+    taken = {forced != VectorRoute::Replicated, forced, "forced by the caller: " + taken.reason};
+  }
+  if (taken.taken == VectorRoute::InverseIteration) {
+    taken.distributed =
+        golub_kahan_leading_vectors(grid, d, e, k, rows, nb, golub_kahan_largest_cluster(d, e, s, k), vectors);
+  } else if (taken.taken == VectorRoute::DivideAndConquer) {
     taken.distributed = golub_kahan_vectors_by_divide_and_conquer(grid, d, e, k, rows, nb, vectors);
   }
-  if (!taken.distributed && choice.route != VectorRoute::Replicated) {
-    taken.reason = "replicated: ScaLAPACK could not deliver orthogonal vectors on the route: " + choice.reason;
+  if (!taken.distributed && taken.taken != VectorRoute::Replicated) {
+    taken = {false, VectorRoute::Replicated,
+             "replicated: ScaLAPACK could not deliver orthogonal vectors on the route: " + taken.reason};
   }
   if (!taken.distributed) vectors = replicated_leading_vectors(grid, d, e, k, rows, nb);
   if (route != nullptr) *route = taken;

@@ -16,8 +16,11 @@
 namespace jf::svd {
 namespace {
 
-// Vectors beyond its share that each process has room for, so that clusters are reorthogonalized.
+// Vectors beyond its share that each process has room for at least, so that clusters are reorthogonalized.
 constexpr int64_t kExtraClusterVectors = 64;
+
+// ScaLAPACK's default ORFAC: eigenvalues closer than this times ||T||_1 form a cluster.
+constexpr double kClusterFraction = 1e-3;
 
 int f(int64_t value, const char* what) { return to_fortran_int(value, what); }
 
@@ -63,8 +66,8 @@ Eigenvalues smallest_eigenvalues(const Grid& g, const std::vector<double>& diag,
 
 // pdstein: the eigenvectors of the given eigenvalues into z (n x found). info > 0 also when a cluster was
 // left unorthogonalized.
-void inverse_iteration(const std::vector<double>& diag, const std::vector<double>& off, Eigenvalues& values,
-                       DistMatrix& z, int& info) {
+void inverse_iteration(const std::vector<double>& diag, const std::vector<double>& off, int64_t largest_cluster,
+                       Eigenvalues& values, DistMatrix& z, int& info) {
   const int n_f = f(static_cast<int64_t>(diag.size()), "Golub-Kahan order"), m = values.found, one = 1;
   const double orfac = -1;  // ScaLAPACK's default: clusters are eigenvalues within 1e-3 ||T||
   const int nprocs = z.grid().size();
@@ -81,12 +84,12 @@ void inverse_iteration(const std::vector<double>& diag, const std::vector<double
            z.data(), &one, &one, desc.data(), &work_query, &lwork, &iwork_query, &liwork, ifail.data(), iclustr.data(),
            gap.data(), &info);
   if (info != 0) return;
-  // The query covers each process's share of the vectors; room for kExtraClusterVectors more lets a cluster
-  // of close eigenvalues be iterated (and reorthogonalized) on one process. A larger cluster makes pdstein
-  // report it (info / (m + 1) > 0) with the room it needs in work[0]: one retry with that room, at most
-  // 2r (k + k / P) doubles on the process that owns the cluster.
+  // The query covers each process's share of the vectors; room for the largest cluster (as estimated, at
+  // least kExtraClusterVectors) lets a cluster of close eigenvalues be iterated (and reorthogonalized) on one
+  // process. A larger cluster makes pdstein report it (info / (m + 1) > 0) with the room it needs in work[0]:
+  // one retry with that room, at most 2r (k + k / P) doubles on the process that owns the cluster.
   const int64_t n = static_cast<int64_t>(diag.size());
-  const int64_t extra = std::min<int64_t>(m, kExtraClusterVectors);
+  const int64_t extra = std::min<int64_t>(m, std::max(kExtraClusterVectors, largest_cluster));
   double wanted = work_query + static_cast<double>(extra * n);
   std::vector<int> iwork(static_cast<size_t>(checked_workspace(iwork_query, "pdstein integer")));
   liwork = f(static_cast<int64_t>(iwork.size()), "pdstein liwork");
@@ -171,7 +174,7 @@ DivideAndConquerWorkspace divide_and_conquer_workspace(const DistMatrix& z, int 
 }  // namespace
 
 bool golub_kahan_leading_vectors(const GridPtr& grid, const std::vector<double>& d, const std::vector<double>& e,
-                                 int64_t k, int64_t rows, int64_t nb, BidiagonalVectors& out) {
+                                 int64_t k, int64_t rows, int64_t nb, int64_t largest_cluster, BidiagonalVectors& out) {
   const Grid& g = *grid;
   const int64_t r = static_cast<int64_t>(d.size());
   const std::vector<double> diag(static_cast<size_t>(2 * r), 0.0);
@@ -181,7 +184,7 @@ bool golub_kahan_leading_vectors(const GridPtr& grid, const std::vector<double>&
   if (g.in_grid()) {
     Eigenvalues values = smallest_eigenvalues(g, diag, off, k, info);
     found = values.found;
-    if (info == 0 && found == k) inverse_iteration(diag, off, values, z, info);
+    if (info == 0 && found == k) inverse_iteration(diag, off, largest_cluster, values, z, info);
   }
   int ok = (info == 0 && found == k) || !g.in_grid() ? 1 : 0;
   MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, g.comm());
@@ -228,6 +231,40 @@ bool golub_kahan_vectors_by_divide_and_conquer(const GridPtr& grid, const std::v
   z = DistMatrix();
   split_into(leading, r, k, rows, nb, out);
   return true;
+}
+
+int64_t golub_kahan_largest_cluster(const std::vector<double>& d, const std::vector<double>& e,
+                                    const std::vector<double>& s, int64_t k) {
+  const int64_t r = static_cast<int64_t>(d.size());
+  // ||T||_1: column 2i of T holds d_i (and e_{i-1} above it), column 2i + 1 holds d_i and e_i.
+  double one_norm = 0;
+  for (int64_t i = 0; i < r; ++i) {
+    const double e_before = i > 0 ? std::abs(e[static_cast<size_t>(i - 1)]) : 0.0;
+    const double e_after = i + 1 < r ? std::abs(e[static_cast<size_t>(i)]) : 0.0;
+    one_norm = std::max(
+        {one_norm, std::abs(d[static_cast<size_t>(i)]) + e_before, std::abs(d[static_cast<size_t>(i)]) + e_after});
+  }
+  const double tolerance = kClusterFraction * one_norm;
+  int64_t largest = std::min<int64_t>(k, 1), current = 1;
+  for (int64_t i = 1; i < k; ++i) {
+    current = s[static_cast<size_t>(i - 1)] - s[static_cast<size_t>(i)] <= tolerance ? current + 1 : 1;
+    largest = std::max(largest, current);
+  }
+  return largest;
+}
+
+double golub_kahan_inverse_iteration_doubles(int64_t r, int64_t k, int64_t largest_cluster, int ranks) {
+  const double n = 2.0 * static_cast<double>(r);
+  const double room = static_cast<double>(std::min(k, std::max(kExtraClusterVectors, largest_cluster)));
+  // The vectors' share four times (z, pdstein's copy of its local z and of its own vectors, the split into
+  // u and v) and the cluster's room twice (pdstein's receiving room, the owner's iterates): what the peak
+  // resident memory showed at 6000 x 3000, k = 1500 on 1 and 4 ranks, where the query alone suggests less.
+  return n * (4 * std::ceil(static_cast<double>(k) / ranks) + 2 * room) + 5 * n;
+}
+
+double golub_kahan_divide_and_conquer_doubles(int64_t r, int64_t k, int ranks) {
+  const double n = 2.0 * static_cast<double>(r);
+  return (3 * n * n + n * static_cast<double>(k)) / ranks + 6 * n;
 }
 
 }  // namespace jf::svd

@@ -10,9 +10,11 @@
 // Distribution: the 2r x k eigenvector matrix uses blocks of 2 nb, so its rows 2i and 2i + 1 live on the
 // process row that owns row i of a matrix with row block nb: U_b and V_b are split out locally, then moved
 // to nb x nb blocks (one pdgemr2d each, O(r k / P) per rank).
-// Memory per rank: O(r k / P) for the vectors plus pdstein's workspace, O(r) for a cluster's vectors beyond
-// the rank's share (a cluster of c vectors costs 2 r c on the process that iterates it).
-// Time: O(r k) per bisection and per inverse iteration, spread over the ranks, plus O(r c^2) per cluster.
+// Memory per rank: O(r k / P) for the vectors plus pdstein's workspace, which has room for the largest cluster
+// of c vectors, 2 r c, on every process (pdstein asks every process for the same room): O(r k / P) only
+// where the clusters are small, e.g. not for k large in a dense bulk of singular values (noise).
+// Time: O(r k) per bisection and per inverse iteration, spread over the ranks, plus O(r c^2) per cluster,
+// serial on the process that iterates it.
 //
 // Accuracy: residual ||B v - s u|| ~ eps ||B||, orthogonality ~ eps ||B|| / gap. A singular value much
 // smaller than ||B|| has its +-s eigenvectors nearly mixed (their gap is 2 s), so callers keep this route for
@@ -32,8 +34,9 @@ struct BidiagonalVectors {
 // Collective over grid's communicator. d (r) and e (r - 1 or more) replicated on every rank; 1 <= k <= r.
 // Blocks nb x nb. Returns false on every rank when ScaLAPACK could not deliver the k vectors (a failed
 // inverse iteration, a cluster it could not reorthogonalize, or ties at the k-th eigenvalue).
+// largest_cluster (golub_kahan_largest_cluster) sizes pdstein's room for clusters up front.
 bool golub_kahan_leading_vectors(const GridPtr& grid, const std::vector<double>& d, const std::vector<double>& e,
-                                 int64_t k, int64_t rows, int64_t nb, BidiagonalVectors& out);
+                                 int64_t k, int64_t rows, int64_t nb, int64_t largest_cluster, BidiagonalVectors& out);
 
 // The same vectors from ScaLAPACK's divide and conquer (pdstedc) on the whole Golub-Kahan tridiagonal: all
 // 2r eigenvectors, 2r x 2r distributed plus pdstedc's workspace of twice that, i.e. ~12 r^2 / P doubles per
@@ -42,5 +45,18 @@ bool golub_kahan_leading_vectors(const GridPtr& grid, const std::vector<double>&
 bool golub_kahan_vectors_by_divide_and_conquer(const GridPtr& grid, const std::vector<double>& d,
                                                const std::vector<double>& e, int64_t k, int64_t rows, int64_t nb,
                                                BidiagonalVectors& out);
+
+// The largest cluster inverse iteration would reorthogonalize on one process for the k leading singular
+// values s (descending, B's): runs of consecutive values less than 1e-3 ||T||_1 apart (ScaLAPACK's default
+// ORFAC), ||T||_1 the Golub-Kahan form's 1-norm from d and e. O(r), no communication.
+int64_t golub_kahan_largest_cluster(const std::vector<double>& d, const std::vector<double>& e,
+                                    const std::vector<double>& s, int64_t k);
+
+// Peak doubles per process of each distributed route (the k output vectors excluded), for B of order r on
+// `ranks` processes: inverse iteration ~4 shares of the 2r x k eigenvectors plus twice the room for the
+// largest cluster on every process (pdstein sizes every process alike), as measured; divide and conquer all
+// 2r eigenvectors and a workspace of twice that.
+double golub_kahan_inverse_iteration_doubles(int64_t r, int64_t k, int64_t largest_cluster, int ranks);
+double golub_kahan_divide_and_conquer_doubles(int64_t r, int64_t k, int ranks);
 
 }  // namespace jf::svd

@@ -8,6 +8,7 @@
 #include "jointfact/core/error.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 #include "svd/bidiagonal_svd.hpp"
+#include "svd/golub_kahan.hpp"
 #include "svd_test_support.hpp"
 
 using namespace jf;
@@ -247,15 +248,15 @@ TEST_CASE("the exact path says which route it took and keeps tiny singular value
 
 TEST_CASE("the divide-and-conquer Golub-Kahan route: many leading vectors on every grid and block",
           "[dc-route][svd][exact][golub-kahan]") {
-  // k > r / 4 on 3 or more grid ranks: pdstedc on the whole Golub-Kahan tridiagonal. A 1-decade spectrum
-  // (s_k / s_1 >= 1 / (2r), so nothing is tiny) with a repeated value, and random matrices.
+  // pdstedc on the whole Golub-Kahan tridiagonal, forced (the estimates pick it on many ranks with large
+  // clusters). A 1-decade spectrum (s_k / s_1 >= 1 / (2r), so nothing is tiny) with a repeated value, and
+  // random matrices.
   std::vector<double> spectrum(40);
   for (int64_t i = 0; i < 40; ++i) spectrum[i] = std::pow(10.0, -static_cast<double>(i) / 40.0);
   spectrum[5] = spectrum[6] = spectrum[7];
   const Eigen::MatrixXd graded = svd_test::matrix_with_spectrum(75, 40, spectrum, 62);
   for (const GridShape shape : test::grids_fitting(test::world_size())) {
     auto grid = make_grid(MPI_COMM_WORLD, shape);
-    const bool distributed = shape.prows * shape.pcols >= 3;
     for (int64_t nb : {int64_t{1}, int64_t{3}, int64_t{7}, int64_t{64}}) {
       // 150 x 97 with blocks of 64: the tridiagonal (order 194, blocks of 128) leaves a 3 x 1 grid's last
       // process row without rows, where pdstedc's own workspace query falls short.
@@ -269,11 +270,10 @@ TEST_CASE("the divide-and-conquer Golub-Kahan route: many leading vectors on eve
                        << k);
           svd::BidiagonalRoute route;
           svd::TruncatedSvd result = svd::bidiagonal_dc_svd(
-              a, [k](const std::vector<double>&) { return k; }, &route);
+              a, [k](const std::vector<double>&) { return k; }, &route, svd::VectorRoute::DivideAndConquer);
           svd::measure_quality(a, result);
           INFO(route.reason);
-          // A random matrix's smallest singular value can be tiny: then the replicated route, by design.
-          if (route.reason.find("tiny") == std::string::npos) CHECK(route.distributed == distributed);
+          CHECK(route.taken == svd::VectorRoute::DivideAndConquer);
           check_against_lapack(a_full, result, k);
         }
       }
@@ -282,12 +282,97 @@ TEST_CASE("the divide-and-conquer Golub-Kahan route: many leading vectors on eve
         INFO("graded, grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " k " << k);
         svd::BidiagonalRoute route;
         svd::TruncatedSvd result = svd::bidiagonal_dc_svd(
-            a, [k](const std::vector<double>&) { return k; }, &route);
+            a, [k](const std::vector<double>&) { return k; }, &route, svd::VectorRoute::DivideAndConquer);
         svd::measure_quality(a, result);
         INFO(route.reason);
-        CHECK(route.distributed == distributed);
+        CHECK(route.taken == svd::VectorRoute::DivideAndConquer);
         check_against_lapack(graded, result, k);
       }
     }
   }
+}
+
+TEST_CASE("inverse iteration for many vectors: clusters, repeated values and a dense bulk on every grid and block",
+          "[ii-route][svd][exact][golub-kahan]") {
+  // pdstebz + pdstein forced for k up to r, where clusters are large: a dense bulk (every gap below
+  // 1e-3 ||T||, one cluster of r vectors reorthogonalized on one process), values repeated exactly, a
+  // tight cluster inside a spread spectrum, and random matrices (a Marchenko-Pastur bulk).
+  std::vector<double> bulk(40), repeated(40), tight(40);
+  for (int64_t i = 0; i < 40; ++i) {
+    bulk[i] = 2.0 - 1e-5 * static_cast<double>(i);
+    repeated[i] = i < 25 ? 1.0 : 0.5;
+    tight[i] = std::pow(10.0, -static_cast<double>(i) / 40.0);
+  }
+  repeated[0] = 3.0;
+  for (int64_t i = 10; i < 30; ++i) tight[i] = tight[10] * (1.0 - 1e-9 * static_cast<double>(i - 10));
+  const std::vector<Eigen::MatrixXd> spectra = {svd_test::matrix_with_spectrum(75, 40, bulk, 63),
+                                                svd_test::matrix_with_spectrum(40, 66, repeated, 65),
+                                                svd_test::matrix_with_spectrum(52, 40, tight, 67)};
+  for (const GridShape shape : test::grids_fitting(test::world_size())) {
+    auto grid = make_grid(MPI_COMM_WORLD, shape);
+    for (int64_t nb : {int64_t{1}, int64_t{3}, int64_t{7}, int64_t{64}}) {
+      for (size_t which = 0; which < spectra.size(); ++which) {
+        const DistMatrix a = svd_test::distribute(spectra[which], grid, nb);
+        for (int64_t k : {int64_t{30}, int64_t{40}}) {
+          INFO("spectrum " << which << ", grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " k " << k);
+          svd::BidiagonalRoute route;
+          svd::TruncatedSvd result = svd::bidiagonal_dc_svd(
+              a, [k](const std::vector<double>&) { return k; }, &route, svd::VectorRoute::InverseIteration);
+          svd::measure_quality(a, result);
+          INFO(route.reason);
+          CHECK(route.taken == svd::VectorRoute::InverseIteration);
+          check_against_lapack(spectra[which], result, k);
+        }
+      }
+      for (const Shape dims : {Shape{97, 61}, Shape{61, 97}}) {
+        DistMatrix a(grid, dims.m, dims.n, nb, nb);
+        fill_normal(a, 29, kStreamUser + 16);
+        const Eigen::MatrixXd a_full = gather(a);
+        INFO("random, grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " " << dims.m << "x" << dims.n);
+        svd::BidiagonalRoute route;
+        svd::TruncatedSvd result = svd::bidiagonal_dc_svd(
+            a, [](const std::vector<double>&) { return int64_t{50}; }, &route, svd::VectorRoute::InverseIteration);
+        svd::measure_quality(a, result);
+        INFO(route.reason);
+        CHECK(route.taken == svd::VectorRoute::InverseIteration);
+        check_against_lapack(a_full, result, 50);
+      }
+    }
+  }
+}
+
+TEST_CASE("the vector route is the least memory per rank among the accurate ones", "[svd][exact][golub-kahan]") {
+  // B = diag(s) (e = 0), so ||T||_1 = s_1 and the clusters follow from the gaps alone.
+  const int64_t r = 1000, r_spread = 500;
+  std::vector<double> dense(r), spread(r_spread);
+  for (int64_t i = 0; i < r; ++i) dense[i] = 2.0 - 1e-3 * static_cast<double>(i);          // gaps 1e-3 <= 2e-3
+  for (int64_t i = 0; i < r_spread; ++i) spread[i] = 2.0 - 3e-3 * static_cast<double>(i);  // gaps 3e-3 > 2e-3
+  const std::vector<double> zeros(r, 0.0);
+  CHECK(svd::golub_kahan_largest_cluster(dense, zeros, dense, r) == r);
+  CHECK(svd::golub_kahan_largest_cluster(dense, zeros, dense, 10) == 10);
+  CHECK(svd::golub_kahan_largest_cluster(spread, zeros, spread, r_spread) == 1);
+
+  // Well separated: inverse iteration holds 2r (4 k / P + 128) at most, below the others from 4 ranks on; on
+  // one rank all r vectors cost more than dbdsdc's 5 r^2.
+  CHECK(svd::choose_vector_route(spread, zeros, spread, r_spread, 1).taken == svd::VectorRoute::Replicated);
+  svd::BidiagonalRoute route = svd::choose_vector_route(spread, zeros, spread, r_spread, 4);
+  CHECK(route.taken == svd::VectorRoute::InverseIteration);
+  CHECK(route.distributed);
+  CHECK(route.reason.find("largest cluster of 1,") != std::string::npos);
+  // One cluster of all r vectors: 2r (4 r / P + 2 r) on every rank. On one rank dbdsdc's 5 r^2 is less; on 16
+  // ranks divide and conquer's 12 r^2 / 16; with few vectors wanted the cluster is small again.
+  CHECK(svd::choose_vector_route(dense, zeros, dense, r, 1).taken == svd::VectorRoute::Replicated);
+  route = svd::choose_vector_route(dense, zeros, dense, r, 16);
+  CHECK(route.taken == svd::VectorRoute::DivideAndConquer);
+  CHECK(route.reason.find("largest cluster of 1000") != std::string::npos);
+  CHECK(svd::choose_vector_route(dense, zeros, dense, 20, 16).taken == svd::VectorRoute::InverseIteration);
+  // Estimates: doubles per rank as documented.
+  CHECK(svd::golub_kahan_divide_and_conquer_doubles(r, r, 16) == Approx((3.0 * 4e6 + 2e6) / 16 + 12000));
+  CHECK(svd::golub_kahan_inverse_iteration_doubles(r, r, r, 4) == Approx(2000.0 * (4 * 250 + 2 * 1000) + 10000));
+  // A tiny wanted singular value: only dbdsdc is accurate, whatever the memory.
+  std::vector<double> graded = spread;
+  graded[r_spread - 1] = 1e-6;
+  route = svd::choose_vector_route(graded, zeros, graded, r_spread, 16);
+  CHECK(route.taken == svd::VectorRoute::Replicated);
+  CHECK(route.reason.find("tiny") != std::string::npos);
 }
