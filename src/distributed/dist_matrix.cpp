@@ -10,8 +10,24 @@
 namespace jf {
 
 DistMatrix::DistMatrix(GridPtr grid, int64_t m, int64_t n, int64_t mb, int64_t nb, int rsrc, int csrc)
-    : grid_(std::move(grid)), m_(m), n_(n) {
+    : grid_(std::move(grid)) {
+  set_layout(m, n, mb, nb, rsrc, csrc);
+  storage_.assign(static_cast<size_t>(lld_ * local_cols_), 0.0);
+  data_ = storage_.data();
+}
+
+DistMatrix::DistMatrix(Unset, GridPtr grid, int64_t m, int64_t n, int64_t mb, int64_t nb) : grid_(std::move(grid)) {
+  set_layout(m, n, mb, nb, 0, 0);
+  storage_.resize(static_cast<size_t>(lld_ * local_cols_));
+  // With no local rows, the lld of 1 leaves one slot per local column that no writer fills.
+  if (local_rows_ == 0) std::fill(storage_.begin(), storage_.end(), 0.0);
+  data_ = storage_.data();
+}
+
+void DistMatrix::set_layout(int64_t m, int64_t n, int64_t mb, int64_t nb, int rsrc, int csrc) {
   if (m < 0 || n < 0) throw InputError("matrix dimensions must be non-negative");
+  m_ = m;
+  n_ = n;
   mb = std::max<int64_t>(1, mb);
   nb = std::max<int64_t>(1, nb);
   row_map_ = BlockCyclicMap(m, mb, grid_->prows(), rsrc, grid_->myrow());
@@ -28,8 +44,6 @@ DistMatrix::DistMatrix(GridPtr grid, int64_t m, int64_t n, int64_t mb, int64_t n
            rsrc,
            csrc,
            to_fortran_int(lld_, "local leading dimension")};
-  storage_.assign(static_cast<size_t>(lld_ * local_cols_), 0.0);
-  data_ = storage_.data();
 }
 
 DistMatrix DistMatrix::view(GridPtr grid, int64_t m, int64_t n, double* a, int64_t ia, int64_t ja, const int* desc_a) {

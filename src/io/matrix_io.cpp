@@ -65,7 +65,7 @@ DistMatrix read_matrix_scanned(GridPtr grid, const DatasetInfo& info, const Read
                      "-D with shape (" + shape + "); expected a 2-D matrix");
   }
   check_element_type(info, options);
-  DistMatrix a(std::move(grid), info.shape[0], info.shape[1], options.block, options.block);
+  DistMatrix a(DistMatrix::Unset{}, std::move(grid), info.shape[0], info.shape[1], options.block, options.block);
   scan = io::read_streaming(info, a, false);
   return a;
 }
@@ -100,7 +100,7 @@ DistMatrix read_vector(GridPtr grid, const DatasetPath& path, const ReadOptions&
                      std::to_string(info.shape.size()) + "-D");
   }
   check_element_type(info, options);
-  DistMatrix v(std::move(grid), info.shape[0], 1, options.block, options.block);
+  DistMatrix v(DistMatrix::Unset{}, std::move(grid), info.shape[0], 1, options.block, options.block);
   const ValueScan scan = io::read_streaming(info, v, !column);
   if (options.require_finite) require_finite_and_bounded(v, dataset_name(info), finish_scan(v, scan));
   return v;

@@ -6,6 +6,8 @@
 // MPI-IO stays collective) and converted in memory; other non-double types are converted by HDF5.
 // Returns the scan (value_bounds.hpp) of the values this rank read: over all ranks, each entry once, so
 // finish_scan(a, scan) summarizes `a` without another pass over it.
+// Writes every local value of `a`, which may be constructed DistMatrix::Unset (its pages are then mapped in
+// one system call first).
 // Collective over a.grid().comm(); throws InputError on every rank when the file cannot be opened or read.
 #include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/io/dataset_path.hpp"

@@ -1,6 +1,10 @@
 #include "tile_exchange.hpp"
 
 #include <mpi.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#include <xmmintrin.h>
+#endif
 
 #include <algorithm>
 #include <climits>
@@ -101,22 +105,61 @@ LocalBlock owned_block(const DistMatrix& a, const Tile& tile) {
 }
 
 // Row-major rows x cols <-> column-major (leading dimension lld): the transposition between the file's order
-// and local storage. Eight columns at a time: each source row gives one cache line, which goes to eight
-// destination columns written front to back (eight sequential streams, which the prefetchers follow).
-constexpr int64_t kTransposeColumns = 8;
+// and local storage. It goes by register blocks of side x side values (4 x 4 floats, 2 x 2 doubles with SSE2,
+// which every x86-64 has): whole vectors are loaded from `side` source rows, transposed (and converted to
+// double) in registers and stored as `side` consecutive values of `side` destination columns. A column
+// group's blocks follow each other down its columns (sequential streams the prefetchers follow), and
+// the few source rows of a tile they read stay in L1. Half the time of element-wise copying on one core.
+template <class T>
+struct RegisterBlock {  // the portable fallback: one value
+  static constexpr int64_t kSide = 1;
+  static void transpose(const T* in, int64_t /*stride*/, double* out, int64_t /*lld*/) {
+    *out = static_cast<double>(*in);
+  }
+};
+#if defined(__SSE2__)
+template <>
+struct RegisterBlock<float> {
+  static constexpr int64_t kSide = 4;
+  static void transpose(const float* in, int64_t stride, double* out, int64_t lld) {
+    __m128 r0 = _mm_loadu_ps(in), r1 = _mm_loadu_ps(in + stride);
+    __m128 r2 = _mm_loadu_ps(in + 2 * stride), r3 = _mm_loadu_ps(in + 3 * stride);
+    _MM_TRANSPOSE4_PS(r0, r1, r2, r3);  // r_c: column c of the block
+    store_column(out, r0);
+    store_column(out + lld, r1);
+    store_column(out + 2 * lld, r2);
+    store_column(out + 3 * lld, r3);
+  }
+  static void store_column(double* out, __m128 column) {
+    _mm_storeu_pd(out, _mm_cvtps_pd(column));
+    _mm_storeu_pd(out + 2, _mm_cvtps_pd(_mm_movehl_ps(column, column)));
+  }
+};
+template <>
+struct RegisterBlock<double> {
+  static constexpr int64_t kSide = 2;
+  static void transpose(const double* in, int64_t stride, double* out, int64_t lld) {
+    const __m128d r0 = _mm_loadu_pd(in), r1 = _mm_loadu_pd(in + stride);
+    _mm_storeu_pd(out, _mm_unpacklo_pd(r0, r1));
+    _mm_storeu_pd(out + lld, _mm_unpackhi_pd(r0, r1));
+  }
+};
+#endif
 
 // `from` has rows of `from_stride` values; T is converted to double on the way.
 template <class T>
 void row_major_to_columns(const T* from, int64_t from_stride, int64_t rows, int64_t cols, double* to, int64_t lld) {
-  int64_t jb = 0;
-  for (; jb + kTransposeColumns <= cols; jb += kTransposeColumns) {
-    double* out = to + jb * lld;
+  constexpr int64_t side = RegisterBlock<T>::kSide;
+  const int64_t block_rows = rows / side * side, block_cols = cols / side * side;
+  for (int64_t jb = 0; jb < block_cols; jb += side) {
     const T* in = from + jb;
-    for (int64_t i = 0; i < rows; ++i, in += from_stride) {
-      for (int64_t c = 0; c < kTransposeColumns; ++c) out[c * lld + i] = static_cast<double>(in[c]);
-    }
+    double* out = to + jb * lld;
+    for (int64_t i = 0; i < block_rows; i += side)
+      RegisterBlock<T>::transpose(in + i * from_stride, from_stride, out + i, lld);
+    for (int64_t i = block_rows; i < rows; ++i)
+      for (int64_t c = 0; c < side; ++c) out[c * lld + i] = static_cast<double>(in[i * from_stride + c]);
   }
-  for (int64_t j = jb; j < cols; ++j)
+  for (int64_t j = block_cols; j < cols; ++j)
     for (int64_t i = 0; i < rows; ++i) to[j * lld + i] = static_cast<double>(from[i * from_stride + j]);
 }
 

@@ -6,6 +6,9 @@
 #include <Eigen/Dense>
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "jointfact/distributed/grid.hpp"
@@ -16,6 +19,27 @@ namespace jf {
 using LocalMatrixMap = Eigen::Map<Eigen::MatrixXd, 0, Eigen::OuterStride<>>;
 using ConstLocalMatrixMap = Eigen::Map<const Eigen::MatrixXd, 0, Eigen::OuterStride<>>;
 
+// std::allocator whose value-less construct leaves a double unset: resize() then allocates without writing,
+// while assign(n, 0.0) still writes zeros.
+template <class T>
+struct UnsetValueAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UnsetValueAllocator<U>;
+  };
+  UnsetValueAllocator() = default;
+  template <class U>
+  UnsetValueAllocator(const UnsetValueAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible<U>::value) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
 class DistMatrix {
  public:
   static constexpr int64_t kDefaultBlock = 64;
@@ -24,6 +48,12 @@ class DistMatrix {
   // Zero-initialised. Block sizes are clamped to at least 1; rsrc/csrc are the source process offsets.
   DistMatrix(GridPtr grid, int64_t m, int64_t n, int64_t mb = kDefaultBlock, int64_t nb = kDefaultBlock, int rsrc = 0,
              int csrc = 0);
+
+  // Selects the constructor that leaves the local values unset (no pass writing zeros over the whole local
+  // part, whose pages the first real write then maps): for a caller that writes every local value before any
+  // is read, such as a reader filling the matrix from a file.
+  struct Unset {};
+  DistMatrix(Unset, GridPtr grid, int64_t m, int64_t n, int64_t mb = kDefaultBlock, int64_t nb = kDefaultBlock);
 
   // A view of the m x n submatrix sub(A) = A(ia:ia+m-1, ja:ja+n-1) (1-based, as ScaLAPACK counts) of the
   // caller's block-cyclic array `a` with descriptor `desc_a` (dtype 1); `grid` is the caller's grid as
@@ -92,12 +122,14 @@ class DistMatrix {
   BlockCyclicMap row_map_, col_map_;
   int64_t local_rows_ = 0, local_cols_ = 0, lld_ = 1;
   std::array<int, 9> desc_{};
-  std::vector<double> storage_;  // empty for a view
-  double* data_ = nullptr;       // storage_.data(), or the caller's array for a view
+  std::vector<double, UnsetValueAllocator<double>> storage_;  // empty for a view
+  double* data_ = nullptr;                                    // storage_.data(), or the caller's array for a view
   bool view_ = false;
 
   // Takes other's grid, dimensions, block-cyclic maps, local sizes and descriptor (not its storage).
   void copy_layout_from(const DistMatrix& other);
+  // Sets grid, sizes, maps and descriptor of an m x n matrix; allocates no storage.
+  void set_layout(int64_t m, int64_t n, int64_t mb, int64_t nb, int rsrc, int csrc);
   // Copies other's local part into storage of this matrix's own (same lld, so the descriptor stays valid).
   void copy_local_from(const DistMatrix& other);
 };

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -113,7 +114,10 @@ TEST_CASE("tiles move to block-cyclic and back exactly on every grid and block s
       for (size_t p = 0; p < plans.size(); ++p) {
         const io::TilePlan& plan = plans[p];
         INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " plan " << p);
-        DistMatrix a(grid, m, n, nb, nb), b(grid, m, n, nb, nb);
+        // Storage left unset, as the reader allocates it, and poisoned: every value must be written.
+        DistMatrix a(DistMatrix::Unset{}, grid, m, n, nb, nb), b(DistMatrix::Unset{}, grid, m, n, nb, nb);
+        std::fill(a.data(), a.data() + a.local_bytes() / 8, std::nan(""));
+        std::fill(b.data(), b.data() + b.local_bytes() / 8, std::nan(""));
         io::ExchangeBuffers buffers;
         for (int64_t round = 0; round < plan.rounds(); ++round) {
           io::tiles_to_block_cyclic(plan, round, tile_buffer<double>(plan, round).data(), a, buffers);
