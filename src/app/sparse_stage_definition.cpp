@@ -90,9 +90,8 @@ FsmfSupports read_fsmf_supports(const GridPtr& grid, const FsmfSupportFiles& fil
           sparse::read_support(grid, files.y, name_of("support_y"))};
 }
 
-void write_fsmf_result(OutputFile& out, const GridPtr& grid, const sparse::FsmfResult& result, int64_t block,
-                       const std::string& input) {
-  sparse::write_fsmf(out, grid, result, block);
+void write_fsmf_result(OutputFile& out, const sparse::DistributedFsmfResult& result, const std::string& input) {
+  sparse::write_fsmf(out, result);
   if (!input.empty()) out.set_attribute("/fsmf", "input", input);
 }
 

@@ -35,7 +35,7 @@ SparseStageResult run_sparse_stage(PipelineContext& context) {
 
 void write_sparse_stage(OutputFile& out, const PipelineContext& context, const SparseStageResult& result) {
   if (result.butterfly) write_butterfly_result(out, *result.butterfly, "");
-  if (result.fsmf) write_fsmf_result(out, context.grid, *result.fsmf, context.input.row_block(), "");
+  if (result.fsmf) write_fsmf_result(out, *result.fsmf, "");
 }
 
 }  // namespace jf::app

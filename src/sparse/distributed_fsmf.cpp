@@ -12,6 +12,7 @@
 #include "block_cyclic_entries.hpp"
 #include "distributed_class_solve.hpp"
 #include "distributed_fsmf_refine.hpp"
+#include "fsmf_local_factors.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "sparse/block_ownership.hpp"
@@ -77,26 +78,39 @@ Indices held(const Indices& indices, bool (BlockCyclicEntries::*here)(std::int64
   return kept;
 }
 
-// One MPI_Alltoallv moves the `selected` class blocks A[I, J] to their owners. Canonical order per
+std::vector<std::int64_t> local_indices(const Indices& indices, const BlockCyclicMap& map) {
+  std::vector<std::int64_t> local(indices.size());
+  for (std::size_t p = 0; p < indices.size(); ++p) local[p] = map.global_to_local(indices[p]);
+  return local;
+}
+
+// One MPI_Alltoallv moves the `selected` classes' residual blocks (A[I, J] minus the earlier overlapping
+// classes' terms, subtracted by each holder on its own entries) to their owners. Canonical order per
 // destination: its classes in increasing order, each column by column, rows increasing.
 std::vector<Eigen::MatrixXd> gather_class_blocks(const DistMatrix& a, const std::vector<SupportClass>& classes,
-                                                 const std::vector<int>& owner, const std::vector<bool>& selected) {
+                                                 const std::vector<int>& owner, const std::vector<bool>& selected,
+                                                 const detail::LocalFactors& factors) {
   MPI_Comm comm = a.grid().comm();
   const int me = comm_rank(comm);
   const BlockCyclicEntries entries(a);
-  std::vector<Indices> held_rows(classes.size()), held_cols(classes.size());
+  std::vector<Eigen::MatrixXd> held_residual(classes.size());
   ValueExchange exchange(comm);
   for (std::size_t c = 0; c < classes.size(); ++c) {
-    if (!selected[c]) continue;
-    held_rows[c] = held(classes[c].rows, &BlockCyclicEntries::row_here, entries);
-    held_cols[c] = held(classes[c].cols, &BlockCyclicEntries::col_here, entries);
-    exchange.count(owner[c], static_cast<std::int64_t>(held_rows[c].size() * held_cols[c].size()));
+    if (!selected[c] || !a.grid().in_grid()) continue;
+    const Indices rows = held(classes[c].rows, &BlockCyclicEntries::row_here, entries);
+    const Indices cols = held(classes[c].cols, &BlockCyclicEntries::col_here, entries);
+    held_residual[c] =
+        detail::local_residual(a, factors, local_indices(rows, a.row_map()), local_indices(cols, a.col_map()),
+                               detail::earlier_overlapping_members(classes, c));
+    exchange.count(owner[c], static_cast<std::int64_t>(held_residual[c].size()));
   }
   exchange.allocate_send();
-  for (std::size_t c = 0; c < classes.size(); ++c)
-    for (std::int64_t j : held_cols[c])  // empty unless selected
-      for (std::int64_t i : held_rows[c]) exchange.put(owner[c], entries.value(i, j));
+  for (std::size_t c = 0; c < classes.size(); ++c) {  // empty unless selected; column-major is the agreed order
+    const Eigen::MatrixXd& values = held_residual[c];
+    for (Eigen::Index t = 0; t < values.size(); ++t) exchange.put(owner[c], values.data()[t]);
+  }
   exchange.exchange();
+  held_residual.clear();
 
   std::vector<Eigen::MatrixXd> blocks(classes.size());
   for (std::size_t c = 0; c < classes.size(); ++c) {
@@ -111,72 +125,86 @@ std::vector<Eigen::MatrixXd> gather_class_blocks(const DistMatrix& a, const std:
   return blocks;
 }
 
-Eigen::MatrixXd submatrix(const Eigen::MatrixXd& m, const Indices& rows, const Indices& cols) {
-  Eigen::MatrixXd sub(rows.size(), cols.size());
-  for (std::size_t c = 0; c < cols.size(); ++c)
-    for (std::size_t r = 0; r < rows.size(); ++r) sub(r, c) = m(rows[r], cols[c]);
-  return sub;
+// Keeps the rows of a class's solution (u over I, v over J) that meet this rank's entries of A.
+void keep_rows_here(const DistMatrix& a, const SupportClass& k, const LowRankFactors& solution,
+                    detail::LocalFactors& factors) {
+  if (!a.grid().in_grid()) return;
+  for (std::size_t p = 0; p < k.rows.size(); ++p)
+    if (a.row_map().owner(k.rows[p]) == a.grid().myrow())
+      for (std::size_t t = 0; t < k.members.size(); ++t)
+        factors.x(a.row_map().global_to_local(k.rows[p]), k.members[t]) = solution.u(p, t);
+  for (std::size_t q = 0; q < k.cols.size(); ++q)
+    if (a.col_map().owner(k.cols[q]) == a.grid().mycol())
+      for (std::size_t t = 0; t < k.members.size(); ++t)
+        factors.y(a.col_map().global_to_local(k.cols[q]), k.members[t]) = solution.v(q, t);
 }
 
-void place(Eigen::MatrixXd& factor, const Indices& rows, const Indices& members, const double* values) {
-  for (std::size_t k = 0; k < members.size(); ++k)
-    for (std::size_t r = 0; r < rows.size(); ++r) factor(rows[r], members[k]) = values[k * rows.size() + r];
-}
-
-// Algorithm 2 on class c's block: subtract the terms of the earlier classes that overlap it
-// (already in the replicated X, Y), then the best rank-|P| approximation.
-LowRankFactors solve_class(const std::vector<SupportClass>& classes, std::size_t c, Eigen::MatrixXd residual,
-                           const FsmfFactors& factors) {
-  const SupportClass& mine = classes[c];
-  for (std::size_t earlier = 0; earlier < c; ++earlier)
-    if (supports_overlap(classes[earlier], mine))
-      residual -= submatrix(factors.x, mine.rows, classes[earlier].members) *
-                  submatrix(factors.y, mine.cols, classes[earlier].members).transpose();
-  return best_rank_k(residual, static_cast<std::int64_t>(mine.members.size()));
+// One MPI_Alltoallv sends each solved class's rows of u to the process row holding them in A and its rows of v
+// to the process column. Order per destination: classes increasing, u's rows then v's rows, increasing.
+void deliver_solutions(const DistMatrix& a, const std::vector<SupportClass>& classes, const std::vector<int>& owner,
+                       const std::vector<bool>& selected, const std::vector<LowRankFactors>& solved,
+                       detail::LocalFactors& factors) {
+  MPI_Comm comm = a.grid().comm();
+  const int me = comm_rank(comm);
+  const std::vector<int> rank_at = detail::ranks_of_processes(a.grid());
+  const int prows = a.grid().prows(), pcols = a.grid().pcols();
+  ValueExchange exchange(comm);
+  auto for_each_sent = [&](auto&& visit) {
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+      if (!selected[c] || owner[c] != me) continue;
+      const SupportClass& k = classes[c];
+      for (std::size_t p = 0; p < k.rows.size(); ++p)
+        for (int pc = 0; pc < pcols; ++pc)
+          visit(rank_at[a.row_map().owner(k.rows[p]) * pcols + pc], solved[c].u.row(p));
+      for (std::size_t q = 0; q < k.cols.size(); ++q)
+        for (int pr = 0; pr < prows; ++pr)
+          visit(rank_at[pr * pcols + a.col_map().owner(k.cols[q])], solved[c].v.row(q));
+    }
+  };
+  for_each_sent([&](int to, const auto& row) { exchange.count(to, row.size()); });
+  exchange.allocate_send();
+  for_each_sent([&](int to, const auto& row) {
+    for (Eigen::Index t = 0; t < row.size(); ++t) exchange.put(to, row[t]);
+  });
+  exchange.exchange();
+  if (a.grid().in_grid()) {
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+      if (!selected[c]) continue;
+      const SupportClass& k = classes[c];
+      for (std::int64_t i_gl : k.rows)
+        if (a.row_map().owner(i_gl) == a.grid().myrow())
+          for (std::int64_t member : k.members)
+            factors.x(a.row_map().global_to_local(i_gl), member) = exchange.take(owner[c]);
+      for (std::int64_t j_gl : k.cols)
+        if (a.col_map().owner(j_gl) == a.grid().mycol())
+          for (std::int64_t member : k.members)
+            factors.y(a.col_map().global_to_local(j_gl), member) = exchange.take(owner[c]);
+    }
+  }
+  exchange.finish();
 }
 
 // Solves one wave: its classes on the grid together (collective, in class order), then this rank's own
-// classes, whose blocks are gathered for this wave only; every rank receives every solution of the wave.
+// classes, whose residual blocks are gathered for this wave only (Algorithm 2: the best rank-|P|
+// approximation); each solution's rows go to the ranks whose entries of A they meet.
 void solve_wave(const DistMatrix& a, const std::vector<SupportClass>& classes, const std::vector<int>& wave,
-                const std::vector<int>& owner, const std::vector<bool>& on_grid, int this_wave, FsmfFactors& factors) {
-  MPI_Comm comm = a.grid().comm();
-  const int me = comm_rank(comm), ranks = comm_size(comm);
+                const std::vector<int>& owner, const std::vector<bool>& on_grid, int this_wave,
+                detail::LocalFactors& factors) {
+  const int me = comm_rank(a.grid().comm());
   for (std::size_t c = 0; c < classes.size(); ++c) {
     if (wave[c] != this_wave || !on_grid[c]) continue;
-    const LowRankFactors best = detail::solve_class_distributed(a, classes, c, factors);
-    place(factors.x, classes[c].rows, classes[c].members, best.u.data());
-    place(factors.y, classes[c].cols, classes[c].members, best.v.data());
+    keep_rows_here(a, classes[c], detail::solve_class_distributed(a, classes, c, factors), factors);
   }
   std::vector<bool> selected(classes.size(), false);
   for (std::size_t c = 0; c < classes.size(); ++c) selected[c] = wave[c] == this_wave && !on_grid[c];
-  std::vector<Eigen::MatrixXd> blocks = gather_class_blocks(a, classes, owner, selected);
-  std::vector<double> mine;  // u then v of each solved class, column-major, classes increasing
+  std::vector<Eigen::MatrixXd> blocks = gather_class_blocks(a, classes, owner, selected, factors);
+  std::vector<LowRankFactors> solved(classes.size());
   for (std::size_t c = 0; c < classes.size(); ++c) {
     if (!selected[c] || owner[c] != me) continue;
-    const LowRankFactors best = solve_class(classes, c, std::move(blocks[c]), factors);
+    solved[c] = best_rank_k(blocks[c], static_cast<std::int64_t>(classes[c].members.size()));
     blocks[c] = Eigen::MatrixXd();
-    mine.insert(mine.end(), best.u.data(), best.u.data() + best.u.size());
-    mine.insert(mine.end(), best.v.data(), best.v.data() + best.v.size());
   }
-  std::vector<int> counts(ranks), displs(ranks, 0);
-  for (std::size_t c = 0; c < classes.size(); ++c)
-    if (selected[c])
-      counts[owner[c]] +=
-          static_cast<int>((classes[c].rows.size() + classes[c].cols.size()) * classes[c].members.size());
-  for (int r = 1; r < ranks; ++r) displs[r] = displs[r - 1] + counts[r - 1];
-  std::vector<double> all(static_cast<std::size_t>(displs.back() + counts.back()));
-  MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, all.data(), counts.data(), displs.data(),
-                 MPI_DOUBLE, comm);
-  std::vector<std::size_t> cursor(displs.begin(), displs.end());
-  for (std::size_t c = 0; c < classes.size(); ++c) {
-    if (!selected[c]) continue;
-    const SupportClass& k = classes[c];
-    std::size_t& at = cursor[owner[c]];
-    place(factors.x, k.rows, k.members, all.data() + at);
-    at += k.rows.size() * k.members.size();
-    place(factors.y, k.cols, k.members, all.data() + at);
-    at += k.cols.size() * k.members.size();
-  }
+  deliver_solutions(a, classes, owner, selected, solved, factors);
 }
 
 // Classes solved on the whole grid, with more than one rank: a rank-one class whose block exceeds an
@@ -193,11 +221,18 @@ std::vector<bool> solved_on_grid(const DistMatrix& a, const std::vector<SupportC
   return on_grid;
 }
 
+// The rows of a replicated support that meet this rank's entries of A (map: A's row or column map).
+SupportMatrix support_rows_here(const SupportMatrix& support, const BlockCyclicMap& map, std::int64_t count) {
+  SupportMatrix rows(count, support.cols());
+  for (std::int64_t i_lc = 0; i_lc < count; ++i_lc) rows.row(i_lc) = support.row(map.local_to_global(i_lc));
+  return rows;
+}
+
 }  // namespace
 
-FsmfResult fsmf_factorize_distributed(const DistMatrix& a, const SupportMatrix& support_x,
-                                      const SupportMatrix& support_y, const FsmfOptions& options,
-                                      const ProgressFn& progress) {
+DistributedFsmfResult fsmf_factorize_distributed(const DistMatrix& a, const SupportMatrix& support_x,
+                                                 const SupportMatrix& support_y, const FsmfOptions& options,
+                                                 const ProgressFn& progress) {
   check_inputs(a, support_x, support_y);
   MPI_Comm comm = a.grid().comm();
   const std::vector<SupportClass> classes = group_support_classes(support_x, support_y);
@@ -205,31 +240,32 @@ FsmfResult fsmf_factorize_distributed(const DistMatrix& a, const SupportMatrix& 
   const std::vector<int> owner = class_owners(classes, wave, comm_size(comm));
   const int waves = classes.empty() ? 0 : *std::max_element(wave.begin(), wave.end()) + 1;
 
-  FsmfResult result;
+  DistributedFsmfResult result;
   result.optimal = classes_pairwise_disjoint(classes);
   if (progress)
     progress("fsmf: " + std::to_string(classes.size()) + " classes of identical supports, " +
              (result.optimal ? "pairwise disjoint (the result is optimal)"
                              : "overlapping: greedy in " + std::to_string(waves) + " waves, then refinement"));
   const std::vector<bool> on_grid = solved_on_grid(a, classes, comm_size(comm));
-  FsmfFactors factors{Eigen::MatrixXd::Zero(a.rows(), support_x.cols()),
-                      Eigen::MatrixXd::Zero(a.cols(), support_y.cols())};
+  detail::LocalFactors factors = detail::zero_local_factors(a, support_x.cols());
   for (int w = 0; w < waves; ++w) solve_wave(a, classes, wave, owner, on_grid, w, factors);
 
   const detail::SquaredSums greedy = detail::residual_sums(a, factors.x, factors.y);
   result.greedy_rel_error = detail::relative(greedy);
   result.rel_error = result.greedy_rel_error;
   if (!result.optimal && options.refine_iters > 0) {
-    result.refine_history = detail::refine_distributed(a, support_x, support_y, factors, result.greedy_rel_error,
-                                                       std::sqrt(greedy.norm), options, progress);
+    result.refine_history =
+        detail::refine_distributed(a, support_rows_here(support_x, a.row_map(), a.local_rows()),
+                                   support_rows_here(support_y, a.col_map(), a.local_cols()), factors,
+                                   result.greedy_rel_error, std::sqrt(greedy.norm), options, progress);
     result.rel_error = result.refine_history.back();
     char line[160];
     std::snprintf(line, sizeof line, "fsmf: refinement stopped after %zu sweeps: rel_error %.6e (greedy %.6e)",
                   result.refine_history.size(), result.rel_error, result.greedy_rel_error);
     if (progress) progress(line);
   }
-  result.x = std::move(factors.x);
-  result.y = std::move(factors.y);
+  result.x = detail::factor_as_dist_matrix(a, factors.x, false);
+  result.y = detail::factor_as_dist_matrix(a, factors.y, true);
   return result;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // Fixed-support matrix factorization (fsmf.hpp) on a block-cyclic DistMatrix A (m x n).
 //
-// The supports S_X (m x r) and S_Y (n x r) and the factors X, Y are small and replicated; A is
-// never gathered on one rank:
+// Neither A nor a factor is gathered on one rank. X's rows live with the process row that holds those rows of
+// A, Y's rows with the process column that holds those columns of A (all r columns each): every entry A(i, j)
+// meets X(i, :) and Y(j, :) on the rank that holds it, so a rank keeps (m / P_r + n / P_c) r factor values.
 // 1. Classes: each class block A[I, J] is moved, with one MPI_Alltoallv per wave (below), to the
 //    rank that solves it (classes dealt by area, largest first, to the least loaded rank); only the
 //    current wave's blocks are held. Bigger classes are solved on the whole grid, no rank holding the
@@ -11,27 +12,41 @@
 //    moves into a block-cyclic matrix and the exact distributed SVD gives its best rank-|P|
 //    approximation (distributed_class_solve.hpp).
 // 2. Greedy Algorithm 2 in class order, in waves: a class waits only for earlier classes whose
-//    supports overlap its own (their X, Y columns are subtracted from its block); classes of one
-//    wave are solved in parallel, then their small factor blocks are allgathered. Pairwise
+//    supports overlap its own (their terms are subtracted from its block by each holder of A's entries);
+//    classes of one wave are solved in parallel, then each solution's rows go (one all-to-all) to the
+//    process row (column) whose entries of A they meet. Pairwise
 //    disjoint classes form one wave and the result is optimal (Theorem 2).
 // 3. Otherwise alternating least squares inside the supports, on A where it lies: for each support
-//    pattern the pseudo-inverse of the fixed factor's columns is applied to each rank's own entries
-//    and one allreduce sums the new factor (distributed_fsmf_refine.hpp). No copy of A; the error
-//    never increases.
+//    pattern the fixed factor's pattern columns are factored by a QR over the process row (column) that
+//    holds them, each rank applies its rows of the pseudo-inverse to its own entries, and one allreduce
+//    over the process row (column) sums the new rows (distributed_fsmf_refine.hpp). No copy of A; the
+//    error never increases.
 // Results equal the serial fsmf_factorize up to rounding, for any P and grid.
-// Limitation: X, Y and the supports (m x r, n x r) are replicated on every rank.
+// Limitations: the supports passed here are replicated (m x r and n x r booleans on every rank); a class
+// solved on the whole grid returns its solution (|I| + |J|) x |P| to every rank for a moment.
 
 #include "jointfact/core/progress.hpp"
 #include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/sparse/fsmf.hpp"
 
+#include <vector>
+
 namespace jf::sparse {
+
+struct DistributedFsmfResult {
+  DistMatrix x;                        // m x r on A's grid, blocks (a.row_block(), a.col_block()), zero off S_X
+  DistMatrix y;                        // n x r on A's grid, the same blocks, zero off S_Y
+  double rel_error = 0.0;              // ||A - X Y^T||_F / ||A||_F
+  double greedy_rel_error = 0.0;       // the same after the greedy step, before refinement
+  bool optimal = false;                // classes pairwise disjoint: the result is a global optimum
+  std::vector<double> refine_history;  // rel_error after each refinement sweep
+};
 
 // Collective over a.grid().comm(); the supports must be identical on every rank. Throws
 // InputError on every rank when the supports do not match A's shape or A holds NaN/Inf. Progress lines
 // ("fsmf: ...": the classes found, refinement sweeps at most every 2 s, the sweeps' end) go to `progress`.
-FsmfResult fsmf_factorize_distributed(const DistMatrix& a, const SupportMatrix& support_x,
-                                      const SupportMatrix& support_y, const FsmfOptions& options = {},
-                                      const ProgressFn& progress = {});
+DistributedFsmfResult fsmf_factorize_distributed(const DistMatrix& a, const SupportMatrix& support_x,
+                                                 const SupportMatrix& support_y, const FsmfOptions& options = {},
+                                                 const ProgressFn& progress = {});
 
 }  // namespace jf::sparse
