@@ -54,7 +54,7 @@ int run_fsmf(MPI_Comm comm, const FsmfCommandOptions& options) {
   read.block = options.common.block;
   require_input_fits(comm, *grid, info.shape, options.common.block);
   DistMatrix a = read_matrix(grid, info, read);
-  const FsmfSupports support = read_fsmf_supports(grid, supports, cli_setting_name);
+  const FsmfSupports support = read_fsmf_supports(a, supports, cli_setting_name);
   log_progress(comm, "fsmf: " + std::to_string(a.rows()) + " x " + std::to_string(a.cols()) +
                          ", r = " + std::to_string(support.x.cols()) + ", grid " + grid->describe());
 

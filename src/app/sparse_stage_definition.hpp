@@ -63,11 +63,11 @@ struct FsmfSupportFiles {
 };
 FsmfSupportFiles inspect_fsmf_supports(MPI_Comm comm, const FsmfStageSettings& settings, int64_t m, int64_t n,
                                        const SettingName& name_of);
-// Reads them (collective; replicated on every rank).
+// Reads them (collective; each rank its block-cyclic part, on the input's grid).
 struct FsmfSupports {
-  sparse::SupportMatrix x, y;
+  DistMatrix x, y;
 };
-FsmfSupports read_fsmf_supports(const GridPtr& grid, const FsmfSupportFiles& files, const SettingName& name_of);
+FsmfSupports read_fsmf_supports(const DistMatrix& input, const FsmfSupportFiles& files, const SettingName& name_of);
 
 // /fsmf/X, /fsmf/Y, /fsmf/history and the attributes of /fsmf (fsmf_output.hpp), X and Y written from their
 // distributed parts; plus `input` when not empty.

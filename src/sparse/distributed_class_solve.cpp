@@ -35,10 +35,10 @@ std::vector<std::int64_t> held_local(const Indices& indices, const BlockCyclicMa
 // block(p, q) = A(rows[p], cols[q]) minus the earlier overlapping classes' terms, on A's grid, block size A's
 // row block. Each holder subtracts the terms on its own entries (its factor rows meet them), then both sides
 // walk the entries column by column, rows increasing, so only values travel.
-DistMatrix extract_residual_block(const DistMatrix& a, const std::vector<SupportClass>& classes, std::size_t c,
+DistMatrix extract_residual_block(const DistMatrix& a, const SupportClass& mine, const Indices& subtract,
                                   const LocalFactors& factors) {
-  const Indices& rows = classes[c].rows;
-  const Indices& cols = classes[c].cols;
+  const Indices& rows = mine.rows;
+  const Indices& cols = mine.cols;
   const std::int64_t nb = a.row_block();
   DistMatrix block(a.grid_ptr(), static_cast<std::int64_t>(rows.size()), static_cast<std::int64_t>(cols.size()), nb,
                    nb);
@@ -50,7 +50,7 @@ DistMatrix extract_residual_block(const DistMatrix& a, const std::vector<Support
   if (a.grid().in_grid()) {
     const auto row_lc = held_local(rows, a.row_map(), a.grid().myrow(), row_at);
     const auto col_lc = held_local(cols, a.col_map(), a.grid().mycol(), col_at);
-    residual = local_residual(a, factors, row_lc, col_lc, earlier_overlapping_members(classes, c));
+    residual = local_residual(a, factors, row_lc, col_lc, subtract);
   }
   auto for_each_held = [&](auto&& visit) {
     for (std::size_t q = 0; q < col_at.size(); ++q)
@@ -76,14 +76,13 @@ DistMatrix extract_residual_block(const DistMatrix& a, const std::vector<Support
 
 }  // namespace
 
-LowRankFactors solve_class_distributed(const DistMatrix& a, const std::vector<SupportClass>& classes, std::size_t c,
+LowRankFactors solve_class_distributed(const DistMatrix& a, const SupportClass& mine, const Indices& subtract,
                                        const LocalFactors& factors) {
-  const SupportClass& mine = classes[c];
   if (mine.members.size() == 1) {  // the power iteration of the serial greedy, on A's own entries
-    if (const auto one = rank_one_distributed(a, classes, c, factors))
+    if (const auto one = rank_one_distributed(a, mine, subtract, factors))
       return {Eigen::MatrixXd(one->u), Eigen::MatrixXd(one->v)};
   }
-  const DistMatrix block = extract_residual_block(a, classes, c, factors);
+  const DistMatrix block = extract_residual_block(a, mine, subtract, factors);
   const std::int64_t rank = static_cast<std::int64_t>(mine.members.size());
   const std::int64_t short_side = std::min(block.rows(), block.cols());
   LowRankFactors result{Eigen::MatrixXd::Zero(block.rows(), rank), Eigen::MatrixXd::Zero(block.cols(), rank)};

@@ -20,7 +20,8 @@ namespace jf::sparse::detail {
 // u v^T the best rank-|P| approximation of A[I, J] minus the earlier overlapping classes' terms (taken
 // from the factors held like A, subtracted by each holder on its own entries), split as best_rank_k splits it
 // (sqrt(s) on each side). The solution (|I| + |J|) |P| is returned whole; the caller keeps its own rows.
-LowRankFactors solve_class_distributed(const DistMatrix& a, const std::vector<SupportClass>& classes, std::size_t c,
-                                       const LocalFactors& factors);
+// `mine`: the class (whole index sets); `subtract`: the members of the earlier classes overlapping it.
+LowRankFactors solve_class_distributed(const DistMatrix& a, const SupportClass& mine,
+                                       const std::vector<std::int64_t>& subtract, const LocalFactors& factors);
 
 }  // namespace jf::sparse::detail

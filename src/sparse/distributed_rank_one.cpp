@@ -36,9 +36,8 @@ std::vector<std::int64_t> local_indices(const Indices& indices, const std::vecto
   return local;
 }
 
-SplitBlock split_block(const DistMatrix& a, const std::vector<SupportClass>& classes, std::size_t c,
+SplitBlock split_block(const DistMatrix& a, const SupportClass& mine, const std::vector<std::int64_t>& subtract,
                        const LocalFactors& factors) {
-  const SupportClass& mine = classes[c];
   SplitBlock block;
   block.rows = static_cast<Eigen::Index>(mine.rows.size());
   block.cols = static_cast<Eigen::Index>(mine.cols.size());
@@ -46,9 +45,8 @@ SplitBlock split_block(const DistMatrix& a, const std::vector<SupportClass>& cla
   if (!a.grid().in_grid()) return block;
   block.row_at = positions_here(mine.rows, a.row_map(), a.grid().myrow());
   block.col_at = positions_here(mine.cols, a.col_map(), a.grid().mycol());
-  block.values =
-      local_residual(a, factors, local_indices(mine.rows, block.row_at, a.row_map()),
-                     local_indices(mine.cols, block.col_at, a.col_map()), earlier_overlapping_members(classes, c));
+  block.values = local_residual(a, factors, local_indices(mine.rows, block.row_at, a.row_map()),
+                                local_indices(mine.cols, block.col_at, a.col_map()), subtract);
   return block;
 }
 
@@ -98,13 +96,14 @@ bool all_zero(const SplitBlock& b) {
 
 }  // namespace
 
-std::optional<RankOneFactors> rank_one_distributed(const DistMatrix& a, const std::vector<SupportClass>& classes,
-                                                   std::size_t c, const LocalFactors& factors) {
-  const Eigen::Index rows = static_cast<Eigen::Index>(classes[c].rows.size());
-  const Eigen::Index cols = static_cast<Eigen::Index>(classes[c].cols.size());
+std::optional<RankOneFactors> rank_one_distributed(const DistMatrix& a, const SupportClass& mine,
+                                                   const std::vector<std::int64_t>& subtract,
+                                                   const LocalFactors& factors) {
+  const Eigen::Index rows = static_cast<Eigen::Index>(mine.rows.size());
+  const Eigen::Index cols = static_cast<Eigen::Index>(mine.cols.size());
   const Eigen::Index short_side = std::min(rows, cols);
   if (short_side <= kDenseMaxShortSide) return std::nullopt;
-  const SplitBlock block = split_block(a, classes, c, factors);
+  const SplitBlock block = split_block(a, mine, subtract, factors);
   RankOneFactors zero{Eigen::VectorXd::Zero(rows), Eigen::VectorXd::Zero(cols)};
   if (all_zero(block)) return zero;
 

@@ -54,14 +54,6 @@ LocalFactors zero_local_factors(const DistMatrix& a, Eigen::Index rank) {
   return {Eigen::MatrixXd::Zero(a.local_rows(), rank), Eigen::MatrixXd::Zero(a.local_cols(), rank)};
 }
 
-std::vector<std::int64_t> earlier_overlapping_members(const std::vector<SupportClass>& classes, std::size_t c) {
-  std::vector<std::int64_t> members;
-  for (std::size_t earlier = 0; earlier < c; ++earlier)
-    if (supports_overlap(classes[earlier], classes[c]))
-      members.insert(members.end(), classes[earlier].members.begin(), classes[earlier].members.end());
-  return members;
-}
-
 Eigen::MatrixXd local_residual(const DistMatrix& a, const LocalFactors& factors,
                                const std::vector<std::int64_t>& row_lc, const std::vector<std::int64_t>& col_lc,
                                const std::vector<std::int64_t>& members) {
@@ -84,7 +76,10 @@ Eigen::MatrixXd local_residual(const DistMatrix& a, const LocalFactors& factors,
 
 DistMatrix factor_as_dist_matrix(const DistMatrix& a, const Eigen::MatrixXd& rows_here, bool of_columns) {
   const std::int64_t length = of_columns ? a.cols() : a.rows();
-  DistMatrix factor(a.grid_ptr(), length, rows_here.cols(), a.row_block(), a.col_block());
+  // Columns in one block per process column, so that a grid with one process row still splits the factor.
+  const std::int64_t pcols = std::max(1, a.grid().pcols());
+  const std::int64_t col_block = std::max<std::int64_t>(1, (rows_here.cols() + pcols - 1) / pcols);
+  DistMatrix factor(a.grid_ptr(), length, rows_here.cols(), of_columns ? a.col_block() : a.row_block(), col_block);
   const FactorLayout layout(a, factor, of_columns);
   ValueExchange exchange(a.grid().comm());
   auto for_each_sent = [&](auto&& visit) {

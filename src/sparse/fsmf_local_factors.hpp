@@ -22,10 +22,6 @@ struct LocalFactors {
 
 LocalFactors zero_local_factors(const DistMatrix& a, Eigen::Index rank);
 
-// The members of the classes before c whose supports overlap class c's, in class order: the factor columns
-// whose terms Algorithm 2 subtracts from c's block.
-std::vector<std::int64_t> earlier_overlapping_members(const std::vector<SupportClass>& classes, std::size_t c);
-
 // This rank's part of a class's residual: A(row_lc, col_lc) (local indices of A) minus
 // X(rows, members) Y(cols, members)^T.
 Eigen::MatrixXd local_residual(const DistMatrix& a, const LocalFactors& factors,
@@ -34,7 +30,8 @@ Eigen::MatrixXd local_residual(const DistMatrix& a, const LocalFactors& factors,
 
 // Collective over a.grid().comm(). The factor held as `rows_here` (X: of_columns false, rows with A's
 // process rows; Y: of_columns true, rows with A's process columns) as a block-cyclic DistMatrix (m or n) x r on
-// A's grid with blocks (a.row_block(), a.col_block()). One all-to-all; no rank holds more than its shares.
+// A's grid, row block A's row (column) block, the r columns in one block per process column (each rank about
+// (m or n) r / P). One all-to-all; no rank holds more than its shares.
 DistMatrix factor_as_dist_matrix(const DistMatrix& a, const Eigen::MatrixXd& rows_here, bool of_columns);
 
 // Collective over a.grid().comm(): the inverse. `factor` is (m or n) x r, any block sizes, on A's grid;
