@@ -24,7 +24,7 @@ struct FsmfCommandOptions {
   CommonOptions common;
 };
 
-void print_summary(MPI_Comm comm, const sparse::FsmfResult& result, const std::string& output) {
+void print_summary(MPI_Comm comm, const sparse::DistributedFsmfResult& result, const std::string& output) {
   print_result(comm, "shape:      X " + std::to_string(result.x.rows()) + " x " + std::to_string(result.x.cols()) +
                          ", Y " + std::to_string(result.y.rows()) + " x " + std::to_string(result.y.cols()));
   print_result(comm, std::string("optimal:    ") +
@@ -54,19 +54,19 @@ int run_fsmf(MPI_Comm comm, const FsmfCommandOptions& options) {
   read.block = options.common.block;
   require_input_fits(comm, *grid, info.shape, options.common.block);
   DistMatrix a = read_matrix(grid, info, read);
-  const FsmfSupports support = read_fsmf_supports(grid, supports, cli_setting_name);
+  const FsmfSupports support = read_fsmf_supports(a, supports, cli_setting_name);
   log_progress(comm, "fsmf: " + std::to_string(a.rows()) + " x " + std::to_string(a.cols()) +
                          ", r = " + std::to_string(support.x.cols()) + ", grid " + grid->describe());
 
   const auto factor_start = std::chrono::steady_clock::now();
-  const sparse::FsmfResult result =
+  const sparse::DistributedFsmfResult result =
       sparse::fsmf_factorize_distributed(a, support.x, support.y, fsmf_library_options(options.settings),
                                          [comm](const std::string& line) { log_progress(comm, line); });
   log_progress(comm, "fsmf: factored in " + format_number("%.2f", seconds_since(factor_start)) + " s");
   a = DistMatrix();
 
   OutputFile out(comm, options.output);
-  write_fsmf_result(out, grid, result, options.common.block, input_name);
+  write_fsmf_result(out, result, input_name);
   out.commit();
   log_progress(comm, "fsmf: done in " + format_number("%.2f", seconds_since(start)) + " s, wrote " + options.output);
   print_summary(comm, result, options.output);

@@ -8,6 +8,7 @@
 #include "app/svd_out_of_core.hpp"
 #include "app/svd_stage_definition.hpp"
 #include "jointfact/sparse/butterfly_factorize.hpp"
+#include "jointfact/sparse/distributed_fsmf.hpp"
 #include "jointfact/sparse/fsmf.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
@@ -43,7 +44,7 @@ JointStageResult run_joint_stage(PipelineContext& context, const SvdStageResult&
 struct SparseStageResult {
   std::string kind = "none";
   std::optional<sparse::ButterflyFactorization> butterfly;
-  std::optional<sparse::FsmfResult> fsmf;
+  std::optional<sparse::DistributedFsmfResult> fsmf;
 };
 SparseStageResult run_sparse_stage(PipelineContext& context);
 void write_sparse_stage(OutputFile& out, const PipelineContext& context, const SparseStageResult& result);

@@ -85,14 +85,13 @@ FsmfSupportFiles inspect_fsmf_supports(MPI_Comm comm, const FsmfStageSettings& s
   return files;
 }
 
-FsmfSupports read_fsmf_supports(const GridPtr& grid, const FsmfSupportFiles& files, const SettingName& name_of) {
-  return {sparse::read_support(grid, files.x, name_of("support_x")),
-          sparse::read_support(grid, files.y, name_of("support_y"))};
+FsmfSupports read_fsmf_supports(const DistMatrix& input, const FsmfSupportFiles& files, const SettingName& name_of) {
+  return {sparse::read_support(input.grid_ptr(), files.x, name_of("support_x"), input.row_block()),
+          sparse::read_support(input.grid_ptr(), files.y, name_of("support_y"), input.col_block())};
 }
 
-void write_fsmf_result(OutputFile& out, const GridPtr& grid, const sparse::FsmfResult& result, int64_t block,
-                       const std::string& input) {
-  sparse::write_fsmf(out, grid, result, block);
+void write_fsmf_result(OutputFile& out, const sparse::DistributedFsmfResult& result, const std::string& input) {
+  sparse::write_fsmf(out, result);
   if (!input.empty()) out.set_attribute("/fsmf", "input", input);
 }
 

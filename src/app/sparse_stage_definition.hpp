@@ -17,6 +17,7 @@
 #include "jointfact/io/dataset_path.hpp"
 #include "jointfact/io/output_file.hpp"
 #include "jointfact/sparse/butterfly_factorize.hpp"
+#include "jointfact/sparse/distributed_fsmf.hpp"
 #include "jointfact/sparse/fsmf.hpp"
 #include "jointfact/sparse/support_classes.hpp"
 
@@ -62,16 +63,15 @@ struct FsmfSupportFiles {
 };
 FsmfSupportFiles inspect_fsmf_supports(MPI_Comm comm, const FsmfStageSettings& settings, int64_t m, int64_t n,
                                        const SettingName& name_of);
-// Reads them (collective; replicated on every rank).
+// Reads them (collective; each rank its block-cyclic part, on the input's grid).
 struct FsmfSupports {
-  sparse::SupportMatrix x, y;
+  DistMatrix x, y;
 };
-FsmfSupports read_fsmf_supports(const GridPtr& grid, const FsmfSupportFiles& files, const SettingName& name_of);
+FsmfSupports read_fsmf_supports(const DistMatrix& input, const FsmfSupportFiles& files, const SettingName& name_of);
 
-// /fsmf/X, /fsmf/Y, /fsmf/history and the attributes of /fsmf (fsmf_output.hpp), X and Y on `grid` with
-// square blocks of `block`; plus `input` when not empty.
-void write_fsmf_result(OutputFile& out, const GridPtr& grid, const sparse::FsmfResult& result, int64_t block,
-                       const std::string& input);
+// /fsmf/X, /fsmf/Y, /fsmf/history and the attributes of /fsmf (fsmf_output.hpp), X and Y written from their
+// distributed parts; plus `input` when not empty.
+void write_fsmf_result(OutputFile& out, const sparse::DistributedFsmfResult& result, const std::string& input);
 // /butterfly/F1 ... FJ and the attributes of /butterfly (butterfly_output.hpp); plus `input` when not empty.
 void write_butterfly_result(OutputFile& out, const sparse::ButterflyFactorization& result, const std::string& input);
 

@@ -25,7 +25,7 @@ SparseStageResult run_sparse_stage(PipelineContext& context) {
     const SettingName name_of = toml_setting_names("sparse");
     const FsmfSupportFiles files =
         inspect_fsmf_supports(context.comm, settings.fsmf, context.input.rows(), context.input.cols(), name_of);
-    const FsmfSupports supports = read_fsmf_supports(context.grid, files, name_of);
+    const FsmfSupports supports = read_fsmf_supports(context.input, files, name_of);
     result.fsmf = sparse::fsmf_factorize_distributed(context.input, supports.x, supports.y,
                                                      fsmf_library_options(settings.fsmf), progress);
     log_progress(context.comm, "sparse: fsmf rel_error " + std::to_string(result.fsmf->rel_error));
@@ -35,7 +35,7 @@ SparseStageResult run_sparse_stage(PipelineContext& context) {
 
 void write_sparse_stage(OutputFile& out, const PipelineContext& context, const SparseStageResult& result) {
   if (result.butterfly) write_butterfly_result(out, *result.butterfly, "");
-  if (result.fsmf) write_fsmf_result(out, context.grid, *result.fsmf, context.input.row_block(), "");
+  if (result.fsmf) write_fsmf_result(out, *result.fsmf, "");
 }
 
 }  // namespace jf::app

@@ -5,10 +5,10 @@
 #include <cstdint>
 
 #include "block_cyclic_entries.hpp"
+#include "distributed/small_matrix.hpp"
 #include "distributed_rank_one.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
-#include "distributed/small_matrix.hpp"
 #include "value_exchange.hpp"
 
 namespace jf::sparse::detail {
@@ -21,29 +21,46 @@ int holder_of(const DistMatrix& m, const std::vector<int>& rank_at, std::int64_t
   return rank_at[m.row_map().owner(i_gl) * m.grid().pcols() + m.col_map().owner(j_gl)];
 }
 
-// block(p, q) = A(rows[p], cols[q]) on A's grid, block size A's row block. Both sides walk the entries
-// column by column, rows increasing, so only values travel.
-DistMatrix extract_block(const DistMatrix& a, const Indices& rows, const Indices& cols) {
+std::vector<std::int64_t> held_local(const Indices& indices, const BlockCyclicMap& map, int coordinate,
+                                     Indices& positions) {
+  std::vector<std::int64_t> local;
+  for (std::size_t p = 0; p < indices.size(); ++p)
+    if (map.owner(indices[p]) == coordinate) {
+      local.push_back(map.global_to_local(indices[p]));
+      positions.push_back(static_cast<std::int64_t>(p));
+    }
+  return local;
+}
+
+// block(p, q) = A(rows[p], cols[q]) minus the earlier overlapping classes' terms, on A's grid, block size A's
+// row block. Each holder subtracts the terms on its own entries (its factor rows meet them), then both sides
+// walk the entries column by column, rows increasing, so only values travel.
+DistMatrix extract_residual_block(const DistMatrix& a, const SupportClass& mine, const Indices& subtract,
+                                  const LocalFactors& factors) {
+  const Indices& rows = mine.rows;
+  const Indices& cols = mine.cols;
   const std::int64_t nb = a.row_block();
   DistMatrix block(a.grid_ptr(), static_cast<std::int64_t>(rows.size()), static_cast<std::int64_t>(cols.size()), nb,
                    nb);
   const BlockCyclicEntries entries(a);
   const std::vector<int> rank_at = ranks_of_processes(a.grid());
   ValueExchange exchange(a.grid().comm());
-  const bool in_grid = a.grid().in_grid();
+  Indices row_at, col_at;
+  Eigen::MatrixXd residual;
+  if (a.grid().in_grid()) {
+    const auto row_lc = held_local(rows, a.row_map(), a.grid().myrow(), row_at);
+    const auto col_lc = held_local(cols, a.col_map(), a.grid().mycol(), col_at);
+    residual = local_residual(a, factors, row_lc, col_lc, subtract);
+  }
   auto for_each_held = [&](auto&& visit) {
-    if (!in_grid) return;
-    for (std::size_t q = 0; q < cols.size(); ++q) {
-      if (!entries.col_here(cols[q])) continue;
-      for (std::size_t p = 0; p < rows.size(); ++p)
-        if (entries.row_here(rows[p])) visit(static_cast<std::int64_t>(p), static_cast<std::int64_t>(q));
-    }
+    for (std::size_t q = 0; q < col_at.size(); ++q)
+      for (std::size_t p = 0; p < row_at.size(); ++p)
+        visit(holder_of(block, rank_at, row_at[p], col_at[q]),
+              residual(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(q)));
   };
-  for_each_held([&](std::int64_t p, std::int64_t q) { exchange.count(holder_of(block, rank_at, p, q), 1); });
+  for_each_held([&](int to, double) { exchange.count(to, 1); });
   exchange.allocate_send();
-  for_each_held([&](std::int64_t p, std::int64_t q) {
-    exchange.put(holder_of(block, rank_at, p, q), entries.value(rows[p], cols[q]));
-  });
+  for_each_held([&](int to, double value) { exchange.put(to, value); });
   exchange.exchange();
   auto local = block.local();
   for (std::int64_t j_lc = 0; j_lc < block.local_cols(); ++j_lc) {
@@ -57,33 +74,15 @@ DistMatrix extract_block(const DistMatrix& a, const Indices& rows, const Indices
   return block;
 }
 
-// The rows `indices` (of the block's local rows or columns) of the columns `members` of a replicated factor.
-Eigen::MatrixXd local_factor_rows(const Eigen::MatrixXd& factor, const Indices& indices, const BlockCyclicMap& map,
-                                  std::int64_t local_count, const Indices& members) {
-  Eigen::MatrixXd rows(local_count, static_cast<Eigen::Index>(members.size()));
-  for (std::int64_t i_lc = 0; i_lc < local_count; ++i_lc)
-    for (std::size_t k = 0; k < members.size(); ++k)
-      rows(i_lc, static_cast<Eigen::Index>(k)) = factor(indices[map.local_to_global(i_lc)], members[k]);
-  return rows;
-}
-
 }  // namespace
 
-LowRankFactors solve_class_distributed(const DistMatrix& a, const std::vector<SupportClass>& classes, std::size_t c,
-                                       const FsmfFactors& factors) {
-  const SupportClass& mine = classes[c];
+LowRankFactors solve_class_distributed(const DistMatrix& a, const SupportClass& mine, const Indices& subtract,
+                                       const LocalFactors& factors) {
   if (mine.members.size() == 1) {  // the power iteration of the serial greedy, on A's own entries
-    if (const auto one = rank_one_distributed(a, classes, c, factors))
+    if (const auto one = rank_one_distributed(a, mine, subtract, factors))
       return {Eigen::MatrixXd(one->u), Eigen::MatrixXd(one->v)};
   }
-  DistMatrix block = extract_block(a, mine.rows, mine.cols);
-  for (std::size_t earlier = 0; earlier < c; ++earlier) {
-    if (!supports_overlap(classes[earlier], mine)) continue;
-    const Indices& members = classes[earlier].members;
-    const Eigen::MatrixXd x = local_factor_rows(factors.x, mine.rows, block.row_map(), block.local_rows(), members);
-    const Eigen::MatrixXd y = local_factor_rows(factors.y, mine.cols, block.col_map(), block.local_cols(), members);
-    if (block.local_rows() > 0 && block.local_cols() > 0) block.local() -= x * y.transpose();
-  }
+  const DistMatrix block = extract_residual_block(a, mine, subtract, factors);
   const std::int64_t rank = static_cast<std::int64_t>(mine.members.size());
   const std::int64_t short_side = std::min(block.rows(), block.cols());
   LowRankFactors result{Eigen::MatrixXd::Zero(block.rows(), rank), Eigen::MatrixXd::Zero(block.cols(), rank)};

@@ -15,7 +15,7 @@ namespace jf::sparse::detail {
 
 namespace {
 
-constexpr std::int64_t kChunk = 256;  // rows (or columns) of A copied at a time: O(n * 256) doubles
+constexpr std::int64_t kChunk = 256;  // rows (or columns) of A copied at a time: O(n * 256 / P) doubles
 
 // P = pinv(basis)^T (p x k), so that the minimum-norm least-squares coefficients of a target t are
 // P^T t, exactly those CompleteOrthogonalDecomposition::solve gives: they depend on t only through
@@ -37,35 +37,68 @@ Eigen::MatrixXd pseudo_inverse_transposed(const Eigen::MatrixXd& basis) {
   return q * (cod.colsPermutation() * t_inverse).transpose();
 }
 
-// The factor F minimising ||A - F fixed^T|| (of_transpose: ||A^T - F fixed^T||) with supp(F) in
-// `support`, replicated. Each rank multiplies its own entries of A by the pseudo-inverse rows of its
-// columns (rows), a chunk at a time, and one allreduce sums the partial coefficients: A is not copied.
-Eigen::MatrixXd solve_on_support(const DistMatrix& a, bool of_transpose, const Eigen::MatrixXd& fixed,
-                                 const SupportMatrix& support) {
-  const BlockCyclicMap& own_map = of_transpose ? a.col_map() : a.row_map();    // rows of F
-  const BlockCyclicMap& other_map = of_transpose ? a.row_map() : a.col_map();  // rows of fixed
-  const int own_coordinate = of_transpose ? a.grid().mycol() : a.grid().myrow();
-  const std::int64_t other_local = of_transpose ? a.local_rows() : a.local_cols();
+// Thin QR of a tall or wide block: q (rows x t) with orthonormal columns and r (t x cols), t = min(rows, cols).
+struct ThinQr {
+  Eigen::MatrixXd q;
+  Eigen::MatrixXd r;
+};
+
+ThinQr thin_qr(const Eigen::MatrixXd& block) {
+  const Eigen::Index t = std::min(block.rows(), block.cols());
+  ThinQr result;
+  if (t == 0) return {Eigen::MatrixXd::Zero(block.rows(), 0), Eigen::MatrixXd::Zero(0, block.cols())};
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(block);
+  result.q = qr.householderQ() * Eigen::MatrixXd::Identity(block.rows(), t);
+  result.r = qr.matrixQR().topRows(t).template triangularView<Eigen::Upper>();
+  return result;
+}
+
+// This rank's rows of pinv(B)^T, B (p x k) being the rows `basis_here` stacked over the ranks of `comm` in
+// their order. B = diag(Q_c) S with S the stacked R_c, S = Q_2 R, so B = Q R with Q = diag(Q_c) Q_2
+// orthonormal and pinv(B)^T = Q pinv(R)^T: only the R_c (at most k x k each) travel.
+Eigen::MatrixXd pseudo_inverse_rows(MPI_Comm comm, const Eigen::MatrixXd& basis_here) {
+  const Eigen::Index k = basis_here.cols();
+  const ThinQr local = thin_qr(basis_here);
+  const int ranks = comm_size(comm), me = comm_rank(comm);
+  int mine = static_cast<int>(local.r.rows());
+  std::vector<int> heights(ranks), counts(ranks), displs(ranks, 0);
+  MPI_Allgather(&mine, 1, MPI_INT, heights.data(), 1, MPI_INT, comm);
+  for (int c = 0; c < ranks; ++c) counts[c] = heights[c] * static_cast<int>(k);
+  for (int c = 1; c < ranks; ++c) displs[c] = displs[c - 1] + counts[c - 1];
+  // Row-major R_c so that the received blocks stack into S row after row.
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const RowMajor r_here = local.r;
+  int total = 0;
+  for (int h : heights) total += h;
+  RowMajor stacked(total, k);
+  MPI_Allgatherv(r_here.data(), counts[me], MPI_DOUBLE, stacked.data(), counts.data(), displs.data(), MPI_DOUBLE, comm);
+  const ThinQr outer = thin_qr(Eigen::MatrixXd(stacked));
+  const Eigen::MatrixXd inverse_of_r = pseudo_inverse_transposed(outer.r);  // t x k
+  const Eigen::Index offset = displs[me] / k;
+  return local.q * (outer.q.middleRows(offset, mine) * inverse_of_r);
+}
+
+// The rows held here of the factor F minimising ||A - F fixed^T|| (of_transpose: ||A^T - F fixed^T||) with
+// supp(F) in the support (its rows held here). Per pattern, the ranks of one process row (column) factor the
+// fixed factor's pattern columns together and multiply their own entries of A by their rows of the
+// pseudo-inverse, a chunk at a time; one allreduce over the process row (column) sums the coefficients.
+Eigen::MatrixXd solve_on_support(const DistMatrix& a, bool of_transpose, const Eigen::MatrixXd& fixed_here,
+                                 const SupportMatrix& support_here) {
+  Eigen::MatrixXd updated = Eigen::MatrixXd::Zero(support_here.rows(), support_here.cols());
+  MPI_Comm line = of_transpose ? a.grid().col_comm() : a.grid().row_comm();  // holds all of A's rows (columns)
+  if (line == MPI_COMM_NULL) return updated;
   const auto local = a.local();
-  Eigen::MatrixXd updated = Eigen::MatrixXd::Zero(support.rows(), support.cols());
-  for (const auto& [pattern, rows] : rows_by_support_pattern(support)) {
-    if (!a.grid().in_grid() || other_local == 0) continue;
-    std::vector<Eigen::Index> rows_here;  // global indices of F's rows held here
-    for (Eigen::Index i_gl : rows)
-      if (own_map.owner(i_gl) == own_coordinate) rows_here.push_back(i_gl);
-    if (rows_here.empty()) continue;  // only the process row (column) holding a pattern's rows solves it
+  const std::int64_t other_local = fixed_here.rows();
+  for (const auto& [pattern, rows_here] : rows_by_support_pattern(support_here)) {
     const auto k = static_cast<Eigen::Index>(pattern.size());
-    Eigen::MatrixXd basis(fixed.rows(), k);
-    for (Eigen::Index c = 0; c < k; ++c) basis.col(c) = fixed.col(pattern[c]);
-    const Eigen::MatrixXd inverse = pseudo_inverse_transposed(basis);
-    Eigen::MatrixXd inverse_here(other_local, k);
-    for (std::int64_t o_lc = 0; o_lc < other_local; ++o_lc)
-      inverse_here.row(o_lc) = inverse.row(other_map.local_to_global(o_lc));
+    Eigen::MatrixXd basis_here(other_local, k);
+    for (Eigen::Index c = 0; c < k; ++c) basis_here.col(c) = fixed_here.col(pattern[c]);
+    const Eigen::MatrixXd inverse_here = pseudo_inverse_rows(line, basis_here);
     for (std::size_t first = 0; first < rows_here.size(); first += kChunk) {
       const auto width = static_cast<Eigen::Index>(std::min<std::size_t>(kChunk, rows_here.size() - first));
       Eigen::MatrixXd chunk(other_local, width);  // A's rows (or columns) of the chunk, as columns
       for (Eigen::Index g = 0; g < width; ++g) {
-        const std::int64_t own_lc = own_map.global_to_local(rows_here[first + g]);
+        const Eigen::Index own_lc = rows_here[first + g];
         chunk.col(g) =
             of_transpose ? Eigen::VectorXd(local.col(own_lc)) : Eigen::VectorXd(local.row(own_lc).transpose());
       }
@@ -74,25 +107,20 @@ Eigen::MatrixXd solve_on_support(const DistMatrix& a, bool of_transpose, const E
         for (Eigen::Index c = 0; c < k; ++c) updated(rows_here[first + g], pattern[c]) = coefficients(c, g);
     }
   }
-  MPI_Allreduce(MPI_IN_PLACE, updated.data(), static_cast<int>(updated.size()), MPI_DOUBLE, MPI_SUM, a.grid().comm());
+  if (updated.size() > 0)
+    MPI_Allreduce(MPI_IN_PLACE, updated.data(), static_cast<int>(updated.size()), MPI_DOUBLE, MPI_SUM, line);
   return updated;
 }
 
 }  // namespace
 
-SquaredSums residual_sums(const DistMatrix& a, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y) {
-  const Eigen::Index rank = x.cols();
-  Eigen::MatrixXd x_here(a.local_rows(), rank);
-  for (std::int64_t i_lc = 0; i_lc < a.local_rows(); ++i_lc)
-    x_here.row(i_lc) = x.row(a.row_map().local_to_global(i_lc));
+SquaredSums residual_sums(const DistMatrix& a, const Eigen::MatrixXd& x_here, const Eigen::MatrixXd& y_here) {
   SquaredSums sums;
   const auto local = a.local();
   for (std::int64_t j0 = 0; j0 < a.local_cols(); j0 += kChunk) {
     const std::int64_t width = std::min(kChunk, a.local_cols() - j0);
-    Eigen::MatrixXd y_here(width, rank);
-    for (std::int64_t k = 0; k < width; ++k) y_here.row(k) = y.row(a.col_map().local_to_global(j0 + k));
     const auto a_chunk = local.middleCols(j0, width);
-    sums.residual += (a_chunk - x_here * y_here.transpose()).squaredNorm();
+    sums.residual += (a_chunk - x_here * y_here.middleRows(j0, width).transpose()).squaredNorm();
     sums.norm += a_chunk.squaredNorm();
   }
   double values[2] = {sums.residual, sums.norm};
@@ -110,8 +138,8 @@ double relative_to(const SquaredSums& sums, double norm) {
   return std::sqrt(sums.residual) / norm;
 }
 
-std::vector<double> refine_distributed(const DistMatrix& a, const SupportMatrix& support_x,
-                                       const SupportMatrix& support_y, FsmfFactors& factors, double start_error,
+std::vector<double> refine_distributed(const DistMatrix& a, const SupportMatrix& support_x_here,
+                                       const SupportMatrix& support_y_here, LocalFactors& factors, double start_error,
                                        double norm, const FsmfOptions& options, const ProgressFn& progress) {
   std::vector<double> history;
   double error = start_error;
@@ -119,12 +147,12 @@ std::vector<double> refine_distributed(const DistMatrix& a, const SupportMatrix&
   for (int sweep = 0; sweep < options.refine_iters; ++sweep) {
     const double before = error;
     // Each half-step is an exact block minimisation; the checks only catch rounding.
-    Eigen::MatrixXd x = solve_on_support(a, false, factors.y, support_x);
+    Eigen::MatrixXd x = solve_on_support(a, false, factors.y, support_x_here);
     if (const double e = relative_to(residual_sums(a, x, factors.y), norm); e <= error) {
       factors.x = std::move(x);
       error = e;
     }
-    Eigen::MatrixXd y = solve_on_support(a, true, factors.x, support_y);
+    Eigen::MatrixXd y = solve_on_support(a, true, factors.x, support_y_here);
     if (const double e = relative_to(residual_sums(a, factors.x, y), norm); e <= error) {
       factors.y = std::move(y);
       error = e;

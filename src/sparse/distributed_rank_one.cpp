@@ -29,17 +29,15 @@ std::vector<Eigen::Index> positions_here(const Indices& indices, const BlockCycl
   return here;
 }
 
-Eigen::MatrixXd factor_rows(const Eigen::MatrixXd& factor, const Indices& indices, const std::vector<Eigen::Index>& at,
-                            const Indices& members) {
-  Eigen::MatrixXd rows(static_cast<Eigen::Index>(at.size()), static_cast<Eigen::Index>(members.size()));
-  for (std::size_t r = 0; r < at.size(); ++r)
-    for (std::size_t k = 0; k < members.size(); ++k) rows(r, k) = factor(indices[at[r]], members[k]);
-  return rows;
+std::vector<std::int64_t> local_indices(const Indices& indices, const std::vector<Eigen::Index>& at,
+                                        const BlockCyclicMap& map) {
+  std::vector<std::int64_t> local(at.size());
+  for (std::size_t p = 0; p < at.size(); ++p) local[p] = map.global_to_local(indices[at[p]]);
+  return local;
 }
 
-SplitBlock split_block(const DistMatrix& a, const std::vector<SupportClass>& classes, std::size_t c,
-                       const FsmfFactors& factors) {
-  const SupportClass& mine = classes[c];
+SplitBlock split_block(const DistMatrix& a, const SupportClass& mine, const std::vector<std::int64_t>& subtract,
+                       const LocalFactors& factors) {
   SplitBlock block;
   block.rows = static_cast<Eigen::Index>(mine.rows.size());
   block.cols = static_cast<Eigen::Index>(mine.cols.size());
@@ -47,19 +45,8 @@ SplitBlock split_block(const DistMatrix& a, const std::vector<SupportClass>& cla
   if (!a.grid().in_grid()) return block;
   block.row_at = positions_here(mine.rows, a.row_map(), a.grid().myrow());
   block.col_at = positions_here(mine.cols, a.col_map(), a.grid().mycol());
-  block.values.resize(static_cast<Eigen::Index>(block.row_at.size()), static_cast<Eigen::Index>(block.col_at.size()));
-  const auto local = a.local();
-  for (std::size_t q = 0; q < block.col_at.size(); ++q) {
-    const std::int64_t j_lc = a.col_map().global_to_local(mine.cols[block.col_at[q]]);
-    for (std::size_t p = 0; p < block.row_at.size(); ++p)
-      block.values(p, q) = local(a.row_map().global_to_local(mine.rows[block.row_at[p]]), j_lc);
-  }
-  for (std::size_t earlier = 0; earlier < c; ++earlier) {
-    if (!supports_overlap(classes[earlier], mine) || block.values.size() == 0) continue;
-    const Indices& members = classes[earlier].members;
-    block.values -= factor_rows(factors.x, mine.rows, block.row_at, members) *
-                    factor_rows(factors.y, mine.cols, block.col_at, members).transpose();
-  }
+  block.values = local_residual(a, factors, local_indices(mine.rows, block.row_at, a.row_map()),
+                                local_indices(mine.cols, block.col_at, a.col_map()), subtract);
   return block;
 }
 
@@ -109,13 +96,14 @@ bool all_zero(const SplitBlock& b) {
 
 }  // namespace
 
-std::optional<RankOneFactors> rank_one_distributed(const DistMatrix& a, const std::vector<SupportClass>& classes,
-                                                   std::size_t c, const FsmfFactors& factors) {
-  const Eigen::Index rows = static_cast<Eigen::Index>(classes[c].rows.size());
-  const Eigen::Index cols = static_cast<Eigen::Index>(classes[c].cols.size());
+std::optional<RankOneFactors> rank_one_distributed(const DistMatrix& a, const SupportClass& mine,
+                                                   const std::vector<std::int64_t>& subtract,
+                                                   const LocalFactors& factors) {
+  const Eigen::Index rows = static_cast<Eigen::Index>(mine.rows.size());
+  const Eigen::Index cols = static_cast<Eigen::Index>(mine.cols.size());
   const Eigen::Index short_side = std::min(rows, cols);
   if (short_side <= kDenseMaxShortSide) return std::nullopt;
-  const SplitBlock block = split_block(a, classes, c, factors);
+  const SplitBlock block = split_block(a, mine, subtract, factors);
   RankOneFactors zero{Eigen::VectorXd::Zero(rows), Eigen::VectorXd::Zero(cols)};
   if (all_zero(block)) return zero;
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "fsmf_local_factors.hpp"
 #include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/sparse/fsmf.hpp"
 #include "jointfact/sparse/low_rank_block.hpp"
@@ -15,10 +16,12 @@
 
 namespace jf::sparse::detail {
 
-// Collective over a.grid().comm(); factors replicated. nullopt (on every rank) where best_rank_one would
-// not iterate: a short side <= kDenseMaxShortSide, or no convergence within power_iteration_cap; the
-// caller then solves the class another way.
-std::optional<RankOneFactors> rank_one_distributed(const DistMatrix& a, const std::vector<SupportClass>& classes,
-                                                   std::size_t c, const FsmfFactors& factors);
+// Collective over a.grid().comm(); factors held like A (fsmf_local_factors.hpp). nullopt (on every rank) where
+// best_rank_one would not iterate: a short side <= kDenseMaxShortSide, or no convergence within power_iteration_cap;
+// the caller then solves the class another way.
+// `mine`: the class (whole index sets); `subtract`: the members of the earlier classes overlapping it.
+std::optional<RankOneFactors> rank_one_distributed(const DistMatrix& a, const SupportClass& mine,
+                                                   const std::vector<std::int64_t>& subtract,
+                                                   const LocalFactors& factors);
 
 }  // namespace jf::sparse::detail

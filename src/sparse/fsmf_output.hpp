@@ -7,15 +7,12 @@
 //   /fsmf/history                    float64 (sweeps,): rel_error after each refinement sweep
 //                                    (absent when no refinement ran, e.g. optimal = 1)
 
-#include "jointfact/distributed/grid.hpp"
 #include "jointfact/io/output_file.hpp"
-#include "jointfact/sparse/fsmf.hpp"
+#include "jointfact/sparse/distributed_fsmf.hpp"
 
 namespace jf::sparse {
 
-// Collective; every rank passes the same (replicated) result. X and Y are written as DistMatrix
-// on `grid` with block size `block`, each rank filling its own part.
-void write_fsmf(OutputFile& out, const GridPtr& grid, const FsmfResult& result,
-                int64_t block = DistMatrix::kDefaultBlock);
+// Collective; X and Y are written from their distributed parts, each rank its own (no rank gathers them).
+void write_fsmf(OutputFile& out, const DistributedFsmfResult& result);
 
 }  // namespace jf::sparse

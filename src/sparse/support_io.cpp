@@ -2,7 +2,10 @@
 
 #include <mpi.h>
 
+#include <cmath>
 #include <cstdio>
+#include <limits>
+#include <vector>
 
 #include "jointfact/core/error.hpp"
 #include "jointfact/io/matrix_io.hpp"
@@ -39,23 +42,32 @@ void require_support_shapes(std::int64_t m, std::int64_t n, const DatasetInfo& s
   if (support_x.shape[1] < 1) throw InputError(option_x + " " + described(support_x) + " has no columns");
 }
 
-SupportMatrix read_support(const GridPtr& grid, const DatasetInfo& info, const std::string& option) {
+DistMatrix read_support(const GridPtr& grid, const DatasetInfo& info, const std::string& option, std::int64_t block) {
   ReadOptions read;
   read.allow_integer = true;
-  const DistMatrix mask = read_matrix(grid, info, read);
-  Eigen::MatrixXd full = Eigen::MatrixXd::Zero(mask.rows(), mask.cols());
-  mask.for_each_local([&](std::int64_t i_gl, std::int64_t j_gl, double value) { full(i_gl, j_gl) = value; });
-  MPI_Allreduce(MPI_IN_PLACE, full.data(), static_cast<int>(full.size()), MPI_DOUBLE, MPI_SUM, grid->comm());
-  // Row-major scan so that "first" means what h5py shows first.
-  for (Eigen::Index i = 0; i < full.rows(); ++i)
-    for (Eigen::Index j = 0; j < full.cols(); ++j)
-      if (full(i, j) != 0.0 && full(i, j) != 1.0) {
-        char value[32];
-        std::snprintf(value, sizeof value, "%g", full(i, j));
-        throw InputError(option + " " + described(info) + " has the value " + value + " at (" + std::to_string(i) +
-                         ", " + std::to_string(j) + "); a support mask holds only 0 and 1");
-      }
-  return full.array() != 0.0;
+  read.block = block;
+  DistMatrix mask = read_matrix(grid, info, read);
+  // This rank's first entry (row-major, so that "first" means what h5py shows first) that is not 0 or 1,
+  // then the first over the ranks.
+  double first[2] = {std::numeric_limits<double>::infinity(), 0.0};  // linear index, value
+  mask.for_each_local([&](std::int64_t i_gl, std::int64_t j_gl, double value) {
+    const double at = static_cast<double>(i_gl) * static_cast<double>(mask.cols()) + static_cast<double>(j_gl);
+    if (value != 0.0 && value != 1.0 && at < first[0]) first[0] = at, first[1] = value;
+  });
+  std::vector<double> all(2 * static_cast<std::size_t>(grid->size()));
+  MPI_Allgather(first, 2, MPI_DOUBLE, all.data(), 2, MPI_DOUBLE, grid->comm());
+  std::size_t worst = 0;
+  for (std::size_t r = 1; r < all.size() / 2; ++r)
+    if (all[2 * r] < all[2 * worst]) worst = r;
+  if (std::isfinite(all[2 * worst])) {
+    const auto at = static_cast<std::int64_t>(all[2 * worst]);
+    char value[32];
+    std::snprintf(value, sizeof value, "%g", all[2 * worst + 1]);
+    throw InputError(option + " " + described(info) + " has the value " + value + " at (" +
+                     std::to_string(at / mask.cols()) + ", " + std::to_string(at % mask.cols()) +
+                     "); a support mask holds only 0 and 1");
+  }
+  return mask;
 }
 
 }  // namespace jf::sparse

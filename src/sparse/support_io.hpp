@@ -1,7 +1,8 @@
 #pragma once
 // Reading FSMF supports (0/1 masks, m x r and n x r) for `jointfact fsmf` and the pipeline.
-// They are small, so every rank ends with the whole mask.
+// Each rank reads and keeps its block-cyclic part of a mask; none holds a whole one.
 
+#include "jointfact/distributed/dist_matrix.hpp"
 #include "jointfact/distributed/grid.hpp"
 #include "jointfact/io/dataset_path.hpp"
 #include "jointfact/sparse/support_classes.hpp"
@@ -16,8 +17,9 @@ namespace jf::sparse {
 void require_support_shapes(std::int64_t m, std::int64_t n, const DatasetInfo& support_x, const DatasetInfo& support_y,
                             const std::string& option_x = "support_x", const std::string& option_y = "support_y");
 
-// Collective: reads an integer, bool or float mask and replicates it. InputError naming the first
-// entry that is not 0 or 1.
-SupportMatrix read_support(const GridPtr& grid, const DatasetInfo& info, const std::string& option);
+// Collective: reads an integer, bool or float mask (block size `block`) as 0.0 / 1.0 on `grid`. InputError
+// on every rank naming the first entry (row-major) that is not 0 or 1.
+DistMatrix read_support(const GridPtr& grid, const DatasetInfo& info, const std::string& option,
+                        std::int64_t block = DistMatrix::kDefaultBlock);
 
 }  // namespace jf::sparse

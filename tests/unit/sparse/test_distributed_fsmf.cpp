@@ -31,6 +31,11 @@ jf::DistMatrix distribute(const Eigen::MatrixXd& full, jf::GridShape shape, std:
   return a;
 }
 
+// The distributed result gathered (test-sized matrices only) to compare with the serial one.
+FsmfResult gathered(const DistributedFsmfResult& d) {
+  return {jf::test::gather(d.x), jf::test::gather(d.y), d.rel_error, d.greedy_rel_error, d.optimal, d.refine_history};
+}
+
 double relative_difference(const Eigen::MatrixXd& a, const Eigen::MatrixXd& reference) {
   return (a - reference).norm() / std::max(reference.norm(), 1e-300);
 }
@@ -76,7 +81,7 @@ TEST_CASE("distributed FSMF with disjoint, identical and complete classes equals
   for (const jf::GridShape& shape : jf::test::grids_fitting(jf::test::world_size())) {
     for (std::int64_t block : {std::int64_t{1}, std::int64_t{5}, std::int64_t{64}}) {
       INFO("grid " << shape.prows << "x" << shape.pcols << ", block " << block);
-      const FsmfResult result = fsmf_factorize_distributed(distribute(a, shape, block), sx, sy);
+      const FsmfResult result = gathered(fsmf_factorize_distributed(distribute(a, shape, block), sx, sy));
       check_equal_to_serial(result, serial);
       CHECK(result.refine_history.empty());
       CHECK(zero_off_support(result.x, sx));
@@ -93,7 +98,7 @@ TEST_CASE("distributed FSMF with one full class is the truncated SVD", "[sparse]
   const SupportMatrix sx = SupportMatrix::Constant(20, 3, true);
   const SupportMatrix sy = SupportMatrix::Constant(15, 3, true);
   const FsmfResult serial = fsmf_factorize(a, sx, sy);
-  const FsmfResult result = fsmf_factorize_distributed(distribute(a, {}, 4), sx, sy);
+  const FsmfResult result = gathered(fsmf_factorize_distributed(distribute(a, {}, 4), sx, sy));
   check_equal_to_serial(result, serial);
   const Eigen::VectorXd s = Eigen::JacobiSVD<Eigen::MatrixXd>(a).singularValues();
   CHECK(result.rel_error == Approx(std::sqrt(s.tail(s.size() - 3).squaredNorm()) / a.norm()).epsilon(1e-10));
@@ -112,7 +117,7 @@ TEST_CASE("distributed FSMF on overlapping SEC-like windows matches the serial g
     INFO("grid " << shape.prows << "x" << shape.pcols << ", block " << block << ": greedy " << serial.greedy_rel_error
                  << ", refined " << serial.rel_error << ", noise " << d.noise_rel);
     const FsmfResult result =
-        fsmf_factorize_distributed(distribute(d.noisy, shape, block), d.support_x, d.support_y, options);
+        gathered(fsmf_factorize_distributed(distribute(d.noisy, shape, block), d.support_x, d.support_y, options));
     check_equal_to_serial(result, serial);
     REQUIRE_FALSE(result.refine_history.empty());
     CHECK(result.refine_history.size() == serial.refine_history.size());
@@ -142,7 +147,7 @@ TEST_CASE("distributed FSMF greedy in waves: classes wait only for the overlappi
   no_refinement.refine_iters = 0;
   const FsmfResult serial = fsmf_factorize(a, sx, sy, no_refinement);
   REQUIRE_FALSE(serial.optimal);
-  const FsmfResult result = fsmf_factorize_distributed(distribute(a, {}, 3), sx, sy, no_refinement);
+  const FsmfResult result = gathered(fsmf_factorize_distributed(distribute(a, {}, 3), sx, sy, no_refinement));
   check_equal_to_serial(result, serial);
   CHECK(result.refine_history.empty());
   CHECK(result.rel_error == result.greedy_rel_error);
@@ -194,7 +199,7 @@ TEST_CASE("distributed FSMF with random overlapping rank-one supports equals the
     for (std::int64_t block : {std::int64_t{1}, std::int64_t{7}, std::int64_t{64}}) {
       INFO("grid " << shape.prows << "x" << shape.pcols << ", block " << block);
       const FsmfResult d =
-          with_signs_of(fsmf_factorize_distributed(distribute(a, shape, block), sx, sy, options), serial);
+          with_signs_of(gathered(fsmf_factorize_distributed(distribute(a, shape, block), sx, sy, options)), serial);
       CHECK(std::abs(d.greedy_rel_error - serial.greedy_rel_error) <= 1e-12 * serial.greedy_rel_error);
       CHECK(std::abs(d.rel_error - serial.rel_error) <= 1e-12 * serial.rel_error);
       CHECK(d.refine_history.size() == serial.refine_history.size());
@@ -203,6 +208,37 @@ TEST_CASE("distributed FSMF with random overlapping rank-one supports equals the
       CHECK(d.x.col(0).isZero(0.0));
       CHECK(zero_off_support(d.x, sx));
       CHECK(zero_off_support(d.y, sy));
+    }
+  }
+}
+
+TEST_CASE("distributed FSMF from distributed supports equals the serial result and keeps factors distributed",
+          "[sparse][distributed][fsmf]") {
+  // Overlapping classes (two share a support: one class of two members), greedy in waves, then refinement;
+  // the supports enter as 0/1 DistMatrix with blocks unlike A's, so they are redistributed to A's rows.
+  const Eigen::Index m = 50, n = 41;
+  std::mt19937_64 rng(31);
+  const Eigen::MatrixXd a = gaussian_matrix(m, n, rng);
+  const SupportMatrix sx = support_from(m, 5, {{{0, 30}, {0, 2}}, {{20, 50}, {1, 3}}, {{5, 45}, {4}}});
+  const SupportMatrix sy = support_from(n, 5, {{{0, 25}, {0, 1, 2}}, {{15, 41}, {3, 4}}});
+  FsmfOptions options;
+  options.refine_iters = 10;
+  const FsmfResult serial = fsmf_factorize(a, sx, sy, options);
+  REQUIRE_FALSE(serial.optimal);
+  for (const jf::GridShape& shape : jf::test::grids_fitting(jf::test::world_size())) {
+    for (std::int64_t block : {std::int64_t{2}, std::int64_t{7}}) {
+      INFO("grid " << shape.prows << "x" << shape.pcols << ", block " << block);
+      const jf::DistMatrix da = distribute(a, shape, block);
+      jf::DistMatrix dsx(da.grid_ptr(), m, 5, 3, 2), dsy(da.grid_ptr(), n, 5, 5, 1);
+      jf::test::scatter(sx.cast<double>().matrix(), dsx);
+      jf::test::scatter(sy.cast<double>().matrix(), dsy);
+      const DistributedFsmfResult d = fsmf_factorize_distributed(da, dsx, dsy, options);
+      // Each rank holds its block-cyclic share of X and Y, never a whole factor (P > 1).
+      CHECK(d.x.local_rows() == da.local_rows());
+      if (shape.prows * shape.pcols > 1)
+        CHECK(d.x.local_rows() * d.x.local_cols() + d.y.local_rows() * d.y.local_cols() < (m + n) * 5);
+      check_equal_to_serial(gathered(d), serial);
+      check_equal_to_serial(gathered(fsmf_factorize_distributed(da, sx, sy, options)), serial);
     }
   }
 }
