@@ -94,7 +94,10 @@ TilePlan plan_for_contiguous(int64_t m, int64_t n, int64_t mb, int prows, int pc
 }
 
 TilePlan plan_for_contiguous_read(int64_t m, int64_t n, int64_t mb, int prows, int pcols, int nranks) {
-  if (!row_blocks_are_large(n, mb)) return TilePlan::for_contiguous(m, n, nranks, round_budget_bytes(m, n, nranks));
+  const int64_t budget = round_budget_bytes(m, n, nranks);
+  // A row block larger than a round's budget (a wide matrix) would put its whole size in the read buffer,
+  // the send buffer and the receive buffer whatever P is: slabs of whole rows keep each at the budget.
+  if (!row_blocks_are_large(n, mb) || 8 * n * mb > budget) return TilePlan::for_contiguous(m, n, nranks, budget);
   return TilePlan::for_row_blocks(m, n, mb, prows, pcols, nranks, kCachedRoundBytes / (8 * n * mb));
 }
 

@@ -62,7 +62,8 @@ bool row_blocks_are_large(int64_t n, int64_t mb);
 // prows x pcols grid over nranks ranks: row blocks where they are large pieces, slabs otherwise.
 TilePlan plan_for_contiguous(int64_t m, int64_t n, int64_t mb, int prows, int pcols, int nranks);
 
-// The reader's plan for a contiguous dataset: as plan_for_contiguous, but row blocks go a few at a time
+// The reader's plan for a contiguous dataset: as plan_for_contiguous (slabs also where one row block exceeds
+// round_budget_bytes), but row blocks go a few at a time
 // (about kCachedRoundBytes per rank and round), so that a round's tiles are still in cache when they are
 // transposed into local storage; each row block is one independent read of a contiguous piece.
 TilePlan plan_for_contiguous_read(int64_t m, int64_t n, int64_t mb, int prows, int pcols, int nranks);
