@@ -29,8 +29,8 @@ class RegressionObjective : public Objective {
   double lower_bound() const override { return 0.0; }
   BlockProblem left_block(const BlockContext& context) const override;
   BlockProblem right_block(const BlockContext& context) const override;
-  // One SVD of T M^(-1/2), M = I + (lambda/s) Xs^T Xs (whitened_penalty.hpp). The first call also takes
-  // the thin SVD of Xs (s x n) once.
+  // One SVD of T M^(-1/2), M = I + (lambda/s) Xs^T Xs (whitened_penalty.hpp). The first call also builds
+  // the metric's thin form from Xs (s x n) once (right_metric_from).
   std::optional<Factors> penalty_minimizer(const DistMatrix& w, double lambda, int64_t rank) const override;
   void hint_penalty_minimizer(const DistMatrix& w, const Factors& near) const override;
   bool has_penalty_minimizer() const override { return true; }

@@ -12,10 +12,10 @@ $PYTHON "$helper" generate --output A.h5 --shape 24000 2000 --rank 30 >/dev/null
 svd_args=(svd --input A.h5:/A --rank 8 --oversample 6 --power-iters 2 --seed 11 --out-of-core --panel-mb 2)
 total=7
 
-# wait_for_pass LOG PASS LAUNCHER: until LOG says pass PASS is done, or the launcher has exited.
-wait_for_pass() {
+# wait_for_line LOG PATTERN LAUNCHER: until LOG has a line matching PATTERN, or the launcher has exited.
+wait_for_line() {
   for _ in $(seq 1 3000); do
-    grep -q "pass $2 of $total:" "$1" && return
+    grep -q "$2" "$1" && return
     kill -0 "$3" 2>/dev/null || return
     sleep 0.01
   done
@@ -29,7 +29,7 @@ grep -q "out of core done, $total passes" "$WORK/out" && pass "uninterrupted run
 # comes before the checkpoint), so the resume point is read from the resumed run's log and checked.
 mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" "${svd_args[@]}" --output "$WORK/killed.h5" >kill.log 2>&1 &
 launcher=$!
-wait_for_pass kill.log 2 "$launcher"
+wait_for_line kill.log "pass 2 of $total:" "$launcher"
 completed=$(grep -oE "pass [0-9] of $total:" kill.log | tail -1 | grep -oE "^pass [0-9]" | grep -oE "[0-9]")
 ranks=$(pgrep -P "$launcher")
 kill -9 $ranks "$launcher" 2>/dev/null
@@ -57,7 +57,7 @@ if [ $? = 0 ]; then pass "resumed factors == uninterrupted: $(cat cmp.txt)"; els
 rm -rf term.h5.ckpt
 mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" "${svd_args[@]}" --output "$WORK/term.h5" >term.log 2>&1 &
 launcher=$!
-wait_for_pass term.log 2 "$launcher"
+wait_for_line term.log "pass 2 of $total:" "$launcher"
 kill -TERM $(pgrep -P "$launcher") 2>/dev/null
 wait "$launcher"
 code=$?
@@ -82,11 +82,7 @@ tol_total=$(grep -oE "out of core done, [0-9]+ passes" "$WORK/out" | grep -oE "[
 rm -rf tkilled.h5.ckpt
 mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" "${tol_args[@]}" --output "$WORK/tkilled.h5" >tkill.log 2>&1 &
 launcher=$!
-for _ in $(seq 1 3000); do
-  grep -q "pass 2:" tkill.log && break
-  kill -0 "$launcher" 2>/dev/null || break
-  sleep 0.01
-done
+wait_for_line tkill.log "pass 2:" "$launcher"
 completed=$(grep -oE "pass [0-9]+:" tkill.log | tail -1 | grep -oE "[0-9]+")
 kill -9 $(pgrep -P "$launcher") "$launcher" 2>/dev/null
 wait "$launcher" 2>/dev/null
@@ -111,11 +107,7 @@ if [ $? = 0 ]; then pass "--tol resumed factors == uninterrupted: $(cat cmp.txt)
 rm -rf tterm.h5.ckpt
 mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" "${tol_args[@]}" --output "$WORK/tterm.h5" >tterm.log 2>&1 &
 launcher=$!
-for _ in $(seq 1 3000); do
-  grep -q "pass 4:" tterm.log && break
-  kill -0 "$launcher" 2>/dev/null || break
-  sleep 0.01
-done
+wait_for_line tterm.log "pass 4:" "$launcher"
 kill -TERM $(pgrep -P "$launcher") 2>/dev/null
 wait "$launcher"
 code=$?
