@@ -93,7 +93,7 @@ void populate_local_storage(DistMatrix& a) {
 #endif
 }
 
-// Reads every round into `a`; `scan` takes in the values this rank read, while they are in cache.
+// Reads every round into `a`; `scan` takes in the values written into a's local storage as they are written.
 template <class T>
 bool read_rounds(hid_t dset, hid_t mem_type, const TilePlan& plan, bool chunked, DistMatrix& a, ValueScan& scan) {
   h5::Handle file_space = h5::dataspace(H5Dget_space(dset));
@@ -110,8 +110,7 @@ bool read_rounds(hid_t dset, hid_t mem_type, const TilePlan& plan, bool chunked,
     // waits for another); slabs of a few rows per rank are read collectively.
     const bool collective = !chunked && !plan.by_row_blocks();
     ok = read_tiles(dset, file_space.get(), mem_type, tiles, collective, values.data(), sizeof(T)) && ok;
-    scan.add(values.data(), count);
-    tiles_to_block_cyclic(plan, round, values.data(), a, buffers);
+    tiles_to_block_cyclic(plan, round, values.data(), a, buffers, scan);
   }
   return ok;
 }

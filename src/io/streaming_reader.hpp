@@ -4,8 +4,8 @@
 // whole chunks of a chunked (possibly compressed) one, each read and decompressed once by one rank. Each
 // round's pieces then move to the block-cyclic layout by one all-to-all. float32 is read as float32 (so
 // MPI-IO stays collective) and converted in memory; other non-double types are converted by HDF5.
-// Returns the scan (value_bounds.hpp) of the values this rank read: over all ranks, each entry once, so
-// finish_scan(a, scan) summarizes `a` without another pass over it.
+// Returns the scan (value_bounds.hpp) of a's local part, taken while the values are written into it: over
+// all ranks, each entry once, so finish_scan(a, scan) summarizes `a` without another pass over it.
 // Writes every local value of `a`, which may be constructed DistMatrix::Unset (its pages are then mapped in
 // one system call first).
 // Collective over a.grid().comm(); throws InputError on every rank when the file cannot be opened or read.

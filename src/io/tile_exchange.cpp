@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <limits>
 #include <vector>
 
 #include "jointfact/core/error.hpp"
@@ -104,63 +105,132 @@ LocalBlock owned_block(const DistMatrix& a, const Tile& tile) {
           owned_in(a.col_map(), grid.mycol(), tile.col_begin, tile.col_end)};
 }
 
+// One value into a scan (the transposition's scalar edges).
+inline void scan_value(ValueScan& scan, double value) {
+  scan.lo = std::min(scan.lo, value);
+  scan.hi = std::max(scan.hi, value);
+  scan.sum_squares += value * value;
+}
+
 // Row-major rows x cols <-> column-major (leading dimension lld): the transposition between the file's order
 // and local storage. It goes by register blocks of side x side values (4 x 4 floats, 2 x 2 doubles with SSE2,
 // which every x86-64 has): whole vectors are loaded from `side` source rows, transposed (and converted to
 // double) in registers and stored as `side` consecutive values of `side` destination columns. A column
 // group's blocks follow each other down its columns (sequential streams the prefetchers follow), and
 // the few source rows of a tile they read stay in L1. Half the time of element-wise copying on one core.
+// The values' scan (min, max, sum of squares) is taken from the same registers, in lanes of its own
+// (Lanes, folded into a ValueScan at the end): no second pass over the values.
 template <class T>
 struct RegisterBlock {  // the portable fallback: one value
   static constexpr int64_t kSide = 1;
-  static void transpose(const T* in, int64_t /*stride*/, double* out, int64_t /*lld*/) {
+  using Lanes = ValueScan;
+  static void transpose(const T* in, int64_t /*stride*/, double* out, int64_t /*lld*/, Lanes& lanes) {
     *out = static_cast<double>(*in);
+    scan_value(lanes, *out);
+  }
+  static void fold(const Lanes& lanes, ValueScan& scan) {
+    scan.lo = std::min(scan.lo, lanes.lo);
+    scan.hi = std::max(scan.hi, lanes.hi);
+    scan.sum_squares += lanes.sum_squares;
   }
 };
 #if defined(__SSE2__)
+// minps / maxps (a, b) return b where either is NaN, as std::min / std::max (b, a) do: a NaN leaves the
+// lanes' min and max alone and shows in the sum of squares.
 template <>
 struct RegisterBlock<float> {
   static constexpr int64_t kSide = 4;
-  static void transpose(const float* in, int64_t stride, double* out, int64_t lld) {
+  struct Lanes {
+    __m128 lo = _mm_set1_ps(std::numeric_limits<float>::infinity());
+    __m128 hi = _mm_set1_ps(-std::numeric_limits<float>::infinity());
+    __m128d sum[kSide] = {_mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd()};
+  };
+  static void transpose(const float* in, int64_t stride, double* out, int64_t lld, Lanes& lanes) {
     __m128 r0 = _mm_loadu_ps(in), r1 = _mm_loadu_ps(in + stride);
     __m128 r2 = _mm_loadu_ps(in + 2 * stride), r3 = _mm_loadu_ps(in + 3 * stride);
+    lanes.lo = _mm_min_ps(_mm_min_ps(_mm_min_ps(r0, r1), _mm_min_ps(r2, r3)), lanes.lo);
+    lanes.hi = _mm_max_ps(_mm_max_ps(_mm_max_ps(r0, r1), _mm_max_ps(r2, r3)), lanes.hi);
     _MM_TRANSPOSE4_PS(r0, r1, r2, r3);  // r_c: column c of the block
-    store_column(out, r0);
-    store_column(out + lld, r1);
-    store_column(out + 2 * lld, r2);
-    store_column(out + 3 * lld, r3);
+    store_column(out, r0, lanes.sum[0]);
+    store_column(out + lld, r1, lanes.sum[1]);
+    store_column(out + 2 * lld, r2, lanes.sum[2]);
+    store_column(out + 3 * lld, r3, lanes.sum[3]);
   }
-  static void store_column(double* out, __m128 column) {
-    _mm_storeu_pd(out, _mm_cvtps_pd(column));
-    _mm_storeu_pd(out + 2, _mm_cvtps_pd(_mm_movehl_ps(column, column)));
+  static void store_column(double* out, __m128 column, __m128d& sum) {
+    const __m128d low = _mm_cvtps_pd(column), high = _mm_cvtps_pd(_mm_movehl_ps(column, column));
+    _mm_storeu_pd(out, low);
+    _mm_storeu_pd(out + 2, high);
+    sum = _mm_add_pd(sum, _mm_add_pd(_mm_mul_pd(low, low), _mm_mul_pd(high, high)));
+  }
+  static void fold(const Lanes& lanes, ValueScan& scan) {
+    alignas(16) float lo[4], hi[4];
+    alignas(16) double sum[2];
+    _mm_store_ps(lo, lanes.lo);
+    _mm_store_ps(hi, lanes.hi);
+    _mm_store_pd(sum, _mm_add_pd(_mm_add_pd(lanes.sum[0], lanes.sum[1]), _mm_add_pd(lanes.sum[2], lanes.sum[3])));
+    for (int lane = 0; lane < 4; ++lane) {
+      scan.lo = std::min(scan.lo, static_cast<double>(lo[lane]));
+      scan.hi = std::max(scan.hi, static_cast<double>(hi[lane]));
+    }
+    scan.sum_squares += sum[0] + sum[1];
   }
 };
 template <>
 struct RegisterBlock<double> {
   static constexpr int64_t kSide = 2;
-  static void transpose(const double* in, int64_t stride, double* out, int64_t lld) {
+  struct Lanes {
+    __m128d lo = _mm_set1_pd(std::numeric_limits<double>::infinity());
+    __m128d hi = _mm_set1_pd(-std::numeric_limits<double>::infinity());
+    __m128d sum[kSide] = {_mm_setzero_pd(), _mm_setzero_pd()};
+  };
+  static void transpose(const double* in, int64_t stride, double* out, int64_t lld, Lanes& lanes) {
     const __m128d r0 = _mm_loadu_pd(in), r1 = _mm_loadu_pd(in + stride);
+    lanes.lo = _mm_min_pd(_mm_min_pd(r0, r1), lanes.lo);
+    lanes.hi = _mm_max_pd(_mm_max_pd(r0, r1), lanes.hi);
+    lanes.sum[0] = _mm_add_pd(lanes.sum[0], _mm_mul_pd(r0, r0));
+    lanes.sum[1] = _mm_add_pd(lanes.sum[1], _mm_mul_pd(r1, r1));
     _mm_storeu_pd(out, _mm_unpacklo_pd(r0, r1));
     _mm_storeu_pd(out + lld, _mm_unpackhi_pd(r0, r1));
+  }
+  static void fold(const Lanes& lanes, ValueScan& scan) {
+    alignas(16) double lo[2], hi[2], sum[2];
+    _mm_store_pd(lo, lanes.lo);
+    _mm_store_pd(hi, lanes.hi);
+    _mm_store_pd(sum, _mm_add_pd(lanes.sum[0], lanes.sum[1]));
+    for (int lane = 0; lane < 2; ++lane) {
+      scan.lo = std::min(scan.lo, lo[lane]);
+      scan.hi = std::max(scan.hi, hi[lane]);
+    }
+    scan.sum_squares += sum[0] + sum[1];
   }
 };
 #endif
 
-// `from` has rows of `from_stride` values; T is converted to double on the way.
+// `from` has rows of `from_stride` values; T is converted to double on the way, and `scan` takes in the values.
 template <class T>
-void row_major_to_columns(const T* from, int64_t from_stride, int64_t rows, int64_t cols, double* to, int64_t lld) {
-  constexpr int64_t side = RegisterBlock<T>::kSide;
+void row_major_to_columns(const T* from, int64_t from_stride, int64_t rows, int64_t cols, double* to, int64_t lld,
+                          ValueScan& scan) {
+  using Block = RegisterBlock<T>;
+  constexpr int64_t side = Block::kSide;
   const int64_t block_rows = rows / side * side, block_cols = cols / side * side;
+  typename Block::Lanes lanes;
   for (int64_t jb = 0; jb < block_cols; jb += side) {
     const T* in = from + jb;
     double* out = to + jb * lld;
     for (int64_t i = 0; i < block_rows; i += side)
-      RegisterBlock<T>::transpose(in + i * from_stride, from_stride, out + i, lld);
+      Block::transpose(in + i * from_stride, from_stride, out + i, lld, lanes);
     for (int64_t i = block_rows; i < rows; ++i)
-      for (int64_t c = 0; c < side; ++c) out[c * lld + i] = static_cast<double>(in[i * from_stride + c]);
+      for (int64_t c = 0; c < side; ++c) {
+        out[c * lld + i] = static_cast<double>(in[i * from_stride + c]);
+        scan_value(scan, out[c * lld + i]);
+      }
   }
   for (int64_t j = block_cols; j < cols; ++j)
-    for (int64_t i = 0; i < rows; ++i) to[j * lld + i] = static_cast<double>(from[i * from_stride + j]);
+    for (int64_t i = 0; i < rows; ++i) {
+      to[j * lld + i] = static_cast<double>(from[i * from_stride + j]);
+      scan_value(scan, to[j * lld + i]);
+    }
+  Block::fold(lanes, scan);
 }
 
 // This rank's own part of its own tiles moves straight between the tile buffer and local storage (no send
@@ -191,10 +261,10 @@ void for_own_part(const std::vector<Tile>& tiles, const DistMatrix& a, F&& f) {
 
 // This rank's own part of `tiles` (their values row-major and concatenated in `values`) into local storage.
 template <class T>
-void copy_own_part(const std::vector<Tile>& tiles, const T* values, DistMatrix& a) {
+void copy_own_part(const std::vector<Tile>& tiles, const T* values, DistMatrix& a, ValueScan& scan) {
   if (!a.grid().in_grid()) return;
   for_own_part(tiles, a, [&](int64_t from, int64_t stride, int64_t to, int64_t rows, int64_t cols) {
-    row_major_to_columns(values + from, stride, rows, cols, a.data() + to, a.lld());
+    row_major_to_columns(values + from, stride, rows, cols, a.data() + to, a.lld(), scan);
   });
 }
 
@@ -244,10 +314,10 @@ int64_t tile_values(const TilePlan& plan, int64_t round, int rank) {
 
 template <class T>
 void tiles_to_block_cyclic(const TilePlan& plan, int64_t round, const T* values, DistMatrix& a,
-                           ExchangeBuffers& buffers) {
+                           ExchangeBuffers& buffers, ValueScan& scan) {
   const Grid& grid = a.grid();
   if (plan.tiles_stay_with_reader()) {  // every rank knows it: no rank waits in an all-to-all
-    copy_own_part(plan.tiles_of(round, grid.rank()), values, a);
+    copy_own_part(plan.tiles_of(round, grid.rank()), values, a, scan);
     return;
   }
   const Exchange exchange = tile_to_owner_counts(plan, round, a);
@@ -263,7 +333,7 @@ void tiles_to_block_cyclic(const TilePlan& plan, int64_t round, const T* values,
   MPI_Alltoallv(send, exchange.send_counts.data(), exchange.send_displs.data(), MPI_DOUBLE, recv,
                 exchange.recv_counts.data(), exchange.recv_displs.data(), MPI_DOUBLE, grid.comm());
   if (!grid.in_grid()) return;
-  copy_own_part(plan.tiles_of(round, grid.rank()), values, a);
+  copy_own_part(plan.tiles_of(round, grid.rank()), values, a, scan);
   int64_t position = 0;
   for (int source = 0; source < plan.nranks(); ++source) {
     if (source == grid.rank()) continue;
@@ -271,14 +341,16 @@ void tiles_to_block_cyclic(const TilePlan& plan, int64_t round, const T* values,
       const LocalBlock block = owned_block(a, tile);
       if (block.rows == 0 || block.cols == 0) continue;
       row_major_to_columns(recv + position, block.cols, block.rows, block.cols,
-                           a.data() + block.j_lc * a.lld() + block.i_lc, a.lld());
+                           a.data() + block.j_lc * a.lld() + block.i_lc, a.lld(), scan);
       position += block.rows * block.cols;
     }
   }
 }
 
-template void tiles_to_block_cyclic<double>(const TilePlan&, int64_t, const double*, DistMatrix&, ExchangeBuffers&);
-template void tiles_to_block_cyclic<float>(const TilePlan&, int64_t, const float*, DistMatrix&, ExchangeBuffers&);
+template void tiles_to_block_cyclic<double>(const TilePlan&, int64_t, const double*, DistMatrix&, ExchangeBuffers&,
+                                            ValueScan&);
+template void tiles_to_block_cyclic<float>(const TilePlan&, int64_t, const float*, DistMatrix&, ExchangeBuffers&,
+                                           ValueScan&);
 
 void block_cyclic_to_tiles(const TilePlan& plan, int64_t round, const DistMatrix& a, double* values,
                            ExchangeBuffers& buffers) {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "jointfact/distributed/dist_matrix.hpp"
+#include "jointfact/io/value_bounds.hpp"
 #include "tile_plan.hpp"
 
 namespace jf::io {
@@ -24,10 +25,11 @@ class ExchangeBuffers {
 };
 
 // `values` holds this rank's tiles of the round, row-major, concatenated in plan.tiles_of order; T is
-// double or float (converted here, so that a float32 file is read in its own type).
+// double or float (converted here, so that a float32 file is read in its own type). `scan` takes in every
+// value this rank writes into a's local storage, in the same pass (over all ranks and rounds: each entry once).
 template <class T>
 void tiles_to_block_cyclic(const TilePlan& plan, int64_t round, const T* values, DistMatrix& a,
-                           ExchangeBuffers& buffers);
+                           ExchangeBuffers& buffers, ValueScan& scan);
 
 // The reverse: fills `values` (sized as the sum of this rank's tile counts) from a's owners.
 void block_cyclic_to_tiles(const TilePlan& plan, int64_t round, const DistMatrix& a, double* values,

@@ -17,6 +17,7 @@
 #include "jointfact/io/h5_handle.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/output_file.hpp"
+#include "jointfact/io/value_bounds.hpp"
 
 using namespace jf;
 
@@ -119,12 +120,23 @@ TEST_CASE("tiles move to block-cyclic and back exactly on every grid and block s
         std::fill(a.data(), a.data() + a.local_bytes() / 8, std::nan(""));
         std::fill(b.data(), b.data() + b.local_bytes() / 8, std::nan(""));
         io::ExchangeBuffers buffers;
+        ValueScan scan_a, scan_b;
         for (int64_t round = 0; round < plan.rounds(); ++round) {
-          io::tiles_to_block_cyclic(plan, round, tile_buffer<double>(plan, round).data(), a, buffers);
-          io::tiles_to_block_cyclic(plan, round, tile_buffer<float>(plan, round).data(), b, buffers);
+          io::tiles_to_block_cyclic(plan, round, tile_buffer<double>(plan, round).data(), a, buffers, scan_a);
+          io::tiles_to_block_cyclic(plan, round, tile_buffer<float>(plan, round).data(), b, buffers, scan_b);
         }
         REQUIRE(wrong_entries(a) == 0);
         REQUIRE(wrong_entries(b) == 0);
+        // The scans taken while the values were written equal a separate pass over the stored values.
+        for (const auto& [matrix, scan] :
+             {std::pair<const DistMatrix*, const ValueScan*>{&a, &scan_a}, {&b, &scan_b}}) {
+          const ValuesAndNorm fused = finish_scan(*matrix, *scan), separate = scan_values(*matrix);
+          REQUIRE(fused.values.min == separate.values.min);
+          REQUIRE(fused.values.max == separate.values.max);
+          REQUIRE(fused.values.min == expected_value(0, 0));
+          REQUIRE(fused.values.max == expected_value(m - 1, n - 1));
+          REQUIRE(std::fabs(fused.frobenius - separate.frobenius) <= 1e-14 * separate.frobenius);
+        }
         long long wrong = 0;
         for (int64_t round = 0; round < plan.rounds(); ++round) {
           std::vector<double> back(tile_buffer<double>(plan, round).size(), -1.0);
