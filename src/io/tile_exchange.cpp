@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -119,11 +120,13 @@ inline void scan_value(ValueScan& scan, double value) {
 // group's blocks follow each other down its columns (sequential streams the prefetchers follow), and
 // the few source rows of a tile they read stay in L1. Half the time of element-wise copying on one core.
 // The values' scan (min, max, sum of squares) is taken from the same registers, in lanes of its own
-// (Lanes, folded into a ValueScan at the end): no second pass over the values.
+// (Lanes, folded into a ValueScan at the end): no second pass over the values. Into a large local part the
+// stores stream past the cache (kStream): its lines are then not read from memory before being overwritten.
 template <class T>
 struct RegisterBlock {  // the portable fallback: one value
   static constexpr int64_t kSide = 1;
   using Lanes = ValueScan;
+  template <bool kStream>
   static void transpose(const T* in, int64_t /*stride*/, double* out, int64_t /*lld*/, Lanes& lanes) {
     *out = static_cast<double>(*in);
     scan_value(lanes, *out);
@@ -135,6 +138,17 @@ struct RegisterBlock {  // the portable fallback: one value
   }
 };
 #if defined(__SSE2__)
+// Two doubles to 16-byte aligned `out` past the cache (kStream: a large matrix's storage, not read again
+// soon, so that its lines are not first read from memory), or anywhere through it.
+template <bool kStream>
+void store_pair(double* out, __m128d pair) {
+  if (kStream) {
+    _mm_stream_pd(out, pair);
+  } else {
+    _mm_storeu_pd(out, pair);
+  }
+}
+
 // minps / maxps (a, b) return b where either is NaN, as std::min / std::max (b, a) do: a NaN leaves the
 // lanes' min and max alone and shows in the sum of squares.
 template <>
@@ -145,21 +159,23 @@ struct RegisterBlock<float> {
     __m128 hi = _mm_set1_ps(-std::numeric_limits<float>::infinity());
     __m128d sum[kSide] = {_mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd()};
   };
+  template <bool kStream>
   static void transpose(const float* in, int64_t stride, double* out, int64_t lld, Lanes& lanes) {
     __m128 r0 = _mm_loadu_ps(in), r1 = _mm_loadu_ps(in + stride);
     __m128 r2 = _mm_loadu_ps(in + 2 * stride), r3 = _mm_loadu_ps(in + 3 * stride);
     lanes.lo = _mm_min_ps(_mm_min_ps(_mm_min_ps(r0, r1), _mm_min_ps(r2, r3)), lanes.lo);
     lanes.hi = _mm_max_ps(_mm_max_ps(_mm_max_ps(r0, r1), _mm_max_ps(r2, r3)), lanes.hi);
     _MM_TRANSPOSE4_PS(r0, r1, r2, r3);  // r_c: column c of the block
-    store_column(out, r0, lanes.sum[0]);
-    store_column(out + lld, r1, lanes.sum[1]);
-    store_column(out + 2 * lld, r2, lanes.sum[2]);
-    store_column(out + 3 * lld, r3, lanes.sum[3]);
+    store_column<kStream>(out, r0, lanes.sum[0]);
+    store_column<kStream>(out + lld, r1, lanes.sum[1]);
+    store_column<kStream>(out + 2 * lld, r2, lanes.sum[2]);
+    store_column<kStream>(out + 3 * lld, r3, lanes.sum[3]);
   }
+  template <bool kStream>
   static void store_column(double* out, __m128 column, __m128d& sum) {
     const __m128d low = _mm_cvtps_pd(column), high = _mm_cvtps_pd(_mm_movehl_ps(column, column));
-    _mm_storeu_pd(out, low);
-    _mm_storeu_pd(out + 2, high);
+    store_pair<kStream>(out, low);
+    store_pair<kStream>(out + 2, high);
     sum = _mm_add_pd(sum, _mm_add_pd(_mm_mul_pd(low, low), _mm_mul_pd(high, high)));
   }
   static void fold(const Lanes& lanes, ValueScan& scan) {
@@ -183,14 +199,15 @@ struct RegisterBlock<double> {
     __m128d hi = _mm_set1_pd(-std::numeric_limits<double>::infinity());
     __m128d sum[kSide] = {_mm_setzero_pd(), _mm_setzero_pd()};
   };
+  template <bool kStream>
   static void transpose(const double* in, int64_t stride, double* out, int64_t lld, Lanes& lanes) {
     const __m128d r0 = _mm_loadu_pd(in), r1 = _mm_loadu_pd(in + stride);
     lanes.lo = _mm_min_pd(_mm_min_pd(r0, r1), lanes.lo);
     lanes.hi = _mm_max_pd(_mm_max_pd(r0, r1), lanes.hi);
     lanes.sum[0] = _mm_add_pd(lanes.sum[0], _mm_mul_pd(r0, r0));
     lanes.sum[1] = _mm_add_pd(lanes.sum[1], _mm_mul_pd(r1, r1));
-    _mm_storeu_pd(out, _mm_unpacklo_pd(r0, r1));
-    _mm_storeu_pd(out + lld, _mm_unpackhi_pd(r0, r1));
+    store_pair<kStream>(out, _mm_unpacklo_pd(r0, r1));
+    store_pair<kStream>(out + lld, _mm_unpackhi_pd(r0, r1));
   }
   static void fold(const Lanes& lanes, ValueScan& scan) {
     alignas(16) double lo[2], hi[2], sum[2];
@@ -207,7 +224,7 @@ struct RegisterBlock<double> {
 #endif
 
 // `from` has rows of `from_stride` values; T is converted to double on the way, and `scan` takes in the values.
-template <class T>
+template <class T, bool kStream>
 void row_major_to_columns(const T* from, int64_t from_stride, int64_t rows, int64_t cols, double* to, int64_t lld,
                           ValueScan& scan) {
   using Block = RegisterBlock<T>;
@@ -218,7 +235,7 @@ void row_major_to_columns(const T* from, int64_t from_stride, int64_t rows, int6
     const T* in = from + jb;
     double* out = to + jb * lld;
     for (int64_t i = 0; i < block_rows; i += side)
-      Block::transpose(in + i * from_stride, from_stride, out + i, lld, lanes);
+      Block::template transpose<kStream>(in + i * from_stride, from_stride, out + i, lld, lanes);
     for (int64_t i = block_rows; i < rows; ++i)
       for (int64_t c = 0; c < side; ++c) {
         out[c * lld + i] = static_cast<double>(in[i * from_stride + c]);
@@ -231,6 +248,29 @@ void row_major_to_columns(const T* from, int64_t from_stride, int64_t rows, int6
       scan_value(scan, to[j * lld + i]);
     }
   Block::fold(lanes, scan);
+}
+
+// Local storage of at least this many bytes is written past the cache (it is far larger than the cache).
+constexpr int64_t kStreamedStorageBytes = int64_t{32} << 20;
+
+// row_major_to_columns into a's local storage at `to`: streaming stores where the storage is large and every
+// register block's destination is 16-byte aligned (`to` and lld even).
+template <class T>
+void row_major_to_local(const T* from, int64_t from_stride, int64_t rows, int64_t cols, DistMatrix& a, double* to,
+                        ValueScan& scan) {
+  const bool aligned = reinterpret_cast<uintptr_t>(to) % 16 == 0 && a.lld() % 2 == 0;
+  if (!aligned || a.local_bytes() < kStreamedStorageBytes) {
+    row_major_to_columns<T, false>(from, from_stride, rows, cols, to, a.lld(), scan);
+    return;
+  }
+  row_major_to_columns<T, true>(from, from_stride, rows, cols, to, a.lld(), scan);
+}
+
+// Orders the streaming stores before whatever follows (their values then read as any others).
+void finish_streamed_stores() {
+#if defined(__SSE2__)
+  _mm_sfence();
+#endif
 }
 
 // This rank's own part of its own tiles moves straight between the tile buffer and local storage (no send
@@ -264,7 +304,7 @@ template <class T>
 void copy_own_part(const std::vector<Tile>& tiles, const T* values, DistMatrix& a, ValueScan& scan) {
   if (!a.grid().in_grid()) return;
   for_own_part(tiles, a, [&](int64_t from, int64_t stride, int64_t to, int64_t rows, int64_t cols) {
-    row_major_to_columns(values + from, stride, rows, cols, a.data() + to, a.lld(), scan);
+    row_major_to_local(values + from, stride, rows, cols, a, a.data() + to, scan);
   });
 }
 
@@ -318,6 +358,7 @@ void tiles_to_block_cyclic(const TilePlan& plan, int64_t round, const T* values,
   const Grid& grid = a.grid();
   if (plan.tiles_stay_with_reader()) {  // every rank knows it: no rank waits in an all-to-all
     copy_own_part(plan.tiles_of(round, grid.rank()), values, a, scan);
+    finish_streamed_stores();
     return;
   }
   const Exchange exchange = tile_to_owner_counts(plan, round, a);
@@ -340,11 +381,12 @@ void tiles_to_block_cyclic(const TilePlan& plan, int64_t round, const T* values,
     for (const Tile& tile : plan.tiles_of(round, source)) {
       const LocalBlock block = owned_block(a, tile);
       if (block.rows == 0 || block.cols == 0) continue;
-      row_major_to_columns(recv + position, block.cols, block.rows, block.cols,
-                           a.data() + block.j_lc * a.lld() + block.i_lc, a.lld(), scan);
+      row_major_to_local(recv + position, block.cols, block.rows, block.cols, a,
+                         a.data() + block.j_lc * a.lld() + block.i_lc, scan);
       position += block.rows * block.cols;
     }
   }
+  finish_streamed_stores();
 }
 
 template void tiles_to_block_cyclic<double>(const TilePlan&, int64_t, const double*, DistMatrix&, ExchangeBuffers&,

@@ -11,7 +11,6 @@
 #include <utility>
 #include <vector>
 
-#include "jointfact/core/large_allocation.hpp"
 #include "jointfact/distributed/grid.hpp"
 #include "jointfact/distributed/index_map.hpp"
 
@@ -21,7 +20,7 @@ using LocalMatrixMap = Eigen::Map<Eigen::MatrixXd, 0, Eigen::OuterStride<>>;
 using ConstLocalMatrixMap = Eigen::Map<const Eigen::MatrixXd, 0, Eigen::OuterStride<>>;
 
 // std::allocator whose value-less construct leaves a double unset: resize() then allocates without writing,
-// while assign(n, 0.0) still writes zeros. Its memory comes from allocate_storage (large arrays in huge pages).
+// while assign(n, 0.0) still writes zeros.
 template <class T>
 struct UnsetValueAllocator : std::allocator<T> {
   template <class U>
@@ -31,8 +30,6 @@ struct UnsetValueAllocator : std::allocator<T> {
   UnsetValueAllocator() = default;
   template <class U>
   UnsetValueAllocator(const UnsetValueAllocator<U>&) noexcept {}
-  T* allocate(size_t n) { return static_cast<T*>(allocate_storage(n * sizeof(T))); }
-  void deallocate(T* p, size_t n) noexcept { free_storage(p, n * sizeof(T)); }
   template <class U>
   void construct(U* p) noexcept(std::is_nothrow_default_constructible<U>::value) {
     ::new (static_cast<void*>(p)) U;
