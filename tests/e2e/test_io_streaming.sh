@@ -32,6 +32,28 @@ for dset in f64 f32 chunked gzip gzip_f32; do
   done
 done
 
+# --- a float32, ragged-chunked, gzip file through the exact svd: U S V^T gives back the float32 values
+# converted to double to LAPACK accuracy, far below float32's spacing (a value read wrongly would show)
+for np in 1 4; do
+  if jf $np svd --input "$WORK/layouts.h5:/gzip_f32" --output "$WORK/svd_f32_$np.h5" --rank 157 --method exact \
+    && $PYTHON - "$WORK" "$np" <<'PY'; then
+import sys, h5py, numpy as np
+work, np_ = sys.argv[1], sys.argv[2]
+a32 = h5py.File(f"{work}/layouts.h5", "r")["gzip_f32"][...]
+a = a32.astype(np.float64)
+f = h5py.File(f"{work}/svd_f32_{np_}.h5", "r")
+u, s, v = f["svd/U"][...], f["svd/S"][...], f["svd/V"][...]
+error = np.abs((u * s) @ v.T - a).max()
+s_error = np.abs(s - np.linalg.svd(a, compute_uv=False)).max() / s[0]
+print(f"max |U S V^T - A| {error:.2e}, max |S - numpy's S| / S[0] {s_error:.2e}")
+sys.exit(0 if error <= 1e-11 * np.abs(a).max() and s_error <= 1e-13 else 1)
+PY
+    pass "exact svd of gzip_f32 on P=$np reproduces the float32 values"
+  else
+    fail "exact svd of gzip_f32 on P=$np: $(head -c 400 "$WORK/err")"
+  fi
+done
+
 # --- the default grid follows the shape; every rank holds a share
 jf 4 info --input "$WORK/layouts.h5:/tall"
 grep -q '^grid: *4x1 ' "$WORK/out" && pass "tall matrix gets a 4x1 grid" || fail "tall grid: $(grep grid: "$WORK/out")"
