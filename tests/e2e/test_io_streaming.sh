@@ -64,8 +64,11 @@ expect_error "on 2 ranks, still over" "needs about" 2 info --input "$WORK/huge.h
 expect_error "joint over the node's memory" "needs about" 1 joint --input "$WORK/huge.h5:/W" --rank 5 \
   --objective rowsum --targets "$WORK/huge.h5:/t" --output "$WORK/huge-out.h5"
 ls "$WORK"/huge-out.h5* >/dev/null 2>&1 && fail "the refused joint left an output behind" || pass "nothing left behind"
-expect_error "exact svd: the r x r part cannot shrink" "more ranks cannot help" 4 svd --input "$WORK/huge.h5" \
+# The exact svd's r x r vectors have a distributed route (divide and conquer over the grid): more ranks help.
+expect_error "exact svd over the node's memory" "needs about" 4 svd --input "$WORK/huge.h5" \
   --rank 5 --method exact --output "$WORK/huge-out.h5"
+grep -q "ranks would fit" "$WORK/err" && ! grep -q "cannot help" "$WORK/err" &&
+  pass "the exact svd's refusal says how many ranks would fit" || fail "exact svd refusal: $(cat "$WORK/err")"
 JOINTFACT_NODE_MEMORY=lots expect_error "a malformed limit" "JOINTFACT_NODE_MEMORY" 1 info --input "$WORK/huge.h5"
 unset JOINTFACT_NODE_MEMORY
 
