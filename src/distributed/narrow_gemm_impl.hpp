@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 namespace jf::detail::JF_NARROW_NAMESPACE {
 namespace {
@@ -24,11 +25,12 @@ inline Vec load(const double* p) {
   return v;
 }
 inline void store(double* p, const Vec& v) { std::memcpy(p, &v, sizeof v); }
-inline Vec splat(double value) {
-  Vec v;
-  for (int k = 0; k < kDoubles; ++k) v[k] = value;
-  return v;
+// All lanes = value, written as one initialiser (a lane-by-lane loop became masked inserts at -O3).
+template <size_t... lane>
+inline Vec splat_lanes(double value, std::index_sequence<lane...>) {
+  return Vec{((void)lane, value)...};
 }
+inline Vec splat(double value) { return splat_lanes(value, std::make_index_sequence<kDoubles>{}); }
 inline double lane_sum(const Vec& v) {
   double sum = 0;
   for (int k = 0; k < kDoubles; ++k) sum += v[k];
