@@ -20,11 +20,13 @@ void transposed_times(int64_t, int64_t, int64_t, const double*, int64_t, const d
 namespace jf {
 namespace {
 
-// Widths up to which the kernels beat OpenBLAS 0.3.21 (one core, A 4000 x 4000, best of 3). y = A x^T:
-// AVX-512 l = 16 17.6 vs 20.5 ms, 32 28.4 vs 29.2, 64 46.8 vs 48.3 (even); AVX2 slower at every width.
-// z = q^T A: AVX-512 l = 16 16.0 vs 27.7, 32 29.2 vs 39.2, 64 51.0 vs 59.8; AVX2 l = 16 18.0 vs 27.3, 32 31.2 vs
-// 37.6, 64 54.2 vs 58.9.
-constexpr int64_t kWidestTimesRows = 32;
+// Widths up to which the kernels beat OpenBLAS 0.3.21 (one core, A 4000 x 4000, thread CPU time, best of 3, ms):
+//   y = A x^T  AVX-512 l = 8: 8.4 vs 15.7, 16: 12.2 vs 20.7, 32: 23.3 vs 29.5, 64: 42.4 vs 48.2, 96: 63.6 vs 66.0;
+//              AVX2    l = 8: 10.7, 16: 15.3, 32: 31.0 (even), 64: 58.6 (slower).
+//   z = q^T A  AVX-512 l = 8: 8.0 vs 24.1, 16: 13.8 vs 28.8, 32: 26.4 vs 39.8, 64: 50.9 vs 61.0, 96: 77.6 vs 79.6;
+//              AVX2    l = 16: 16.1, 32: 29.4, 64: 53.8, 96: 77.8.
+constexpr int64_t kWidestTimesRowsAvx512 = 64;
+constexpr int64_t kWidestTimesRowsAvx2 = 24;
 constexpr int64_t kWidestTransposed = 64;
 
 int f(int64_t value, const char* what) { return to_fortran_int(value, what); }
@@ -71,7 +73,10 @@ void narrow_gemm_nt(int64_t m, int64_t n, int64_t l, const double* a, int64_t ld
                     double* y, int64_t ldy) {
   if (m <= 0 || l <= 0) return;
   const detail::NarrowIsa isa = detail::narrow_isa();
-  if (isa == detail::NarrowIsa::avx512 && l <= kWidestTimesRows) {
+  const int64_t widest = isa == detail::NarrowIsa::avx512 ? kWidestTimesRowsAvx512
+                         : isa == detail::NarrowIsa::avx2 ? kWidestTimesRowsAvx2
+                                                          : 0;
+  if (l <= widest) {
     return detail::narrow_times_rows(isa, m, n, l, a, lda, x, ldx, y, ldy);
   }
   scalapack::local_gemm('N', 'T', f(m, "m"), f(l, "l"), f(n, "n"), 1.0, a, f(lda, "lda"), x, f(ldx, "ldx"), 0.0, y,
