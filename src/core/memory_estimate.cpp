@@ -124,16 +124,27 @@ double node_limit(int ranks_on_node, std::string& source) {
 
 int64_t ceil_to_int64(double value) { return static_cast<int64_t>(std::ceil(value)); }
 
+// Ranks needed when `total` bytes are spread over the grid and every rank keeps `fixed` (0: never fits).
+int64_t ranks_needed(double total, double fixed, double imbalance, double per_rank) {
+  if (fixed >= per_rank) return 0;
+  return std::max<int64_t>(1, ceil_to_int64(total * imbalance / (per_rank - fixed)));
+}
+
 // What would fit: ranks (and nodes at this many ranks per node), or what else helps.
 std::string what_would_fit(const MemoryEstimate& need, const NodeMemory& node, int nranks) {
   const double per_rank = node.per_rank_bytes();
-  if (need.replicated_bytes >= per_rank) {
-    return "the part every rank holds (" + format_bytes(need.replicated_bytes) +
+  // The distributed part shrinks like 1/P (taking the largest rank's excess over a perfect split as fixed);
+  // a spreadable part either stays on every rank or is spread too, whichever fits with fewer ranks.
+  const double imbalance = need.largest_share * nranks;
+  const int64_t kept = ranks_needed(need.distributed_bytes, need.replicated_bytes, imbalance, per_rank);
+  const int64_t spread = need.spreadable_bytes > 0 ? ranks_needed(need.distributed_bytes + need.spread_bytes,
+                                                                  need.fixed_bytes(), imbalance, per_rank)
+                                                   : 0;
+  const int64_t ranks = kept == 0 ? spread : spread == 0 ? kept : std::min(kept, spread);
+  if (ranks == 0) {
+    return "the part every rank holds (" + format_bytes(need.fixed_bytes()) +
            ") alone exceeds a rank's memory, so more ranks cannot help; run fewer ranks per node or reduce the rank";
   }
-  // The distributed part shrinks like 1/P (taking the largest rank's excess over a perfect split as fixed).
-  const double imbalance = need.largest_share * nranks;
-  const int64_t ranks = ceil_to_int64(need.distributed_bytes * imbalance / (per_rank - need.replicated_bytes));
   const int64_t nodes = (ranks + node.ranks_on_node - 1) / node.ranks_on_node;
   return "at least " + std::to_string(ranks) + " ranks would fit (" + std::to_string(nodes) + " node" +
          (nodes == 1 ? "" : "s") + " at " + std::to_string(node.ranks_on_node) + " rank" +
@@ -149,6 +160,8 @@ MemoryEstimate& MemoryEstimate::add(const MemoryEstimate& other) {
   if (total > 0) largest_share = std::max(largest_share, other.largest_share);
   distributed_bytes = total;
   replicated_bytes += other.replicated_bytes;
+  spreadable_bytes += other.spreadable_bytes;
+  spread_bytes += other.spread_bytes;
   return *this;
 }
 
@@ -175,9 +188,12 @@ MemoryEstimate svd_memory(const Grid& grid, int64_t m, int64_t n, int64_t nb, in
   if (exact) {
     const double r = static_cast<double>(std::min(m, n));
     estimate.what = "exact svd";
-    // The reduced copy of A, U and V^T distributed; the bidiagonal factors and dbdsdc's workspace on every rank.
+    // The reduced copy of A, U and V^T distributed; the bidiagonal (4 r) and the divide and conquer's
+    // vectors of length 2 r (12 r) on every rank; the r x r vectors replicated or spread (see the header).
     estimate.distributed_bytes = 8 * (dm * dn + (dm + dn) * static_cast<double>(l));
-    estimate.replicated_bytes = 8 * (5 * r * r + 4 * r);
+    estimate.spreadable_bytes = 8 * 5 * r * r;
+    estimate.spread_bytes = 8 * (12 * r * r + 2 * r * static_cast<double>(l));
+    estimate.replicated_bytes = estimate.spreadable_bytes + 8 * 16 * r;
   } else {
     const double dl = static_cast<double>(l);
     estimate.what = "randomized svd (basis " + std::to_string(l) + ")";

@@ -10,10 +10,12 @@
 #include <string>
 #include <utility>
 
+#include "core/resource_usage.hpp"
 #include "distributed/fortran_int.hpp"
 #include "distributed/scalapack_prototypes.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/distributed/pblas.hpp"
 #include "svd/golub_kahan.hpp"
 
@@ -237,6 +239,20 @@ BidiagonalVectors replicated_leading_vectors(const GridPtr& grid, std::vector<do
   return result;
 }
 
+// The memory check made before the run could not know the spectrum: where accuracy forces dbdsdc on every
+// rank (5 r^2 doubles), refuse (every rank, exit 2) when that does not fit beside what the rank holds now.
+void require_replicated_route_fits(MPI_Comm comm, int64_t r, const std::string& reason) {
+  const NodeMemory node = detect_node_memory(comm);
+  const double need = 8.0 * 5.0 * static_cast<double>(r) * static_cast<double>(r);
+  const double in_use = static_cast<double>(current_rss_bytes());
+  const bool fits = node.node_bytes <= 0 || in_use + need <= node.per_rank_bytes();
+  agree_or_throw(comm, fits,
+                 "the exact svd's singular vectors need dbdsdc on every rank here (" + reason + "): about " +
+                     format_bytes(need) + " more per rank, beside " + format_bytes(in_use) +
+                     " in use, but a rank may use " + format_bytes(node.per_rank_bytes()) + " (" + node.source +
+                     "); ask for fewer singular vectors (the rank), or use the randomized or converged method");
+}
+
 }  // namespace
 
 TruncatedSvd bidiagonal_dc_svd(const DistMatrix& a, const RankChooser& choose_rank, BidiagonalRoute* route,
@@ -298,7 +314,10 @@ TruncatedSvd bidiagonal_dc_svd(const DistMatrix& a, const RankChooser& choose_ra
     taken = {false, VectorRoute::Replicated,
              "replicated: ScaLAPACK could not deliver orthogonal vectors on the route: " + taken.reason};
   }
-  if (!taken.distributed) vectors = replicated_leading_vectors(grid, d, e, k, rows, nb);
+  if (!taken.distributed) {
+    require_replicated_route_fits(g.comm(), r, taken.reason);
+    vectors = replicated_leading_vectors(grid, d, e, k, rows, nb);
+  }
   if (route != nullptr) *route = taken;
   DistMatrix& u_w = vectors.u;
   DistMatrix& v_w = vectors.v;

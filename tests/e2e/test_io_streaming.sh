@@ -64,8 +64,22 @@ expect_error "on 2 ranks, still over" "needs about" 2 info --input "$WORK/huge.h
 expect_error "joint over the node's memory" "needs about" 1 joint --input "$WORK/huge.h5:/W" --rank 5 \
   --objective rowsum --targets "$WORK/huge.h5:/t" --output "$WORK/huge-out.h5"
 ls "$WORK"/huge-out.h5* >/dev/null 2>&1 && fail "the refused joint left an output behind" || pass "nothing left behind"
-expect_error "exact svd: the r x r part cannot shrink" "more ranks cannot help" 4 svd --input "$WORK/huge.h5" \
+# The exact svd's r x r vectors have a distributed route (divide and conquer over the grid): more ranks help.
+expect_error "exact svd over the node's memory" "needs about" 4 svd --input "$WORK/huge.h5" \
   --rank 5 --method exact --output "$WORK/huge-out.h5"
+grep -q "ranks would fit" "$WORK/err" && ! grep -q "cannot help" "$WORK/err" &&
+  pass "the exact svd's refusal says how many ranks would fit" || fail "exact svd refusal: $(cat "$WORK/err")"
+# Tiny wanted singular values force dbdsdc on every rank (5 r^2 doubles, 86 MiB at r = 1500), which the check
+# before the run could not know: refused there, every rank, nothing left behind (the estimate before the run,
+# with divide and conquer spread over 4 ranks, fits in 100 MiB per rank).
+$PYTHON -c "import h5py, numpy as np
+rng = np.random.default_rng(2); u, _ = np.linalg.qr(rng.standard_normal((2000, 1500)))
+v, _ = np.linalg.qr(rng.standard_normal((1500, 1500)))
+h5py.File('$WORK/tiny.h5', 'w')['A'] = (u * np.logspace(0, -14, 1500)) @ v.T"
+JOINTFACT_NODE_MEMORY=400M expect_error "exact svd: the replicated route does not fit" "dbdsdc on every rank" 4 \
+  svd --method exact --input "$WORK/tiny.h5:/A" --rank 1400 --output "$WORK/tiny-out.h5"
+ls "$WORK"/tiny-out.h5* >/dev/null 2>&1 && fail "the refused exact svd left an output behind" ||
+  pass "nothing left behind"
 JOINTFACT_NODE_MEMORY=lots expect_error "a malformed limit" "JOINTFACT_NODE_MEMORY" 1 info --input "$WORK/huge.h5"
 unset JOINTFACT_NODE_MEMORY
 

@@ -4,6 +4,7 @@
 // (exit 2) that says what would fit, instead of std::bad_alloc or the OOM killer.
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,13 +14,22 @@
 namespace jf {
 
 // A peak per rank as a part that shrinks with more ranks and a part every rank holds whatever their count.
+// Some work has two routes, chosen at run time by memory: a copy on every rank (`spreadable_bytes`, part of
+// replicated_bytes) or a distributed form needing `spread_bytes` over the whole grid (the exact SVD's r x r
+// vectors: dbdsdc on every rank or divide and conquer over the grid). A rank needs the cheaper of the two.
 struct MemoryEstimate {
   std::string what;              // "svd (randomized, k = 20)"
   double distributed_bytes = 0;  // summed over all ranks (m x n, m x l, ... pieces), spread over the grid
   double replicated_bytes = 0;   // held by every rank (l x l, r x r)
   double largest_share = 1;      // the largest rank's fraction of the distributed bytes (>= 1 / grid size)
+  double spreadable_bytes = 0;   // the part of replicated_bytes a distributed route can replace (0: none)
+  double spread_bytes = 0;       // that route's bytes summed over all ranks
 
-  double per_rank_bytes() const { return distributed_bytes * largest_share + replicated_bytes; }
+  // Bytes every rank holds whatever the route and the number of ranks.
+  double fixed_bytes() const { return replicated_bytes - spreadable_bytes; }
+  double per_rank_bytes() const {
+    return distributed_bytes * largest_share + fixed_bytes() + std::min(spreadable_bytes, spread_bytes * largest_share);
+  }
   MemoryEstimate& add(const MemoryEstimate& other);
 };
 
@@ -29,7 +39,9 @@ double largest_share(const Grid& grid, int64_t m, int64_t n, int64_t nb);
 // Reading an m x n input: the matrix itself and one round of the streaming reader's buffers.
 MemoryEstimate input_memory(const Grid& grid, int64_t m, int64_t n, int64_t nb);
 // Truncated SVD of an m x n matrix with a basis of l columns; `exact` adds the bidiagonal reduction's copy
-// and its r x r factors (r = min(m, n)).
+// and the vectors of its r x r bidiagonal (r = min(m, n)): dbdsdc on every rank (5 r^2) or Golub-Kahan divide
+// and conquer over the grid (12 r^2 + 2 r l in all), whichever needs less per rank; the bisection + inverse
+// iteration route the run may take instead is chosen only when it needs even less.
 MemoryEstimate svd_memory(const Grid& grid, int64_t m, int64_t n, int64_t nb, int64_t l, bool exact);
 
 // What a rank may use: the node's limit (the tightest of the memory cgroup, SLURM_MEM_PER_NODE,
