@@ -8,6 +8,8 @@
 // costs more than the multiply. Here A is read where it lies, once per call from memory: tiles of A stay in L1
 // while every column tile of the narrow operand passes over them, and the narrow operand and the result stay in
 // L2 (row blocks of at most ~256 KiB of them).
+// Everything but the two entry points has internal linkage: no inline function compiled here with wider
+// instructions can be picked by the linker for another object (check: nm on the object lists two T symbols).
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
