@@ -113,10 +113,10 @@ constexpr int kQCols = JF_NARROW_Q_COLUMNS;
 constexpr int64_t kPrefetchAhead = 512;
 
 // z(j0.., c0..) (+)= q(rows, j tile)^T a(rows, c tile) over `vectors` row vectors; each accumulator holds
-// kDoubles partial sums of one entry of z.
+// kDoubles partial sums of one entry of z. A's rows below this tile's first row: prefetch_rows (0: no prefetch).
 template <int a_cols, int q_cols>
 void transposed_tile(int64_t vectors, const double* q, int64_t ldq, const double* a, int64_t lda, double* z,
-                     int64_t ldz, bool accumulate, bool prefetch) {
+                     int64_t ldz, bool accumulate, int64_t prefetch_rows) {
   Vec sum[a_cols][q_cols];
 #pragma GCC unroll 8
   for (int c = 0; c < a_cols; ++c) {
@@ -128,7 +128,7 @@ void transposed_tile(int64_t vectors, const double* q, int64_t ldq, const double
     Vec a_c[a_cols];
 #pragma GCC unroll 8
     for (int c = 0; c < a_cols; ++c) a_c[c] = load(a + i + c * lda);
-    if (prefetch && (v % (8 / kDoubles)) == 0) {  // once per 64-byte line
+    if (i + kPrefetchAhead < prefetch_rows && (v % (8 / kDoubles)) == 0) {  // once per 64-byte line
 #pragma GCC unroll 8
       for (int c = 0; c < a_cols; ++c) __builtin_prefetch(a + i + kPrefetchAhead + c * lda, 0, 2);
     }
@@ -151,10 +151,12 @@ void transposed_tile(int64_t vectors, const double* q, int64_t ldq, const double
 
 template <int a_cols, int q_cols>
 void transposed_tiles(int64_t vectors, const double* q, int64_t ldq, const double* a, int64_t lda, double* z,
-                      int64_t ldz, bool accumulate, bool prefetch, int count) {
-  if (count == q_cols) return transposed_tile<a_cols, q_cols>(vectors, q, ldq, a, lda, z, ldz, accumulate, prefetch);
+                      int64_t ldz, bool accumulate, int64_t prefetch_rows, int count) {
+  if (count == q_cols) {
+    return transposed_tile<a_cols, q_cols>(vectors, q, ldq, a, lda, z, ldz, accumulate, prefetch_rows);
+  }
   if constexpr (q_cols > 1) {
-    transposed_tiles<a_cols, q_cols - 1>(vectors, q, ldq, a, lda, z, ldz, accumulate, prefetch, count);
+    transposed_tiles<a_cols, q_cols - 1>(vectors, q, ldq, a, lda, z, ldz, accumulate, prefetch_rows, count);
   }
 }
 
@@ -197,14 +199,14 @@ void transposed_times(int64_t m, int64_t n, int64_t l, const double* q, int64_t 
       for (int64_t j0 = 0; j0 < l; j0 += kQCols) {
         const int count = static_cast<int>(std::min<int64_t>(kQCols, l - j0));
         transposed_tiles<kACols, kQCols>(count_vectors, q + i0 + j0 * ldq, ldq, a + i0 + c0 * lda, lda,
-                                         z + j0 + c0 * ldz, ldz, accumulate, j0 == 0, count);
+                                         z + j0 + c0 * ldz, ldz, accumulate, j0 == 0 ? m - i0 : 0, count);
       }
     }
     for (; c0 < n; ++c0) {
       for (int64_t j0 = 0; j0 < l; j0 += kQCols) {
         const int count = static_cast<int>(std::min<int64_t>(kQCols, l - j0));
         transposed_tiles<1, kQCols>(count_vectors, q + i0 + j0 * ldq, ldq, a + i0 + c0 * lda, lda, z + j0 + c0 * ldz,
-                                    ldz, accumulate, j0 == 0, count);
+                                    ldz, accumulate, j0 == 0 ? m - i0 : 0, count);
       }
     }
   }
