@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "distributed/fortran_int.hpp"
-#include "distributed/scalapack_typed.hpp"
+#include "distributed/narrow_gemm.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/distributed/pblas.hpp"
 #include "thin_exchange.hpp"
@@ -94,8 +94,7 @@ void multiply_thin(const DistMatrix& a, const DistMatrix& x, DistMatrix& y) {
     // This rank's share of A X: A_local (m_loc x n_loc) times X_rows^T (n_loc x l).
     std::vector<double> partial(static_cast<size_t>(m_loc * l));
     if (m_loc > 0 && l > 0) {
-      scalapack::local_gemm('N', 'T', f(m_loc, "m"), f(l, "l"), f(n_loc, "n"), 1.0, a.data(), f(a.lld(), "lld"),
-                            x_rows.data(), f(std::max<int64_t>(l, 1), "l"), 0.0, partial.data(), f(m_loc, "m"));
+      narrow_gemm_nt(m_loc, n_loc, l, a.data(), a.lld(), x_rows.data(), std::max<int64_t>(l, 1), partial.data(), m_loc);
     }
     // Summed along the grid row onto process column 0.
     sum_to_root(partial, target.data(), grid.row_comm());
@@ -124,9 +123,7 @@ void multiply_thin_transposed(const DistMatrix& a, const DistMatrix& q, DistMatr
 
     // This rank's share of (A^T Q)^T = Q_rows^T (l x m_loc) times A_local (m_loc x n_loc).
     if (n_loc > 0 && l > 0) {
-      scalapack::local_gemm('T', 'N', f(l, "l"), f(n_loc, "n"), f(m_loc, "m"), 1.0, q_rows.data(),
-                            f(std::max<int64_t>(m_loc, 1), "m"), a.data(), f(a.lld(), "lld"), 0.0, partial.data(),
-                            f(l, "l"));
+      narrow_gemm_tn(m_loc, n_loc, l, q_rows.data(), std::max<int64_t>(m_loc, 1), a.data(), a.lld(), partial.data(), l);
     }
   }
   sum_partials_into(a, partial, z);

@@ -4,8 +4,9 @@
 //
 // Why not pdgemm: pdgemm walks the shared dimension one block panel at a time, and when l is below the
 // block size the whole thin result lives on one process column, so on 2 ranks it reached about 40% of the
-// local dgemm rate. Here each rank does one local dgemm of its whole block of A with the matching rows of
-// the thin operand, and the partial products are summed across the grid. The m-side operand moves along
+// local dgemm rate. Here each rank does one local product of its whole block of A with the matching rows of
+// the thin operand (narrow_gemm.hpp: kernels that read A unpacked for narrow l, dgemm for wide), and the partial
+// products are summed across the grid. The m-side operand moves along
 // grid rows (a broadcast, then a reduce). An n-side operand whose l columns form one block (the SVDs'
 // bases) moves by one all-to-all straight between its rows' owners and the ranks that use them
 // (thin_exchange.hpp); in any other layout it goes through pdtran. Per rank this holds l x (n / PC) and

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "distributed/fortran_int.hpp"
+#include "distributed/narrow_gemm.hpp"
 #include "distributed/scalapack_typed.hpp"
 #include "jointfact/core/error.hpp"
 
@@ -58,15 +59,21 @@ Eigen::MatrixXd ThinBasis::project_out(DistMatrix& block) const {
   const int64_t c = used_, b = block.cols();
   Eigen::MatrixXd coefficients = Eigen::MatrixXd::Zero(c, b);
   if (c == 0 || b == 0) return coefficients;
-  const int m_loc = fortran(storage_.local_cols() > 0 ? storage_.local_rows() : 0);
+  const int64_t m_loc = storage_.local_cols() > 0 ? storage_.local_rows() : 0;
+  // Narrow products (the basis read once, unpacked): coefficients^T = block^T basis, then block -= basis coeff.
+  Eigen::MatrixXd coefficients_t = Eigen::MatrixXd::Zero(b, c);
   if (m_loc > 0) {
-    scalapack::local_gemm('T', 'N', fortran(c), fortran(b), m_loc, 1.0, storage_.data(), fortran(storage_.lld()),
-                          block.data(), fortran(block.lld()), 0.0, coefficients.data(), fortran(c));
+    narrow_gemm_tn(m_loc, c, b, block.data(), block.lld(), storage_.data(), storage_.lld(), coefficients_t.data(), b);
   }
+  coefficients = coefficients_t.transpose();
   MPI_Allreduce(MPI_IN_PLACE, coefficients.data(), fortran(c * b), MPI_DOUBLE, MPI_SUM, storage_.grid().comm());
   if (m_loc > 0) {
-    scalapack::local_gemm('N', 'N', m_loc, fortran(b), fortran(c), -1.0, storage_.data(), fortran(storage_.lld()),
-                          coefficients.data(), fortran(c), 1.0, block.data(), fortran(block.lld()));
+    coefficients_t = coefficients.transpose();
+    Eigen::MatrixXd along(m_loc, b);
+    narrow_gemm_nt(m_loc, c, b, storage_.data(), storage_.lld(), coefficients_t.data(), b, along.data(), m_loc);
+    Eigen::Map<Eigen::MatrixXd, 0, Eigen::OuterStride<>> local(block.data(), m_loc, b,
+                                                               Eigen::OuterStride<>(block.lld()));
+    local -= along;
   }
   return coefficients;
 }

@@ -1,4 +1,4 @@
-// The thin products (one local dgemm per rank + a reduce) and CholeskyQR2 against Eigen on gathered
+// The thin products (one local product per rank + a reduce) and CholeskyQR2 against Eigen on gathered
 // matrices: every grid that fits, blocks of 1-64 (ragged edges), thin operands in the aligned layout
 // and in others, l below and above the block size, and the Householder fallback on rank-deficient input.
 #include <catch2/catch.hpp>
@@ -61,6 +61,26 @@ TEST_CASE("thin products equal A x and A^T q for every grid, block size and thin
                        << thin_block);
           require_thin_products(a, x, q, y, z);
         }
+      }
+    }
+  }
+}
+
+TEST_CASE("thin products with local blocks larger than the narrow kernels' register tiles", "[dist][thin]") {
+  // Local parts of 70-260 rows: whole 32-row tiles of the A x kernel plus ragged rows, on every grid.
+  const int64_t m = 261, n = 150;
+  for (const GridShape shape : test::grids_fitting(test::world_size())) {
+    auto grid = make_grid(MPI_COMM_WORLD, shape);
+    for (int64_t nb : {int64_t{7}, int64_t{64}}) {
+      for (int64_t l : {6, 17, 40}) {
+        const DistMatrix a = random_matrix(grid, m, n, nb, nb, 11);
+        const DistMatrix x = random_matrix(grid, n, l, nb, nb, 12);
+        const DistMatrix q = random_matrix(grid, m, l, nb, nb, 13);
+        DistMatrix y = random_matrix(grid, m, l, nb, nb, 14), z = random_matrix(grid, n, l, nb, nb, 15);
+        multiply_thin(a, x, y);
+        multiply_thin_transposed(a, q, z);
+        INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " l " << l);
+        require_thin_products(a, x, q, y, z);
       }
     }
   }
