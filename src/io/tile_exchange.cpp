@@ -106,13 +106,6 @@ LocalBlock owned_block(const DistMatrix& a, const Tile& tile) {
           owned_in(a.col_map(), grid.mycol(), tile.col_begin, tile.col_end)};
 }
 
-// One value into a scan (the transposition's scalar edges).
-inline void scan_value(ValueScan& scan, double value) {
-  scan.lo = std::min(scan.lo, value);
-  scan.hi = std::max(scan.hi, value);
-  scan.sum_squares += value * value;
-}
-
 // Row-major rows x cols <-> column-major (leading dimension lld): the transposition between the file's order
 // and local storage. It goes by register blocks of side x side values (4 x 4 floats, 2 x 2 doubles with SSE2,
 // which every x86-64 has): whole vectors are loaded from `side` source rows, transposed (and converted to
@@ -129,13 +122,9 @@ struct RegisterBlock {  // the portable fallback: one value
   template <bool kStream>
   static void transpose(const T* in, int64_t /*stride*/, double* out, int64_t /*lld*/, Lanes& lanes) {
     *out = static_cast<double>(*in);
-    scan_value(lanes, *out);
+    lanes.add(*out);
   }
-  static void fold(const Lanes& lanes, ValueScan& scan) {
-    scan.lo = std::min(scan.lo, lanes.lo);
-    scan.hi = std::max(scan.hi, lanes.hi);
-    scan.sum_squares += lanes.sum_squares;
-  }
+  static void fold(const Lanes& lanes, ValueScan& scan) { scan.add(lanes); }
 };
 #if defined(__SSE2__)
 // Two doubles to 16-byte aligned `out` past the cache (kStream: a large matrix's storage, not read again
@@ -239,13 +228,13 @@ void row_major_to_columns(const T* from, int64_t from_stride, int64_t rows, int6
     for (int64_t i = block_rows; i < rows; ++i)
       for (int64_t c = 0; c < side; ++c) {
         out[c * lld + i] = static_cast<double>(in[i * from_stride + c]);
-        scan_value(scan, out[c * lld + i]);
+        scan.add(out[c * lld + i]);
       }
   }
   for (int64_t j = block_cols; j < cols; ++j)
     for (int64_t i = 0; i < rows; ++i) {
       to[j * lld + i] = static_cast<double>(from[i * from_stride + j]);
-      scan_value(scan, to[j * lld + i]);
+      scan.add(to[j * lld + i]);
     }
   Block::fold(lanes, scan);
 }

@@ -37,11 +37,7 @@ void ValueScan::add(const T* values, int64_t count) {
     lane_hi[0] = std::max(lane_hi[0], value);
     lane_sum[0] += value * value;
   }
-  for (int lane = 0; lane < kLanes; ++lane) {
-    lo = std::min(lo, lane_lo[lane]);
-    hi = std::max(hi, lane_hi[lane]);
-    sum_squares += lane_sum[lane];
-  }
+  for (int lane = 0; lane < kLanes; ++lane) add(ValueScan{lane_lo[lane], lane_hi[lane], lane_sum[lane]});
 }
 
 template void ValueScan::add<double>(const double*, int64_t);

@@ -1,6 +1,8 @@
 #pragma once
 // Input values the computations can take: finite, and small enough that sums of squares, Gram matrices
 // and norms of the matrix cannot overflow (entries near 1e308 would turn the factors into NaN).
+#include <algorithm>
+#include <limits>
 #include <string>
 
 #include "jointfact/distributed/dist_matrix.hpp"
@@ -12,8 +14,6 @@ namespace jf {
 // max(m, n) * max|a|^2 stays below 1e300.
 double largest_safe_entry(int64_t rows, int64_t cols);
 
-#include <limits>
-
 // Running min, max and sum of squares of values (a rank's local part, or the pieces of a file it read). A NaN
 // leaves min and max alone; a NaN, an infinity or an overflow makes the sum non-finite.
 struct ValueScan {
@@ -22,6 +22,18 @@ struct ValueScan {
   // T is double or float. O(count), one pass.
   template <class T>
   void add(const T* values, int64_t count);
+  // One value.
+  void add(double value) {
+    lo = std::min(lo, value);
+    hi = std::max(hi, value);
+    sum_squares += value * value;
+  }
+  // The values another scan took in.
+  void add(const ValueScan& other) {
+    lo = std::min(lo, other.lo);
+    hi = std::max(hi, other.hi);
+    sum_squares += other.sum_squares;
+  }
 };
 
 // The scan of a's local part: one pass over its contiguous columns.
