@@ -21,19 +21,30 @@ wait_for_line() {
   done
 }
 
+# interrupt SIGNAL LOG PATTERN ARGS...: runs `jointfact ARGS` on 2 ranks (output in LOG) and, once LOG has a
+# line matching PATTERN, sends SIGNAL to the ranks (KILL: to the launcher too); returns the launcher's status.
+interrupt() {
+  local signal=$1 log=$2 pattern=$3
+  shift 3
+  mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" "$@" >"$log" 2>&1 &
+  local launcher=$!
+  wait_for_line "$log" "$pattern" "$launcher"
+  local targets
+  targets=$(pgrep -P "$launcher")
+  [ "$signal" = KILL ] && targets="$targets $launcher"
+  kill -"$signal" $targets 2>/dev/null
+  wait "$launcher"
+}
+
 expect_ok "uninterrupted out-of-core run (P=2)" 2 "${svd_args[@]}" --output "$WORK/ref.h5"
 grep -q "out of core done, $total passes" "$WORK/out" && pass "uninterrupted run made $total passes" ||
   fail "uninterrupted run: $(grep 'out of core' "$WORK/out")"
 
 # Killed as soon as pass 2 is logged: inside the writing of pass 2's checkpoint or inside pass 3 (the line
 # comes before the checkpoint), so the resume point is read from the resumed run's log and checked.
-mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" "${svd_args[@]}" --output "$WORK/killed.h5" >kill.log 2>&1 &
-launcher=$!
-wait_for_line kill.log "pass 2 of $total:" "$launcher"
+interrupt KILL kill.log "pass 2 of $total:" "${svd_args[@]}" --output "$WORK/killed.h5" 2>/dev/null
+# Every line in the log was written before the kill.
 completed=$(grep -oE "pass [0-9] of $total:" kill.log | tail -1 | grep -oE "^pass [0-9]" | grep -oE "[0-9]")
-ranks=$(pgrep -P "$launcher")
-kill -9 $ranks "$launcher" 2>/dev/null
-wait "$launcher" 2>/dev/null
 [ -f killed.h5 ] && fail "the kill left a final output behind" ||
   pass "killed -9 after pass ${completed:-none} was logged, no output"
 
@@ -55,11 +66,7 @@ if [ $? = 0 ]; then pass "resumed factors == uninterrupted: $(cat cmp.txt)"; els
 
 # SIGTERM to the ranks inside pass 3: the pass ends, its checkpoint is written, exit 75; resumed on 1 rank.
 rm -rf term.h5.ckpt
-mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" "${svd_args[@]}" --output "$WORK/term.h5" >term.log 2>&1 &
-launcher=$!
-wait_for_line term.log "pass 2 of $total:" "$launcher"
-kill -TERM $(pgrep -P "$launcher") 2>/dev/null
-wait "$launcher"
+interrupt TERM term.log "pass 2 of $total:" "${svd_args[@]}" --output "$WORK/term.h5"
 code=$?
 [ $code = 75 ] && grep -q "stopped after pass" term.log && pass "SIGTERM: exit 75 after a checkpoint" ||
   fail "SIGTERM: exit $code: $(tail -2 term.log)"
@@ -80,12 +87,8 @@ tol_total=$(grep -oE "out of core done, [0-9]+ passes" "$WORK/out" | grep -oE "[
   fail "--tol run: $(grep 'out of core' "$WORK/out")"
 
 rm -rf tkilled.h5.ckpt
-mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" "${tol_args[@]}" --output "$WORK/tkilled.h5" >tkill.log 2>&1 &
-launcher=$!
-wait_for_line tkill.log "pass 2:" "$launcher"
+interrupt KILL tkill.log "pass 2:" "${tol_args[@]}" --output "$WORK/tkilled.h5" 2>/dev/null
 completed=$(grep -oE "pass [0-9]+:" tkill.log | tail -1 | grep -oE "[0-9]+")
-kill -9 $(pgrep -P "$launcher") "$launcher" 2>/dev/null
-wait "$launcher" 2>/dev/null
 [ -f tkilled.h5 ] && fail "--tol: the kill left a final output behind" ||
   pass "--tol: killed -9 after pass ${completed:-none} was logged, no output"
 expect_ok "--tol resumed on 3 ranks" 3 "${tol_args[@]}" --output "$WORK/tkilled.h5"
@@ -105,11 +108,7 @@ if [ $? = 0 ]; then pass "--tol resumed factors == uninterrupted: $(cat cmp.txt)
 
 # SIGTERM once block 1 is done (pass 4 logged): exit 75 after a checkpoint, resumed on 1 rank in block 2.
 rm -rf tterm.h5.ckpt
-mpirun -q --oversubscribe -np 2 "$JOINTFACT_BIN" "${tol_args[@]}" --output "$WORK/tterm.h5" >tterm.log 2>&1 &
-launcher=$!
-wait_for_line tterm.log "pass 4:" "$launcher"
-kill -TERM $(pgrep -P "$launcher") 2>/dev/null
-wait "$launcher"
+interrupt TERM tterm.log "pass 4:" "${tol_args[@]}" --output "$WORK/tterm.h5"
 code=$?
 [ $code = 75 ] && grep -q "stopped after pass" tterm.log && pass "--tol SIGTERM: exit 75 after a checkpoint" ||
   fail "--tol SIGTERM: exit $code: $(tail -2 tterm.log)"
