@@ -1,10 +1,12 @@
 // Microbenchmark of the narrow local products (src/distributed/narrow_gemm.hpp) against OpenBLAS dgemm on one
 // core: y = A x^T ('N','T') and z = q^T A ('T','N') for a square local A and l columns, every instruction set
-// this CPU runs. Thread CPU time, best of the repetitions; prints one JSON line per width with the ratios.
+// this CPU runs, and the float-operand kernels of the best one (single_nt / single_tn, with their largest
+// relative difference from dgemm). Thread CPU time, best of the repetitions; one JSON line per width with ratios.
 //   bench_narrow_gemm SIZE REPETITIONS L...
 #include <time.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   std::mt19937_64 engine(1);
   std::normal_distribution<double> normal;
   for (double& value : a) value = normal(engine);
+  const std::vector<float> a_single(a.begin(), a.end());
   using jf::detail::NarrowIsa;
   std::vector<NarrowIsa> isas;
   if (jf::detail::narrow_isa() == NarrowIsa::avx512) isas = {NarrowIsa::avx512, NarrowIsa::avx2};
@@ -72,6 +75,26 @@ int main(int argc, char** argv) {
       std::printf(", \"%s_nt_ms\": %.2f, \"%s_nt_vs_dgemm\": %.3f, \"%s_tn_ms\": %.2f, \"%s_tn_vs_dgemm\": %.3f", name,
                   1e3 * nt, name, nt / dgemm_nt, name, 1e3 * tn, name, tn / dgemm_tn);
     }
+    const std::vector<float> x_single(x.begin(), x.end()), q_single(q.begin(), q.end());
+    std::vector<double> y_single(y.size()), z_single(z.size());
+    const double single_nt = best_of(repetitions, [&] {
+      jf::narrow_gemm_nt(size, size, l, a_single.data(), size, x_single.data(), l, y_single.data(), size);
+    });
+    const double single_tn = best_of(repetitions, [&] {
+      jf::narrow_gemm_tn(size, size, l, q_single.data(), size, a_single.data(), size, z_single.data(), l);
+    });
+    auto largest_difference = [](const std::vector<double>& got, const std::vector<double>& want) {
+      double difference = 0, largest = 0;
+      for (size_t i = 0; i < got.size(); ++i) {
+        difference = std::max(difference, std::abs(got[i] - want[i]));
+        largest = std::max(largest, std::abs(want[i]));
+      }
+      return difference / largest;
+    };
+    std::printf(", \"single_nt_ms\": %.2f, \"single_nt_vs_dgemm\": %.3f, \"single_nt_error\": %.1e"
+                ", \"single_tn_ms\": %.2f, \"single_tn_vs_dgemm\": %.3f, \"single_tn_error\": %.1e",
+                1e3 * single_nt, single_nt / dgemm_nt, largest_difference(y_single, y), 1e3 * single_tn,
+                single_tn / dgemm_tn, largest_difference(z_single, z));
     std::printf("}\n");
   }
   return 0;

@@ -10,10 +10,14 @@
 namespace jf::detail::avx2 {
 void times_rows(int64_t, int64_t, int64_t, const double*, int64_t, const double*, int64_t, double*, int64_t);
 void transposed_times(int64_t, int64_t, int64_t, const double*, int64_t, const double*, int64_t, double*, int64_t);
+void times_rows(int64_t, int64_t, int64_t, const float*, int64_t, const float*, int64_t, double*, int64_t);
+void transposed_times(int64_t, int64_t, int64_t, const float*, int64_t, const float*, int64_t, double*, int64_t);
 }  // namespace jf::detail::avx2
 namespace jf::detail::avx512 {
 void times_rows(int64_t, int64_t, int64_t, const double*, int64_t, const double*, int64_t, double*, int64_t);
 void transposed_times(int64_t, int64_t, int64_t, const double*, int64_t, const double*, int64_t, double*, int64_t);
+void times_rows(int64_t, int64_t, int64_t, const float*, int64_t, const float*, int64_t, double*, int64_t);
+void transposed_times(int64_t, int64_t, int64_t, const float*, int64_t, const float*, int64_t, double*, int64_t);
 }  // namespace jf::detail::avx512
 #endif
 
@@ -67,6 +71,24 @@ void narrow_transposed_times(NarrowIsa isa, int64_t m, int64_t n, int64_t l, con
   (void)isa, (void)m, (void)n, (void)l, (void)q, (void)ldq, (void)a, (void)lda, (void)z, (void)ldz;
 }
 
+void narrow_times_rows(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const float* a, int64_t lda, const float* x,
+                       int64_t ldx, double* y, int64_t ldy) {
+#if JF_NARROW_KERNELS
+  if (isa == NarrowIsa::avx512) return avx512::times_rows(m, n, l, a, lda, x, ldx, y, ldy);
+  if (isa == NarrowIsa::avx2) return avx2::times_rows(m, n, l, a, lda, x, ldx, y, ldy);
+#endif
+  (void)isa, (void)m, (void)n, (void)l, (void)a, (void)lda, (void)x, (void)ldx, (void)y, (void)ldy;
+}
+
+void narrow_transposed_times(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const float* q, int64_t ldq,
+                             const float* a, int64_t lda, double* z, int64_t ldz) {
+#if JF_NARROW_KERNELS
+  if (isa == NarrowIsa::avx512) return avx512::transposed_times(m, n, l, q, ldq, a, lda, z, ldz);
+  if (isa == NarrowIsa::avx2) return avx2::transposed_times(m, n, l, q, ldq, a, lda, z, ldz);
+#endif
+  (void)isa, (void)m, (void)n, (void)l, (void)q, (void)ldq, (void)a, (void)lda, (void)z, (void)ldz;
+}
+
 }  // namespace detail
 
 void narrow_gemm_nt(int64_t m, int64_t n, int64_t l, const double* a, int64_t lda, const double* x, int64_t ldx,
@@ -92,6 +114,36 @@ void narrow_gemm_tn(int64_t m, int64_t n, int64_t l, const double* q, int64_t ld
   }
   scalapack::local_gemm('T', 'N', f(l, "l"), f(n, "n"), f(m, "m"), 1.0, q, f(ldq, "ldq"), a, f(lda, "lda"), 0.0, z,
                         f(ldz, "ldz"));
+}
+
+bool narrow_single_kernels() { return detail::narrow_isa() != detail::NarrowIsa::none; }
+
+void narrow_gemm_nt(int64_t m, int64_t n, int64_t l, const float* a, int64_t lda, const float* x, int64_t ldx,
+                    double* y, int64_t ldy) {
+  if (m <= 0 || l <= 0) return;
+  if (narrow_single_kernels()) return detail::narrow_times_rows(detail::narrow_isa(), m, n, l, a, lda, x, ldx, y, ldy);
+  for (int64_t j = 0; j < l; ++j) {
+    for (int64_t i = 0; i < m; ++i) {
+      double sum = 0;
+      for (int64_t c = 0; c < n; ++c) sum += static_cast<double>(a[i + c * lda]) * x[j + c * ldx];
+      y[i + j * ldy] = sum;
+    }
+  }
+}
+
+void narrow_gemm_tn(int64_t m, int64_t n, int64_t l, const float* q, int64_t ldq, const float* a, int64_t lda,
+                    double* z, int64_t ldz) {
+  if (n <= 0 || l <= 0) return;
+  if (narrow_single_kernels()) {
+    return detail::narrow_transposed_times(detail::narrow_isa(), m, n, l, q, ldq, a, lda, z, ldz);
+  }
+  for (int64_t c = 0; c < n; ++c) {
+    for (int64_t j = 0; j < l; ++j) {
+      double sum = 0;
+      for (int64_t i = 0; i < m; ++i) sum += static_cast<double>(q[i + j * ldq]) * a[i + c * lda];
+      z[j + c * ldz] = sum;
+    }
+  }
 }
 
 }  // namespace jf

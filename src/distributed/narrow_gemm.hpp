@@ -18,6 +18,26 @@ void narrow_gemm_nt(int64_t m, int64_t n, int64_t l, const double* a, int64_t ld
 void narrow_gemm_tn(int64_t m, int64_t n, int64_t l, const double* q, int64_t ldq, const double* a, int64_t lda,
                     double* z, int64_t ldz);
 
+// The same products with float operands (A and the narrow one already rounded to float32) and a double result:
+// twice the lanes per instruction and half the bytes of A. Each float sum runs over at most kSingleSumTerms
+// terms (A x^T) or kSingleTransposedSumTerms (q^T A) before it is added to the double result, so against the
+// exact product of the double operands that were rounded, |computed - exact| <= kSingleProductError |A| |x|
+// entrywise for narrow_gemm_nt, hence per column ||computed - exact||_2 <= kSingleProductError ||A||_F ||x||_2
+// (kSingleTransposedProductError for narrow_gemm_tn). Fast only where narrow_single_kernels(); plain loops
+// elsewhere.
+void narrow_gemm_nt(int64_t m, int64_t n, int64_t l, const float* a, int64_t lda, const float* x, int64_t ldx,
+                    double* y, int64_t ldy);
+void narrow_gemm_tn(int64_t m, int64_t n, int64_t l, const float* q, int64_t ldq, const float* a, int64_t lda,
+                    double* z, int64_t ldz);
+// Shorter float sums cost more conversions (q^T A at 64 terms: 25% slower than 128 at l = 16), longer ones a
+// larger bound. The converged SVD's bound rests on A x^T alone (lanczos_operator.hpp).
+constexpr int64_t kSingleSumTerms = 64;
+constexpr int64_t kSingleTransposedSumTerms = 256;
+// (float terms + rounding A and x to float + the double sums of the blocks, with room) * 2^-24.
+constexpr double kSingleProductError = static_cast<double>(kSingleSumTerms + 4) / 16777216.0;
+constexpr double kSingleTransposedProductError = static_cast<double>(kSingleTransposedSumTerms + 4) / 16777216.0;
+bool narrow_single_kernels();
+
 namespace detail {
 
 // The instruction sets with narrow kernels, for tests that compare each against dgemm.
@@ -29,6 +49,11 @@ void narrow_times_rows(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const dou
                        int64_t ldx, double* y, int64_t ldy);
 void narrow_transposed_times(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const double* q, int64_t ldq,
                              const double* a, int64_t lda, double* z, int64_t ldz);
+// Their float-operand forms (double results).
+void narrow_times_rows(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const float* a, int64_t lda, const float* x,
+                       int64_t ldx, double* y, int64_t ldy);
+void narrow_transposed_times(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const float* q, int64_t ldq,
+                             const float* a, int64_t lda, double* z, int64_t ldz);
 
 }  // namespace detail
 }  // namespace jf

@@ -78,9 +78,10 @@ void sum_partials_into(const DistMatrix& a, const std::vector<double>& partial, 
   transpose(z_t, z);
 }
 
-}  // namespace
-
-void multiply_thin(const DistMatrix& a, const DistMatrix& x, DistMatrix& y) {
+// y = A x with this rank's share computed by local(m_loc, n_loc, l, x_rows, partial): A_local (m_loc x n_loc)
+// times X_rows^T (n_loc x l, given as l x n_loc) into partial (m_loc x l).
+template <class LocalProduct>
+void multiply_thin_with(const DistMatrix& a, const DistMatrix& x, DistMatrix& y, LocalProduct local) {
   check_operands(a, x, a.cols(), y, a.rows(), "multiply_thin");
   const Grid& grid = a.grid();
   const int64_t l = x.cols(), m_loc = a.local_rows(), n_loc = a.local_cols();
@@ -91,18 +92,18 @@ void multiply_thin(const DistMatrix& a, const DistMatrix& x, DistMatrix& y) {
 
   const std::vector<double> x_rows = rows_for_local_columns(a, x);
   if (grid.in_grid()) {
-    // This rank's share of A X: A_local (m_loc x n_loc) times X_rows^T (n_loc x l).
     std::vector<double> partial(static_cast<size_t>(m_loc * l));
-    if (m_loc > 0 && l > 0) {
-      narrow_gemm_nt(m_loc, n_loc, l, a.data(), a.lld(), x_rows.data(), std::max<int64_t>(l, 1), partial.data(), m_loc);
-    }
+    if (m_loc > 0 && l > 0) local(m_loc, n_loc, l, x_rows.data(), partial.data());
     // Summed along the grid row onto process column 0.
     sum_to_root(partial, target.data(), grid.row_comm());
   }
   if (!y_aligned_already) redistribute(y_aligned, y);
 }
 
-void multiply_thin_transposed(const DistMatrix& a, const DistMatrix& q, DistMatrix& z) {
+// z = A^T q with this rank's share computed by local(m_loc, n_loc, l, q_rows, partial): Q_rows^T (l x m_loc)
+// times A_local (m_loc x n_loc) into partial (l x n_loc).
+template <class LocalProduct>
+void multiply_thin_transposed_with(const DistMatrix& a, const DistMatrix& q, DistMatrix& z, LocalProduct local) {
   check_operands(a, q, a.rows(), z, a.cols(), "multiply_thin_transposed");
   const Grid& grid = a.grid();
   const int64_t l = q.cols(), m_loc = a.local_rows(), n_loc = a.local_cols();
@@ -120,13 +121,46 @@ void multiply_thin_transposed(const DistMatrix& a, const DistMatrix& q, DistMatr
       std::memcpy(q_rows.data(), q_source.data(), q_rows.size() * sizeof(double));
     }
     broadcast(q_rows, grid.row_comm());
-
-    // This rank's share of (A^T Q)^T = Q_rows^T (l x m_loc) times A_local (m_loc x n_loc).
-    if (n_loc > 0 && l > 0) {
-      narrow_gemm_tn(m_loc, n_loc, l, q_rows.data(), std::max<int64_t>(m_loc, 1), a.data(), a.lld(), partial.data(), l);
-    }
+    if (n_loc > 0 && l > 0) local(m_loc, n_loc, l, q_rows.data(), partial.data());
   }
   sum_partials_into(a, partial, z);
+}
+
+std::vector<float> rounded(const double* values, int64_t count) {
+  return std::vector<float>(values, values + count);
+}
+
+}  // namespace
+
+void multiply_thin(const DistMatrix& a, const DistMatrix& x, DistMatrix& y) {
+  multiply_thin_with(a, x, y, [&](int64_t m_loc, int64_t n_loc, int64_t l, const double* x_rows, double* partial) {
+    narrow_gemm_nt(m_loc, n_loc, l, a.data(), a.lld(), x_rows, std::max<int64_t>(l, 1), partial, m_loc);
+  });
+}
+
+void multiply_thin_transposed(const DistMatrix& a, const DistMatrix& q, DistMatrix& z) {
+  multiply_thin_transposed_with(a, q, z,
+                                [&](int64_t m_loc, int64_t n_loc, int64_t l, const double* q_rows, double* partial) {
+                                  narrow_gemm_tn(m_loc, n_loc, l, q_rows, std::max<int64_t>(m_loc, 1), a.data(),
+                                                 a.lld(), partial, l);
+                                });
+}
+
+void multiply_thin(const SinglePrecisionCopy& a, const DistMatrix& x, DistMatrix& y) {
+  multiply_thin_with(a.layout(), x, y,
+                     [&](int64_t m_loc, int64_t n_loc, int64_t l, const double* x_rows, double* partial) {
+                       const std::vector<float> x_single = rounded(x_rows, l * n_loc);
+                       narrow_gemm_nt(m_loc, n_loc, l, a.data(), a.lld(), x_single.data(), std::max<int64_t>(l, 1),
+                                      partial, m_loc);
+                     });
+}
+
+void multiply_thin_transposed(const SinglePrecisionCopy& a, const DistMatrix& q, DistMatrix& z) {
+  multiply_thin_transposed_with(
+      a.layout(), q, z, [&](int64_t m_loc, int64_t n_loc, int64_t l, const double* q_rows, double* partial) {
+        const std::vector<float> q_single = rounded(q_rows, m_loc * l);
+        narrow_gemm_tn(m_loc, n_loc, l, q_single.data(), std::max<int64_t>(m_loc, 1), a.data(), a.lld(), partial, l);
+      });
 }
 
 }  // namespace jf

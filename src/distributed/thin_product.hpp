@@ -11,6 +11,7 @@
 // bases) moves by one all-to-all straight between its rows' owners and the ranks that use them
 // (thin_exchange.hpp); in any other layout it goes through pdtran. Per rank this holds l x (n / PC) and
 // (m / PR) x l of the thin matrices, as pdgemm's panels do; A is only read.
+#include "distributed/single_precision_copy.hpp"
 #include "jointfact/distributed/dist_matrix.hpp"
 
 namespace jf {
@@ -20,5 +21,11 @@ void multiply_thin(const DistMatrix& a, const DistMatrix& x, DistMatrix& y);
 
 // z = A^T q: q is m x l, z is n x l, both in any layout on A's grid.
 void multiply_thin_transposed(const DistMatrix& a, const DistMatrix& q, DistMatrix& z);
+
+// The same with A's float32 copy (x and q rounded to float32 as well, the sums as narrow_gemm.hpp's float kernels):
+// column j of the result differs from the exact product of the double operands by at most
+// kSingleProductError ||A||_F ||x_j||_2.
+void multiply_thin(const SinglePrecisionCopy& a, const DistMatrix& x, DistMatrix& y);
+void multiply_thin_transposed(const SinglePrecisionCopy& a, const DistMatrix& q, DistMatrix& z);
 
 }  // namespace jf

@@ -4,17 +4,18 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "distributed/cholesky_qr.hpp"
 #include "distributed/counter_random.hpp"
 #include "distributed/small_matrix.hpp"
-#include "distributed/thin_product.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
 #include "jointfact/distributed/pblas.hpp"
+#include "svd/lanczos_operator.hpp"
 #include "svd/thin_basis.hpp"
 
 extern "C" {
@@ -26,6 +27,10 @@ namespace jf::svd {
 namespace {
 
 constexpr int kMaxSteps = 5000;
+// A column that keeps less than this fraction of its norm through one Gram-Schmidt sweep gets a second one
+// (1 / sqrt(2), the usual choice). 8000 x 4000, k = 100, T = 1e-10: orthogonality 7e-15 as with two sweeps
+// always, while 0.5 let it drift to 2e-11.
+constexpr double kReorthogonalize = 0.7071;
 // Directions that replace a numerically vanished Lanczos block (an invariant subspace was reached).
 constexpr uint64_t kStreamRestartDirections = kStreamSketch + 3;
 
@@ -37,6 +42,8 @@ struct Bidiagonalization {
   ThinBasis q, p;
   int64_t q_done = 0;
   Eigen::MatrixXd b;  // q.cols() x p.cols()
+  // p.cols(): a bound on ||(A P - Q B) e_j||, the float32 rounding in column j (lanczos_operator.hpp; 0 in double).
+  Eigen::VectorXd p_error;
   int64_t pending() const { return q.cols() - q_done; }
 };
 
@@ -90,8 +97,14 @@ bool try_well_conditioned_block(const DistMatrix& z, Extension& result) {
 Extension orthogonal_extension(const ThinBasis& basis, DistMatrix z, int64_t max_cols, double floor,
                                const SvdOptions& options, int64_t& random_columns_used) {
   Extension result;
+  const std::vector<double> norms_before = column_norms(z);
   result.along = basis.project_out(z);
-  result.along += basis.project_out(z);
+  // A second sweep only where the first cancelled much of a column (Daniel, Gragg, Kaufman and Stewart's test):
+  // what one sweep leaves along the basis is ~eps ||before|| / ||after||.
+  const std::vector<double> norms_after = column_norms(z);
+  bool cancelled = false;
+  for (size_t j = 0; j < norms_after.size(); ++j) cancelled |= !(norms_after[j] > kReorthogonalize * norms_before[j]);
+  if (cancelled) result.along += basis.project_out(z);
   const int64_t b = z.cols(), c = std::min(b, max_cols);
   if (c == b && try_well_conditioned_block(z, result)) return result;
   Eigen::MatrixXd vectors;
@@ -178,12 +191,42 @@ Ritz ritz_triplets(const Bidiagonalization& lanczos, MPI_Comm comm) {
   return ritz;
 }
 
-// ||A v_i - s_i u_i|| = ||B_pending y_i|| for v_i = P y_i, u_i = Q_done x_i (A^T u_i = s_i v_i holds exactly).
-std::vector<double> ritz_residuals(const Bidiagonalization& lanczos, const Ritz& ritz, int64_t count) {
+// ||A v_i - s_i u_i|| <= ||B_pending y_i|| + ||E y_i|| for v_i = P y_i, u_i = Q_done x_i (A^T u_i = s_i v_i
+// holds exactly), E = A P - Q B the products' rounding (lanczos_operator.hpp). The first term, per triplet.
+std::vector<double> projected_residuals(const Bidiagonalization& lanczos, const Ritz& ritz, int64_t count) {
   const Eigen::MatrixXd b_pending = lanczos.b.bottomRows(lanczos.pending());
   std::vector<double> residuals(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) residuals[i] = (b_pending * ritz.y.col(i)).norm();
   return residuals;
+}
+
+// The second term's deterministic bound: ||E y_i|| <= min(||E||_F, sum_j |y_ij| p_error_j).
+std::vector<double> rounding_bounds(const Bidiagonalization& lanczos, const Ritz& ritz, int64_t count,
+                                    double rounding_frobenius) {
+  std::vector<double> bounds(static_cast<size_t>(count), 0.0);
+  if (rounding_frobenius <= 0) return bounds;
+  for (int64_t i = 0; i < count; ++i) {
+    bounds[i] = std::min(rounding_frobenius, ritz.y.col(i).cwiseAbs().dot(lanczos.p_error));
+  }
+  return bounds;
+}
+
+// ||E||_2 measured: with r standard Gaussian w_i, ||E||_2 <= 10 sqrt(2 / pi) max_i ||E w_i|| with probability at
+// least 1 - 10^-r (Halko, Martinsson and Tropp, SIAM Review 2011, lemma 4.1), E w = A (P w) - Q (B w), A (P w) in
+// double. The deterministic bound adds every rounding at its worst (1.3e-3 ||A||_2 on 20000 x 10000, where the
+// rounding is ~1e-6): this costs kProbes columns of one product instead of a hundred more Lanczos columns.
+constexpr int kProbes = 6;
+double probed_rounding(const Bidiagonalization& lanczos, const LanczosOperator& product, uint64_t seed, int check) {
+  std::mt19937_64 engine(seed * 1000003u + static_cast<uint64_t>(check));  // the same w on every rank
+  std::normal_distribution<double> normal;
+  Eigen::MatrixXd w(lanczos.p.cols(), kProbes);
+  for (int64_t j = 0; j < w.size(); ++j) w.data()[j] = normal(engine);
+  DistMatrix exact = lanczos.q.thin_block(kProbes);
+  product.times_in_double(lanczos.p.times(w), exact);
+  DistMatrix difference = lanczos.q.times(lanczos.b * w);
+  difference.local() -= exact.local();
+  const std::vector<double> norms = column_norms(difference);
+  return 10.0 * std::sqrt(2.0 / M_PI) * *std::max_element(norms.begin(), norms.end());
 }
 
 // Thick restart: keep the leading `keep` Ritz triplets and the pending block. P := P Y_keep,
@@ -192,6 +235,7 @@ void restart(Bidiagonalization& lanczos, const Ritz& ritz, int64_t keep) {
   const Eigen::MatrixXd x_keep = ritz.x.leftCols(keep), y_keep = ritz.y.leftCols(keep);
   const Eigen::MatrixXd b_pending = lanczos.b.bottomRows(lanczos.pending()) * y_keep;
   lanczos.p.rotate(y_keep);
+  lanczos.p_error = y_keep.cwiseAbs().transpose() * lanczos.p_error;
   lanczos.q.rotate_leading(lanczos.q_done, x_keep);
   lanczos.q_done = keep;
   lanczos.b = Eigen::MatrixXd::Zero(keep + b_pending.rows(), keep);
@@ -223,8 +267,9 @@ Plan make_plan(const DistMatrix& a, const SvdOptions& options) {
   return plan;
 }
 
+// residuals: upper bounds (the float32 rounding included); rounding: the largest rounding term among them.
 void report(const SvdOptions& options, int step, const Plan& plan, const std::vector<double>& residuals,
-            double norm_estimate, int64_t basis_columns, int64_t product_columns) {
+            double norm_estimate, int64_t basis_columns, int64_t product_columns, double rounding, bool probed) {
   if (!options.progress) return;
   int64_t converged = 0;
   double worst = 0;
@@ -236,7 +281,65 @@ void report(const SvdOptions& options, int step, const Plan& plan, const std::ve
   options.progress("step " + std::to_string(step) + ": converged " + std::to_string(converged) + "/" +
                    std::to_string(plan.k) + ", worst residual " + format_number("%.2e", worst) + " (tolerance " +
                    format_number("%.0e", options.residual_tol) + "), basis " + std::to_string(basis_columns) +
-                   ", columns multiplied " + std::to_string(product_columns));
+                   ", columns multiplied " + std::to_string(product_columns) +
+                   (rounding > 0 ? ", of which float32 rounding <= " + format_number("%.1e", rounding / norm_estimate) +
+                                       (probed ? " (probed)" : "")
+                                 : std::string()));
+}
+
+// Float32 products where they pay and the tolerance leaves room (lanczos_operator.hpp).
+void choose_precision(LanczosOperator& product, const SvdOptions& options) {
+  const std::string reason = product.try_single_precision(options);
+  if (!options.progress) return;
+  options.progress(reason.empty() ? "products with a float32 copy of A (their rounding is bounded and added to "
+                                    "every residual)"
+                                  : "products in double: " + reason);
+}
+
+struct ResidualBounds {
+  std::vector<double> projected;  // from B alone: which triplets the Krylov space has found
+  std::vector<double> bounds;     // with the rounding: which are certain to meet the tolerance
+  double rounding = 0;            // the largest rounding term among the k
+  bool probed = false;            // ||E||_2 measured by probes
+};
+
+// Residual bounds of the measured triplets: from B, plus the rounding (rounding_bounds; where that alone holds
+// back triplets that B says have converged, min with the probed ||E||_2). Switches to double products when the
+// probe finds the rounding above half the tolerance. The probes' columns are added to product_columns.
+ResidualBounds residual_bounds(const Bidiagonalization& lanczos, const Ritz& ritz, int64_t count, int64_t k,
+                               double target, LanczosOperator& product, const SvdOptions& options, int check,
+                               int64_t& product_columns) {
+  const std::vector<double> residuals = projected_residuals(lanczos, ritz, count);
+  std::vector<double> bounds = rounding_bounds(lanczos, ritz, count, product.rounding_bound());
+  auto all_within = [&](bool with_rounding) {
+    for (int64_t i = 0; i < std::min(k, count); ++i) {
+      if (residuals[i] + (with_rounding ? bounds[i] : 0.0) > target) return false;
+    }
+    return true;
+  };
+  const bool probe = product.rounding_bound() > 0 && all_within(false) && !all_within(true);
+  if (probe) {
+    const double probed = probed_rounding(lanczos, product, options.seed, check);
+    product_columns += kProbes;
+    for (double& bound : bounds) bound = std::min(bound, probed);
+    if (product.single_precision() && probed > target / 2) {
+      product.use_double();
+      if (options.progress) options.progress("products in double from here: float32 rounding reached half the tolerance");
+    }
+  }
+  ResidualBounds result{residuals, residuals, 0.0, probe};
+  for (int64_t i = 0; i < count; ++i) {
+    result.bounds[i] += bounds[i];
+    if (i < k) result.rounding = std::max(result.rounding, bounds[i]);
+  }
+  return result;
+}
+
+// How many leading residuals are at most target.
+int64_t leading_within(const std::vector<double>& residuals, double target) {
+  int64_t count = 0;
+  while (count < static_cast<int64_t>(residuals.size()) && residuals[count] <= target) ++count;
+  return count;
 }
 
 TruncatedSvd ritz_result(const Bidiagonalization& lanczos, const Ritz& ritz, int64_t k, int64_t nb) {
@@ -269,15 +372,17 @@ TruncatedSvd converged_truncated_svd(const DistMatrix& a, const SvdOptions& opti
   const Plan plan = make_plan(a, options);
   const int64_t m = a.rows(), n = a.cols(), nb = a.row_block();
   const GridPtr& grid = a.grid_ptr();
+  LanczosOperator product(a);
+  choose_precision(product, options);
   const int64_t q_capacity = std::min(m, plan.capacity + plan.block);
-  Bidiagonalization lanczos{ThinBasis(grid, m, q_capacity, nb), ThinBasis(grid, n, plan.capacity, nb), 0, {}};
+  Bidiagonalization lanczos{ThinBasis(grid, m, q_capacity, nb), ThinBasis(grid, n, plan.capacity, nb), 0, {}, {}};
   int64_t random_columns = plan.block;
   double floor = 0;  // below it a new direction counts as rounding: ~eps ||A||
   {                  // Q_1 = orth(A Omega) with the randomized method's Gaussian test matrix.
     DistMatrix omega = lanczos.p.thin_block(plan.block);
     fill_normal(omega, options.seed, kStreamSketch);
     DistMatrix y = lanczos.q.thin_block(plan.block);
-    multiply_thin(a, omega, y);
+    product.times(omega, y, false);  // Q_1 is a start: A Omega enters no column of B
     const std::vector<double> norms = column_norms(y);
     floor = 1e-15 * *std::max_element(norms.begin(), norms.end()) / std::sqrt(static_cast<double>(n));
     Extension first = orthogonal_extension(lanczos.q, y, plan.block, floor, options, random_columns);
@@ -286,11 +391,12 @@ TruncatedSvd converged_truncated_svd(const DistMatrix& a, const SvdOptions& opti
   }
   int64_t last_check = 0, product_columns = plan.block;  // A Omega
   int64_t last_converged = 0;                            // at the last check
+  int checks = 0;
   for (int step = 1;; ++step) {
     // P side: A^T Q_pending = P (..) + P_new (..); Q_pending is done.
     const int64_t pending = lanczos.pending();
     DistMatrix z = lanczos.p.thin_block(pending);
-    multiply_thin_transposed(a, lanczos.q.columns(lanczos.q_done, pending), z);
+    product.times_transposed(lanczos.q.columns(lanczos.q_done, pending), z);
     product_columns += pending;
     const Extension row_side =
         orthogonal_extension(lanczos.p, z, plan.capacity - lanczos.p.cols(), floor, options, random_columns);
@@ -300,7 +406,9 @@ TruncatedSvd converged_truncated_svd(const DistMatrix& a, const SvdOptions& opti
     const int64_t added = row_side.block.cols();
     if (added > 0) {
       DistMatrix y = lanczos.q.thin_block(added);
-      multiply_thin(a, row_side.block, y);
+      product.times(row_side.block, y, true);
+      lanczos.p_error.conservativeResize(lanczos.p.cols());
+      lanczos.p_error.tail(added).setConstant(product.column_error_bound());
       product_columns += added;
       const int64_t room = std::min(plan.block, q_capacity - lanczos.q.cols());
       const Extension column_side = orthogonal_extension(lanczos.q, y, room, floor, options, random_columns);
@@ -320,11 +428,16 @@ TruncatedSvd converged_truncated_svd(const DistMatrix& a, const SvdOptions& opti
     const Ritz ritz = ritz_triplets(lanczos, grid->comm());
     const double norm_estimate = ritz.s.empty() ? 0.0 : ritz.s[0];
     const int64_t measured = std::min<int64_t>(plan.wanted, static_cast<int64_t>(ritz.s.size()));
-    const std::vector<double> residuals = ritz_residuals(lanczos, ritz, measured);
-    int64_t converged = 0;
-    while (converged < measured && residuals[converged] <= options.residual_tol * norm_estimate) ++converged;
-    last_converged = converged;
-    report(options, step, plan, residuals, norm_estimate, lanczos.p.cols(), product_columns);
+    const double target = options.residual_tol * norm_estimate;
+    const ResidualBounds bounds =
+        residual_bounds(lanczos, ritz, measured, plan.k, target, product, options, ++checks, product_columns);
+    const std::vector<double>& residuals = bounds.bounds;
+    const int64_t converged = leading_within(residuals, target);
+    // Check intervals and restarts follow what B says has converged; the rounding only delays the certificate.
+    const int64_t found = leading_within(bounds.projected, target);
+    last_converged = found;
+    report(options, step, plan, residuals, norm_estimate, lanczos.p.cols(), product_columns, bounds.rounding,
+           bounds.probed);
     const bool done = converged >= plan.k;
     if (done || exhausted) {
       if (!done && options.progress) {
@@ -339,7 +452,7 @@ TruncatedSvd converged_truncated_svd(const DistMatrix& a, const SvdOptions& opti
     }
     if (full) {
       const int64_t ritz_count = static_cast<int64_t>(ritz.s.size());
-      const int64_t keep = std::min(std::max(plan.wanted, (ritz_count + converged) / 2), plan.capacity - plan.block);
+      const int64_t keep = std::min(std::max(plan.wanted, (ritz_count + found) / 2), plan.capacity - plan.block);
       restart(lanczos, ritz, std::min(keep, ritz_count));
       last_check = lanczos.p.cols();  // the next check counts the columns added after the restart
     }

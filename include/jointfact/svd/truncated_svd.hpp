@@ -38,6 +38,9 @@ struct SvdOptions {
   // With a rank: iterate until every triplet has ||A v_i - s_i u_i|| <= residual_tol ||A||_2
   // (converged_svd.hpp; the randomized method only). 0 = off: the fixed q passes.
   double residual_tol = 0;
+  // The converged method may multiply by a float32 copy of A where the tolerance leaves room for its rounding
+  // (converged_svd.hpp); false: every product in double.
+  bool single_precision_products = true;
   ProgressFn progress;  // may be empty
 };
 

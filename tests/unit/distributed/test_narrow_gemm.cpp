@@ -1,6 +1,7 @@
 // The narrow-product kernels (narrow_gemm.hpp) against BLAS dgemm on one rank's arrays: every instruction set
 // this CPU runs, ragged sizes around the register tiles (32 / 8 rows, 6 / 4 columns) and the blocking (128
-// columns of A, row blocks of 32768 / l entries), leading dimensions above the row count, and empty operands.
+// columns of A, row blocks of 32768 / l entries), leading dimensions above the row count, and empty operands;
+// the float-operand kernels against the documented bound of their rounding.
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -93,4 +94,74 @@ TEST_CASE("the narrow kernels run on this CPU where it has AVX2 and FMA", "[dist
     REQUIRE(detail::narrow_isa() != detail::NarrowIsa::none);
   }
 #endif
+}
+
+namespace {
+
+// max over entries of |got - want| / (|A| |x|)_entry, the quantity narrow_gemm.hpp bounds by kSingleProductError.
+double relative_to_absolute_product(const std::vector<double>& got, const std::vector<double>& want,
+                                    const std::vector<double>& absolute, int64_t rows, int64_t cols, int64_t ld) {
+  double worst = 0;
+  for (int64_t j = 0; j < cols; ++j) {
+    for (int64_t i = 0; i < rows; ++i) {
+      const double scale = absolute[i + j * ld];
+      if (scale > 0) worst = std::max(worst, std::abs(got[i + j * ld] - want[i + j * ld]) / scale);
+    }
+  }
+  return worst;
+}
+
+std::vector<double> absolute(std::vector<double> values) {
+  for (double& value : values) value = std::abs(value);
+  return values;
+}
+
+}  // namespace
+
+TEST_CASE("float narrow kernels stay within their documented bound of the double product", "[dist][narrow]") {
+  std::vector<detail::NarrowIsa> isas = isas_here();
+  bool float_rounding_seen = false;
+  for (const Shape& shape : kShapes) {
+    const int64_t m = shape.m, n = shape.n, l = shape.l;
+    const int64_t lda = m + 3, ldx = l + 2, ldy = m + 1, ldq = m + 2, ldz = l + 1;
+    const std::vector<double> a = random_array(lda * n, 11), x = random_array(ldx * n, 12), q = random_array(ldq * l, 13);
+    const std::vector<float> a_f(a.begin(), a.end()), x_f(x.begin(), x.end()), q_f(q.begin(), q.end());
+    // The double products and |A| |x|, |q|^T |A| by BLAS.
+    std::vector<double> y_want(static_cast<size_t>(std::max<int64_t>(ldy * l, 1)), 0.0), y_abs = y_want;
+    std::vector<double> z_want(static_cast<size_t>(std::max<int64_t>(ldz * n, 1)), 0.0), z_abs = z_want;
+    const std::vector<double> a_abs = absolute(a), x_abs = absolute(x), q_abs = absolute(q);
+    const int mi = static_cast<int>(m), ni = static_cast<int>(n), li = static_cast<int>(l);
+    if (m > 0 && l > 0) {
+      scalapack::local_gemm('N', 'T', mi, li, ni, 1.0, a.data(), static_cast<int>(lda), x.data(),
+                            static_cast<int>(ldx), 0.0, y_want.data(), static_cast<int>(ldy));
+      scalapack::local_gemm('N', 'T', mi, li, ni, 1.0, a_abs.data(), static_cast<int>(lda), x_abs.data(),
+                            static_cast<int>(ldx), 0.0, y_abs.data(), static_cast<int>(ldy));
+    }
+    if (n > 0 && l > 0) {
+      scalapack::local_gemm('T', 'N', li, ni, mi, 1.0, q.data(), static_cast<int>(std::max<int64_t>(ldq, 1)), a.data(),
+                            static_cast<int>(lda), 0.0, z_want.data(), static_cast<int>(ldz));
+      scalapack::local_gemm('T', 'N', li, ni, mi, 1.0, q_abs.data(), static_cast<int>(std::max<int64_t>(ldq, 1)),
+                            a_abs.data(), static_cast<int>(lda), 0.0, z_abs.data(), static_cast<int>(ldz));
+    }
+    auto check = [&](const std::vector<double>& y, const std::vector<double>& z) {
+      const double y_error = relative_to_absolute_product(y, y_want, y_abs, m, l, ldy);
+      const double z_error = relative_to_absolute_product(z, z_want, z_abs, l, n, ldz);
+      REQUIRE(y_error <= kSingleProductError);
+      REQUIRE(z_error <= kSingleTransposedProductError);
+      if (n >= 64 && m >= 64) float_rounding_seen |= y_error > 1e-10 && z_error > 1e-10;
+    };
+    for (const detail::NarrowIsa isa : isas) {
+      INFO("m " << m << " n " << n << " l " << l << " isa " << static_cast<int>(isa));
+      std::vector<double> y = random_array(ldy * l, 14), z = random_array(ldz * n, 15);  // overwritten
+      detail::narrow_times_rows(isa, m, n, l, a_f.data(), lda, x_f.data(), ldx, y.data(), ldy);
+      detail::narrow_transposed_times(isa, m, n, l, q_f.data(), ldq, a_f.data(), lda, z.data(), ldz);
+      check(y, z);
+    }
+    INFO("m " << m << " n " << n << " l " << l << " dispatching entry points");
+    std::vector<double> y = random_array(ldy * l, 16), z = random_array(ldz * n, 17);
+    narrow_gemm_nt(m, n, l, a_f.data(), lda, x_f.data(), ldx, y.data(), ldy);
+    narrow_gemm_tn(m, n, l, q_f.data(), ldq, a_f.data(), lda, z.data(), ldz);
+    check(y, z);
+  }
+  REQUIRE(float_rounding_seen);  // the products really ran in float (the bound is not met by double arithmetic alone)
 }

@@ -6,6 +6,8 @@
 #include "../test_support.hpp"
 #include "distributed/cholesky_qr.hpp"
 #include "distributed/counter_random.hpp"
+#include "distributed/narrow_gemm.hpp"
+#include "distributed/single_precision_copy.hpp"
 #include "distributed/thin_product.hpp"
 
 using namespace jf;
@@ -207,6 +209,37 @@ TEST_CASE("CholeskyQR2 falls back to Householder QR on rank-deficient and ill-co
       INFO("grid " << shape.prows << "x" << shape.pcols << " condition 1e" << log_condition);
       REQUIRE(orthogonality_error(q) < 50 * l * test::kEps);
       REQUIRE((y_before - q * (q.transpose() * y_before)).norm() < 1e-12 * y_before.norm());
+    }
+  }
+}
+
+TEST_CASE("thin products with A's float32 copy stay within kSingleProductError ||A||_F ||x_j|| per column",
+          "[dist][thin]") {
+  // Local parts above the float kernels' 64-column sums and 256-vector row blocks on one rank, ragged on more.
+  const int64_t m = 2300, n = 310;
+  for (const GridShape shape : test::grids_fitting(test::world_size())) {
+    auto grid = make_grid(MPI_COMM_WORLD, shape);
+    for (int64_t nb : {int64_t{7}, int64_t{64}}) {
+      const DistMatrix a = random_matrix(grid, m, n, nb, nb, 21);
+      const SinglePrecisionCopy single(a);
+      const Eigen::MatrixXd a_full = gather(a);
+      REQUIRE(std::abs(single.frobenius_norm() - a_full.norm()) <= 1e-12 * a_full.norm());
+      for (int64_t l : {1, 16, 33}) {
+        const DistMatrix x = random_matrix(grid, n, l, nb, nb, 22), q = random_matrix(grid, m, l, nb, nb, 23);
+        DistMatrix y = random_matrix(grid, m, l, nb, nb, 24), z = random_matrix(grid, n, l, nb, nb, 25);
+        multiply_thin(single, x, y);
+        multiply_thin_transposed(single, q, z);
+        INFO("grid " << shape.prows << "x" << shape.pcols << " nb " << nb << " l " << l);
+        const Eigen::MatrixXd x_full = gather(x), q_full = gather(q);
+        const Eigen::MatrixXd y_error = gather(y) - a_full * x_full, z_error = gather(z) - a_full.transpose() * q_full;
+        double y_seen = 0;
+        for (int64_t j = 0; j < l; ++j) {
+          REQUIRE(y_error.col(j).norm() <= kSingleProductError * a_full.norm() * x_full.col(j).norm());
+          REQUIRE(z_error.col(j).norm() <= kSingleTransposedProductError * a_full.norm() * q_full.col(j).norm());
+          y_seen = std::max(y_seen, y_error.col(j).norm() / (a_full.norm() * x_full.col(j).norm()));
+        }
+        REQUIRE(y_seen > 1e-12);  // float rounding, not double
+      }
     }
   }
 }

@@ -1,8 +1,13 @@
 // The converged SVD (converged_svd.hpp): every returned triplet meets ||A v_i - s_i u_i|| <= T ||A||_2 when
 // measured on the gathered factors, the singular values and singular subspaces match LAPACK's (Eigen
 // BDCSVD of the gathered matrix) to what the tolerance implies, on every grid and block size with ragged
-// edges, also for clustered and repeated singular values and matrices of lower rank than k.
+// edges, also for clustered and repeated singular values and matrices of lower rank than k; with float32 products
+// (lanczos_operator.hpp) the reported residuals bound the measured ones.
 #include <catch2/catch.hpp>
+
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "jointfact/core/error.hpp"
 #include "jointfact/svd/converged_svd.hpp"
@@ -168,4 +173,93 @@ TEST_CASE("converged SVD rejects a residual tolerance outside (0, 1), without a 
   svd::SvdOptions exact = converged(5, 1e-6);
   exact.method = svd::Method::Exact;
   CHECK_THROWS_AS(svd::truncated_svd(a, exact), InputError);
+}
+
+namespace {
+
+// A rank-30 signal s_i = 1 / (1 + i) under Gaussian noise of `noise` per entry: ||A||_F several times ||A||_2,
+// which is what the float32 rounding bound grows with.
+Eigen::MatrixXd signal_plus_noise(int64_t m, int64_t n, double noise, uint64_t stream) {
+  std::vector<double> s;
+  for (int i = 0; i < 30; ++i) s.push_back(1.0 / (1.0 + i));
+  Eigen::MatrixXd a = svd_test::matrix_with_spectrum(m, n, s, stream);
+  return a + noise * svd_test::random_orthonormal(m, n, stream + 1) * std::sqrt(static_cast<double>(m)) *
+                 svd_test::random_orthonormal(n, n, stream + 2).transpose();
+}
+
+bool said(const std::vector<std::string>& lines, const std::string& text) {
+  for (const std::string& line : lines) {
+    if (line.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("converged SVD with float32 products: every residual within T, reported residuals bound the measured",
+          "[svd][converged]") {
+  // A signal over light noise (the deterministic rounding bound mostly suffices), and noise that dominates,
+  // ||A||_F ~ 14 ||A||_2 with k = 40 in its bulk: there the deterministic bound exceeds the tolerance and only the
+  // probes' measure of ||E||_2 can certify the triplets.
+  struct Case {
+    int64_t m, n, k;
+    double noise, tol;
+    bool must_probe;
+  };
+  for (const Case& c : {Case{1100, 380, 20, 2e-3, 4e-4, false}, Case{2000, 400, 40, 3e-2, 3.5e-4, true}}) {
+    const Eigen::MatrixXd a_full = signal_plus_noise(c.m, c.n, c.noise, 60);
+    const Reference reference = lapack_svd(a_full);
+    const double norm_a = reference.s(0);
+    double widest_gap = 0;
+    for (const GridShape shape : test::grids_fitting(test::world_size())) {
+      auto grid = make_grid(MPI_COMM_WORLD, shape);
+      for (int64_t nb : {3, 64}) {
+        INFO("noise " << c.noise << " grid " << shape.prows << "x" << shape.pcols << " nb " << nb);
+        std::vector<std::string> lines;
+        svd::SvdOptions options = converged(c.k, c.tol);
+        options.progress = [&](const std::string& line) { lines.push_back(line); };
+        const svd::TruncatedSvd result = svd::truncated_svd(svd_test::distribute(a_full, grid, nb), options);
+        REQUIRE(said(lines, "products with a float32 copy of A"));
+        if (c.must_probe) CHECK(said(lines, "(probed)"));
+        const Eigen::MatrixXd u = gather(result.u), v = gather(result.v);
+        const Eigen::VectorXd s = svd_test::singular_values(result);
+        for (int64_t i = 0; i < c.k; ++i) {
+          const double measured = (a_full * v.col(i) - s(i) * u.col(i)).norm() / s(0);
+          CHECK(measured <= c.tol);
+          CHECK(result.residuals[i] >= measured - 1e-13);  // an upper bound, rounding included
+          CHECK(result.residuals[i] <= c.tol);
+          widest_gap = std::max(widest_gap, result.residuals[i] - measured);
+        }
+        CHECK((s - reference.s.head(c.k)).cwiseAbs().maxCoeff() / norm_a <= c.tol);
+        CHECK(result.quality.orthogonality_u < 1e-12);
+        CHECK(result.quality.orthogonality_v < 1e-12);
+      }
+    }
+    if (test::world_rank() == 0) {
+      WARN("noise " << c.noise << ": largest reported - measured residual " << widest_gap << " (tolerance " << c.tol
+                    << ")");
+    }
+  }
+}
+
+TEST_CASE("converged SVD in double where asked or where the tolerance leaves float32 no room", "[svd][converged]") {
+  const Eigen::MatrixXd a_full = signal_plus_noise(300, 200, 4e-3, 62);
+  auto grid = make_grid(MPI_COMM_WORLD, {1, std::min(2, test::world_size())});
+  for (const auto& [tol, allow, reason] : {std::tuple{1e-3, false, "double products asked for"},
+                                           std::tuple{1e-5, true, "below what float32 rounding allows"}}) {
+    INFO("tolerance " << tol);
+    std::vector<std::string> lines;
+    svd::SvdOptions options = converged(8, tol);
+    options.single_precision_products = allow;
+    options.progress = [&](const std::string& line) { lines.push_back(line); };
+    const svd::TruncatedSvd result = svd::truncated_svd(svd_test::distribute(a_full, grid, 5), options);
+    CHECK(said(lines, reason));
+    const Eigen::MatrixXd u = gather(result.u), v = gather(result.v);
+    const Eigen::VectorXd s = svd_test::singular_values(result);
+    for (int64_t i = 0; i < 8; ++i) {
+      const double measured = (a_full * v.col(i) - s(i) * u.col(i)).norm() / s(0);
+      CHECK(measured <= tol);
+      CHECK(std::abs(result.residuals[i] - measured) <= 1e-12);
+    }
+  }
 }
