@@ -67,7 +67,10 @@ svd::SvdOptions library_options(const SvdCommandOptions& options, MPI_Comm comm)
 std::string describe_task(const svd::SvdOptions& svd_options, const std::string& method, const DistMatrix& a) {
   const std::string target = svd_options.tol > 0 ? "to tolerance " + format_number("%g", svd_options.tol)
                                                  : "rank " + std::to_string(svd_options.rank);
-  return method + " " + target + " of a " + std::to_string(a.rows()) + " x " + std::to_string(a.cols()) +
+  const std::string how = svd_options.residual_tol > 0
+                              ? "converged (residual tolerance " + format_number("%g", svd_options.residual_tol) + ")"
+                              : method;
+  return how + " " + target + " of a " + std::to_string(a.rows()) + " x " + std::to_string(a.cols()) +
          " matrix on grid " + a.grid().describe() + ", block " + std::to_string(a.row_block());
 }
 
