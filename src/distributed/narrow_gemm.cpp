@@ -53,7 +53,8 @@ NarrowIsa narrow_isa() {
 #endif
 }
 
-void narrow_times_rows(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const double* a, int64_t lda, const double* x,
+template <typename Scalar>
+void narrow_times_rows(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const Scalar* a, int64_t lda, const Scalar* x,
                        int64_t ldx, double* y, int64_t ldy) {
 #if JF_NARROW_KERNELS
   if (isa == NarrowIsa::avx512) return avx512::times_rows(m, n, l, a, lda, x, ldx, y, ldy);
@@ -62,8 +63,9 @@ void narrow_times_rows(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const dou
   (void)isa, (void)m, (void)n, (void)l, (void)a, (void)lda, (void)x, (void)ldx, (void)y, (void)ldy;
 }
 
-void narrow_transposed_times(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const double* q, int64_t ldq,
-                             const double* a, int64_t lda, double* z, int64_t ldz) {
+template <typename Scalar>
+void narrow_transposed_times(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const Scalar* q, int64_t ldq,
+                             const Scalar* a, int64_t lda, double* z, int64_t ldz) {
 #if JF_NARROW_KERNELS
   if (isa == NarrowIsa::avx512) return avx512::transposed_times(m, n, l, q, ldq, a, lda, z, ldz);
   if (isa == NarrowIsa::avx2) return avx2::transposed_times(m, n, l, q, ldq, a, lda, z, ldz);
@@ -71,23 +73,14 @@ void narrow_transposed_times(NarrowIsa isa, int64_t m, int64_t n, int64_t l, con
   (void)isa, (void)m, (void)n, (void)l, (void)q, (void)ldq, (void)a, (void)lda, (void)z, (void)ldz;
 }
 
-void narrow_times_rows(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const float* a, int64_t lda, const float* x,
-                       int64_t ldx, double* y, int64_t ldy) {
-#if JF_NARROW_KERNELS
-  if (isa == NarrowIsa::avx512) return avx512::times_rows(m, n, l, a, lda, x, ldx, y, ldy);
-  if (isa == NarrowIsa::avx2) return avx2::times_rows(m, n, l, a, lda, x, ldx, y, ldy);
-#endif
-  (void)isa, (void)m, (void)n, (void)l, (void)a, (void)lda, (void)x, (void)ldx, (void)y, (void)ldy;
-}
-
-void narrow_transposed_times(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const float* q, int64_t ldq,
-                             const float* a, int64_t lda, double* z, int64_t ldz) {
-#if JF_NARROW_KERNELS
-  if (isa == NarrowIsa::avx512) return avx512::transposed_times(m, n, l, q, ldq, a, lda, z, ldz);
-  if (isa == NarrowIsa::avx2) return avx2::transposed_times(m, n, l, q, ldq, a, lda, z, ldz);
-#endif
-  (void)isa, (void)m, (void)n, (void)l, (void)q, (void)ldq, (void)a, (void)lda, (void)z, (void)ldz;
-}
+template void narrow_times_rows<double>(NarrowIsa, int64_t, int64_t, int64_t, const double*, int64_t, const double*,
+                                        int64_t, double*, int64_t);
+template void narrow_times_rows<float>(NarrowIsa, int64_t, int64_t, int64_t, const float*, int64_t, const float*,
+                                       int64_t, double*, int64_t);
+template void narrow_transposed_times<double>(NarrowIsa, int64_t, int64_t, int64_t, const double*, int64_t,
+                                              const double*, int64_t, double*, int64_t);
+template void narrow_transposed_times<float>(NarrowIsa, int64_t, int64_t, int64_t, const float*, int64_t,
+                                             const float*, int64_t, double*, int64_t);
 
 }  // namespace detail
 

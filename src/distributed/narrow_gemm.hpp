@@ -44,16 +44,14 @@ namespace detail {
 enum class NarrowIsa { none, avx2, avx512 };
 NarrowIsa narrow_isa();  // the best one this CPU runs (none off x86-64)
 
-// The kernels themselves, without the width rule; callable only where narrow_isa() allows.
-void narrow_times_rows(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const double* a, int64_t lda, const double* x,
+// The kernels themselves, without the width rule; callable only where narrow_isa() allows. Scalar: double or
+// float (the operands' type; the result is double).
+template <typename Scalar>
+void narrow_times_rows(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const Scalar* a, int64_t lda, const Scalar* x,
                        int64_t ldx, double* y, int64_t ldy);
-void narrow_transposed_times(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const double* q, int64_t ldq,
-                             const double* a, int64_t lda, double* z, int64_t ldz);
-// Their float-operand forms (double results).
-void narrow_times_rows(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const float* a, int64_t lda, const float* x,
-                       int64_t ldx, double* y, int64_t ldy);
-void narrow_transposed_times(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const float* q, int64_t ldq,
-                             const float* a, int64_t lda, double* z, int64_t ldz);
+template <typename Scalar>
+void narrow_transposed_times(NarrowIsa isa, int64_t m, int64_t n, int64_t l, const Scalar* q, int64_t ldq,
+                             const Scalar* a, int64_t lda, double* z, int64_t ldz);
 
 }  // namespace detail
 }  // namespace jf
