@@ -14,6 +14,7 @@
 #include "jointfact/core/stop_signal.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/output_file.hpp"
+#include "jointfact/svd/converged_svd.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
 namespace jf::app {
@@ -107,12 +108,14 @@ int run_svd(MPI_Comm comm, const SvdCommandOptions& options) {
   log_progress(comm, "svd: reading " + info.file + ":" + info.dataset);
   ReadOptions read;
   read.block = options.common.block;
-  require_input_fits(
-      comm, *grid, info.shape, options.common.block,
-      svd_memory(*grid, info.shape[0], info.shape[1], options.common.block,
-                 options.settings.rank + options.settings.oversample, options.settings.method != "randomized"));
-  DistMatrix a = read_matrix(grid, info, read);
   const svd::SvdOptions svd_options = library_options(options, comm);
+  const int64_t m = info.shape[0], n = info.shape[1], nb = options.common.block;
+  require_input_fits(comm, *grid, info.shape, nb,
+                     svd_options.residual_tol > 0
+                         ? svd::converged_svd_memory(*grid, m, n, nb, svd_options)
+                         : svd_memory(*grid, m, n, nb, options.settings.rank + options.settings.oversample,
+                                      options.settings.method != "randomized"));
+  DistMatrix a = read_matrix(grid, info, read);
   log_progress(comm, "svd: " + describe_task(svd_options, options.settings.method, a));
   const auto factor_start = std::chrono::steady_clock::now();
   const svd::TruncatedSvd result = svd::truncated_svd(a, svd_options);

@@ -251,8 +251,8 @@ struct Plan {
   int64_t check_every = 0;  // columns of P between convergence checks (and at every restart)
 };
 
-Plan make_plan(const DistMatrix& a, const SvdOptions& options) {
-  const int64_t max_rank = std::min(a.rows(), a.cols());
+Plan make_plan(int64_t m, int64_t n, const SvdOptions& options) {
+  const int64_t max_rank = std::min(m, n);
   Plan plan;
   plan.k = options.rank;
   plan.wanted = std::min(max_rank, options.rank + options.oversample);
@@ -262,7 +262,7 @@ Plan make_plan(const DistMatrix& a, const SvdOptions& options) {
   plan.block = std::min(plan.wanted, std::max<int64_t>(4, (plan.wanted + 6) / 7));
   // A restart when P reaches ~3 (k + p) columns: at 8000 x 4000 (same construction, k = 100, T = 1e-10) the
   // columns multiplied were 3152 with 2.3 (k + p), 2704 with 3, 2832 with 4; the Ritz SVDs grow as L^3.
-  plan.capacity = std::min(a.cols(), std::max(3 * plan.wanted, plan.wanted + 2 * plan.block));
+  plan.capacity = std::min(n, std::max(3 * plan.wanted, plan.wanted + 2 * plan.block));
   plan.check_every = std::max(plan.block, plan.wanted / 2);
   return plan;
 }
@@ -368,8 +368,23 @@ void append_columns(Eigen::MatrixXd& b, const Extension& extension) {
 
 }  // namespace
 
+MemoryEstimate converged_svd_memory(const Grid& grid, int64_t m, int64_t n, int64_t nb, const SvdOptions& options) {
+  const Plan plan = make_plan(m, n, options);
+  const double dm = static_cast<double>(m), dn = static_cast<double>(n), basis = static_cast<double>(plan.capacity);
+  const double block = static_cast<double>(plan.block), k = static_cast<double>(plan.k);
+  MemoryEstimate estimate;
+  estimate.what = "converged svd (basis " + std::to_string(plan.capacity) + ")";
+  // Q (m x (L + b)) and P (n x L); a restart's rotated copy of each; U and V; a few blocks in flight.
+  estimate.distributed_bytes =
+      8 * (dm * (basis + block) + dn * basis + (dm + dn) * basis + (dm + dn) * k + 4 * (dm + dn) * block);
+  // B ((L + b) x L), the packed Ritz factors ((L + b) x (2 L + 1)) and dgesdd's U, V^T and workspace (~3 L^2).
+  estimate.replicated_bytes = 8 * ((basis + block) * basis + (basis + block) * (2 * basis + 1) + 3 * basis * basis);
+  estimate.largest_share = largest_share(grid, m, n, nb);
+  return estimate;
+}
+
 TruncatedSvd converged_truncated_svd(const DistMatrix& a, const SvdOptions& options) {
-  const Plan plan = make_plan(a, options);
+  const Plan plan = make_plan(a.rows(), a.cols(), options);
   const int64_t m = a.rows(), n = a.cols(), nb = a.row_block();
   const GridPtr& grid = a.grid_ptr();
   LanczosOperator product(a);

@@ -22,6 +22,7 @@
 // Cost per step: two thin products with b columns, O((m + n) L b) for the projections.
 // Progress (options.progress): converged/k, the worst relative residual and the columns multiplied so far,
 // at every check (about every (k + p) / 2 basis columns, at every restart, every step when nearly done).
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
 namespace jf::svd {
@@ -33,5 +34,10 @@ namespace jf::svd {
 // tolerance is below what rounding allows (~1e-15 sqrt(n)), stops when the basis can no longer grow or after
 // 5000 steps and reports so through options.progress; the residuals then show what was reached.
 TruncatedSvd converged_truncated_svd(const DistMatrix& a, const SvdOptions& options);
+
+// Peak memory of converged_truncated_svd beside A for an m x n input on `grid` with blocks nb: the bases Q and P
+// (up to ~3 (k + p) columns), a restart's rotated copy, U and V, and on every rank B and the Ritz SVD's factors.
+// Without the float32 copy of A, which is taken only where it fits at run time. Allocates nothing.
+MemoryEstimate converged_svd_memory(const Grid& grid, int64_t m, int64_t n, int64_t nb, const SvdOptions& options);
 
 }  // namespace jf::svd

@@ -5,8 +5,8 @@
 // (lanczos_operator.hpp) the reported residuals bound the measured ones.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "jointfact/core/error.hpp"
@@ -242,18 +242,36 @@ TEST_CASE("converged SVD with float32 products: every residual within T, reporte
   }
 }
 
-TEST_CASE("converged SVD in double where asked or where the tolerance leaves float32 no room", "[svd][converged]") {
+TEST_CASE("converged SVD in double where asked, where the tolerance leaves float32 no room or memory has none",
+          "[svd][converged]") {
   const Eigen::MatrixXd a_full = signal_plus_noise(300, 200, 4e-3, 62);
   auto grid = make_grid(MPI_COMM_WORLD, {1, std::min(2, test::world_size())});
-  for (const auto& [tol, allow, reason] : {std::tuple{1e-3, false, "double products asked for"},
-                                           std::tuple{1e-5, true, "below what float32 rounding allows"}}) {
-    INFO("tolerance " << tol);
+  struct Case {
+    double tol;
+    bool allow;
+    const char* node_memory;  // JOINTFACT_NODE_MEMORY for the run ("" = unset)
+    const char* reason;
+  };
+  for (const Case& c : {Case{1e-3, false, "", "double products asked for"},
+                        Case{1e-5, true, "", "below what float32 rounding allows"},
+                        Case{1e-3, true, "1M", "does not fit in memory"}}) {
+    INFO("tolerance " << c.tol << ", node memory '" << c.node_memory << "'");
     std::vector<std::string> lines;
-    svd::SvdOptions options = converged(8, tol);
-    options.single_precision_products = allow;
+    svd::SvdOptions options = converged(8, c.tol);
+    options.single_precision_products = c.allow;
     options.progress = [&](const std::string& line) { lines.push_back(line); };
-    const svd::TruncatedSvd result = svd::truncated_svd(svd_test::distribute(a_full, grid, 5), options);
-    CHECK(said(lines, reason));
+    const DistMatrix a = svd_test::distribute(a_full, grid, 5);
+    const char* before = std::getenv("JOINTFACT_NODE_MEMORY");
+    const std::string saved = before != nullptr ? before : "";
+    if (*c.node_memory != '\0') setenv("JOINTFACT_NODE_MEMORY", c.node_memory, 1);
+    const svd::TruncatedSvd result = svd::truncated_svd(a, options);
+    if (before != nullptr) {
+      setenv("JOINTFACT_NODE_MEMORY", saved.c_str(), 1);
+    } else {
+      unsetenv("JOINTFACT_NODE_MEMORY");
+    }
+    const double tol = c.tol;
+    CHECK(said(lines, c.reason));
     const Eigen::MatrixXd u = gather(result.u), v = gather(result.v);
     const Eigen::VectorXd s = svd_test::singular_values(result);
     for (int64_t i = 0; i < 8; ++i) {
