@@ -20,6 +20,9 @@ class SinglePrecisionCopy {
   const float* data() const { return local_.get(); }
   int64_t lld() const { return std::max<int64_t>(1, a_->local_rows()); }
   double frobenius_norm() const { return frobenius_norm_; }
+  // data() holds A's entries times scale(), a power of two (1 unless A's largest magnitude lies outside
+  // [2^-60, 2^100]; then it brings it to [0.5, 1)): products divide by it.
+  double scale() const { return scale_; }
   // The bytes the copy of a's local block takes on this rank.
   static double local_bytes(const DistMatrix& a);
 
@@ -31,6 +34,7 @@ class SinglePrecisionCopy {
   const DistMatrix* a_;
   std::unique_ptr<float, Unmap> local_;
   double frobenius_norm_ = 0;
+  double scale_ = 1;
 };
 
 }  // namespace jf

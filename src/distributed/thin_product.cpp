@@ -130,6 +130,13 @@ std::vector<float> rounded(const double* values, int64_t count) {
   return std::vector<float>(values, values + count);
 }
 
+// A float32 copy holds A times a power of two: dividing the products by it is exact.
+void undo_scale(const SinglePrecisionCopy& a, double* values, int64_t count) {
+  if (a.scale() == 1.0) return;
+  const double inverse = 1.0 / a.scale();
+  for (int64_t i = 0; i < count; ++i) values[i] *= inverse;
+}
+
 }  // namespace
 
 void multiply_thin(const DistMatrix& a, const DistMatrix& x, DistMatrix& y) {
@@ -152,6 +159,7 @@ void multiply_thin(const SinglePrecisionCopy& a, const DistMatrix& x, DistMatrix
                        const std::vector<float> x_single = rounded(x_rows, l * n_loc);
                        narrow_gemm_nt(m_loc, n_loc, l, a.data(), a.lld(), x_single.data(), std::max<int64_t>(l, 1),
                                       partial, m_loc);
+                       undo_scale(a, partial, m_loc * l);
                      });
 }
 
@@ -160,6 +168,7 @@ void multiply_thin_transposed(const SinglePrecisionCopy& a, const DistMatrix& q,
       a.layout(), q, z, [&](int64_t m_loc, int64_t n_loc, int64_t l, const double* q_rows, double* partial) {
         const std::vector<float> q_single = rounded(q_rows, m_loc * l);
         narrow_gemm_tn(m_loc, n_loc, l, q_single.data(), std::max<int64_t>(m_loc, 1), a.data(), a.lld(), partial, l);
+        undo_scale(a, partial, l * n_loc);
       });
 }
 

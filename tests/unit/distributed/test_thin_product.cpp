@@ -243,3 +243,31 @@ TEST_CASE("thin products with A's float32 copy stay within kSingleProductError |
     }
   }
 }
+
+TEST_CASE("A's float32 copy is scaled by a power of two where float32 would overflow or lose tiny entries",
+          "[dist][thin]") {
+  const int64_t m = 300, n = 140, l = 5;
+  auto grid = make_grid(MPI_COMM_WORLD, test::grids_fitting(test::world_size()).back());
+  for (const double magnitude : {1e-45, 1.0, 1e200}) {
+    INFO("entries ~ " << magnitude);
+    DistMatrix a = random_matrix(grid, m, n, 7, 7, 31);
+    a.for_each_local([&](int64_t, int64_t, double& value) { value *= magnitude; });
+    const SinglePrecisionCopy single(a);
+    CHECK((single.scale() == 1.0) == (magnitude == 1.0));
+    const Eigen::MatrixXd a_full = gather(a);
+    const double norm_a = a_full.stableNorm();  // ||A||_F without overflow at 1e200
+    REQUIRE(std::isfinite(single.frobenius_norm()));
+    REQUIRE(std::abs(single.frobenius_norm() - norm_a) <= 1e-12 * norm_a);
+    const DistMatrix x = random_matrix(grid, n, l, 7, 7, 32), q = random_matrix(grid, m, l, 7, 7, 33);
+    DistMatrix y = random_matrix(grid, m, l, 7, 7, 34), z = random_matrix(grid, n, l, 7, 7, 35);
+    multiply_thin(single, x, y);
+    multiply_thin_transposed(single, q, z);
+    const Eigen::MatrixXd x_full = gather(x), q_full = gather(q);
+    const Eigen::MatrixXd y_error = gather(y) - a_full * x_full, z_error = gather(z) - a_full.transpose() * q_full;
+    for (int64_t j = 0; j < l; ++j) {
+      CHECK(y_error.col(j).stableNorm() <= kSingleProductError * norm_a * x_full.col(j).norm());
+      CHECK(z_error.col(j).stableNorm() <= kSingleTransposedProductError * norm_a * q_full.col(j).norm());
+      CHECK(std::isfinite(y_error.col(j).stableNorm()));
+    }
+  }
+}
