@@ -61,6 +61,13 @@ std::string stage_config_hash(const RunConfig& config, const std::string& stage)
   return to_hex(fnv1a64(stage + "\n" + config.canonical(sections)));
 }
 
+namespace {
+
+int run_stages(PipelineContext& context, const RunConfig& config, const PipelineOptions& options,
+               const std::string& output, const std::string& checkpoint_dir);
+
+}  // namespace
+
 int run_pipeline(MPI_Comm comm, const RunConfig& config, const PipelineOptions& options) {
   if (!options.until.empty() && std::find(kStageOrder.begin(), kStageOrder.end(), options.until) == kStageOrder.end()) {
     throw InputError("--until must be svd, joint or sparse, not '" + options.until + "'");
@@ -77,6 +84,19 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config, const PipelineOptions& 
   if (checkpoint_dir.empty()) checkpoint_dir = config.get_string("output", "checkpoint_dir").value_or(output + ".ckpt");
   require_checkpoint_directory_apart(comm, checkpoint_dir, output, inputs);
   context.store = std::make_unique<CheckpointStore>(comm, checkpoint_dir);
+  try {
+    return run_stages(context, config, options, output, checkpoint_dir);
+  } catch (...) {
+    context.store->remove_if_unused();  // refused before any checkpoint: no empty directory left behind
+    throw;
+  }
+}
+
+namespace {
+
+int run_stages(PipelineContext& context, const RunConfig& config, const PipelineOptions& options,
+               const std::string& output, const std::string& checkpoint_dir) {
+  MPI_Comm comm = context.comm;
   if (!options.resume) context.store->clear();
   context.checkpoint_every_s = config.get_float("output", "checkpoint_every_s").value_or(60.0);
   if (!(context.checkpoint_every_s >= 0))
@@ -124,5 +144,7 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config, const PipelineOptions& 
   log_progress(comm, "run: wrote " + output + " and " + summary_path_for(output));
   return kExitOk;
 }
+
+}  // namespace
 
 }  // namespace jf::app

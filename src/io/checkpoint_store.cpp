@@ -19,18 +19,26 @@ constexpr const char* kMagic = "jointfact-checkpoint-1";
 
 const char* const kStages[] = {"svd", "joint", "sparse"};
 
-bool make_directory(const std::string& path) {
+// created: whether this call made it (false where it was there already).
+bool make_directory(const std::string& path, bool& created) {
   struct stat status {};
+  created = false;
   if (stat(path.c_str(), &status) == 0) return S_ISDIR(status.st_mode);
-  return mkdir(path.c_str(), 0775) == 0;
+  created = mkdir(path.c_str(), 0775) == 0;
+  return created;
 }
 
 }  // namespace
 
 CheckpointStore::CheckpointStore(MPI_Comm comm, std::string directory) : comm_(comm), directory_(std::move(directory)) {
   bool ok = true;
-  if (comm_rank(comm_) == 0) ok = make_directory(directory_) && access(directory_.c_str(), W_OK) == 0;
+  if (comm_rank(comm_) == 0) ok = make_directory(directory_, created_) && access(directory_.c_str(), W_OK) == 0;
   agree_or_throw(comm_, ok, "cannot create or write the checkpoint directory '" + directory_ + "'");
+}
+
+void CheckpointStore::remove_if_unused() const {
+  // rmdir removes only an empty directory: whatever a stage wrote keeps it (and stays for a resume).
+  if (created_) rmdir(directory_.c_str());
 }
 
 std::optional<CheckpointStamp> CheckpointStore::find(const std::string& stage, const std::string& config_hash,

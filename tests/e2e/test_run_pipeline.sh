@@ -146,4 +146,27 @@ for signal in TERM USR1; do
   grep -q "svd: resumed" "$WORK/out" && cmp -s <(h5dump -d /svd/S sig.h5 | tail -n +3) <(h5dump -d /svd/S sig-ref.h5 | tail -n +3) &&
     pass "rerun after SIG$signal resumes to the same result" || fail "rerun after SIG$signal: $(cat "$WORK/out")"
 done
+
+# --- the svd stage checks memory before factoring (the converged method's bases of ~3 (k + p) columns), and a
+# run refused before its first checkpoint leaves no checkpoint directory (one the user made stays)
+cat >converged.toml <<TOML
+[input]
+generate = "lowrank"
+shape = [3000, 2000]
+rank = 40
+[svd]
+rank = 60
+residual_tol = 1e-6
+TOML
+JOINTFACT_NODE_MEMORY=90M expect_error "svd stage over the node's memory" "converged svd (basis 210)" 2 \
+  run converged.toml --output "$WORK/conv.h5" --until svd
+[ ! -e conv.h5 ] && [ ! -e conv.h5.ckpt ] && pass "refused run: no output, no checkpoint directory" ||
+  fail "refused run left: $(ls -d conv.h5* 2>/dev/null)"
+mkdir -p users-dir
+JOINTFACT_NODE_MEMORY=90M expect_error "svd stage over the node's memory, own checkpoint dir" "converged svd" 2 \
+  run converged.toml --output "$WORK/conv.h5" --until svd --checkpoint-dir "$WORK/users-dir"
+[ -d users-dir ] && pass "a checkpoint directory the user made is kept" || fail "users-dir removed"
+expect_ok "the same run with room" 2 run converged.toml --output "$WORK/conv.h5" --until svd
+grep -q "svd: step .*converged 60/60" "$WORK/out" && [ -f conv.h5.ckpt/svd.h5 ] &&
+  pass "converged svd in run: progress lines, checkpoint" || fail "converged run: $(tail -3 "$WORK/out")"
 finish

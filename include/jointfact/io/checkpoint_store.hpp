@@ -43,11 +43,16 @@ class CheckpointStore {
   // Anything else under a checkpoint's name is left alone and reported (InputError). Collective.
   void clear() const;
 
+  // Removes the directory where this store created it and nothing was written there yet (rank 0 only, not
+  // collective, no error): a run refused before its first checkpoint leaves no directory behind.
+  void remove_if_unused() const;
+
  private:
   bool is_own_checkpoint(const std::string& path) const;
 
   MPI_Comm comm_;
   std::string directory_;
+  bool created_ = false;  // rank 0: the constructor made the directory
 };
 
 // Checks (rank 0, answer shared) that the checkpoint directory is not the output file (or its partial
