@@ -14,7 +14,6 @@
 #include "jointfact/core/stop_signal.hpp"
 #include "jointfact/io/matrix_io.hpp"
 #include "jointfact/io/output_file.hpp"
-#include "jointfact/svd/converged_svd.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
 
 namespace jf::app {
@@ -84,10 +83,16 @@ int run_out_of_core(MPI_Comm comm, const SvdCommandOptions& options, const Datas
   const GridPtr ooc_grid = options.common.grid.empty() ? out_of_core_default_grid(comm) : grid;
   const svd::SvdOptions svd_options = library_options(options, comm);
   const CheckpointStore store(comm, checkpoint_dir);
-  const svd::OutOfCoreCheckpoint checkpoint(comm, store, info, svd_options);
   OutOfCoreReport report;
-  const svd::TruncatedSvd result =
-      factor_out_of_core(comm, ooc_grid, options.common.block, info, options.settings, svd_options, checkpoint, report);
+  svd::TruncatedSvd result;
+  try {
+    const svd::OutOfCoreCheckpoint checkpoint(comm, store, info, svd_options);
+    result = factor_out_of_core(comm, ooc_grid, options.common.block, info, options.settings, svd_options, checkpoint,
+                                report);
+  } catch (...) {
+    store.remove_if_unused();  // stopped before the first pass's checkpoint: no empty directory left behind
+    throw;
+  }
   OutputFile out(comm, options.output);
   write_svd_result(out, result, options.settings, info.file + ":" + info.dataset);
   write_out_of_core_report(out, report);
@@ -108,14 +113,10 @@ int run_svd(MPI_Comm comm, const SvdCommandOptions& options) {
   log_progress(comm, "svd: reading " + info.file + ":" + info.dataset);
   ReadOptions read;
   read.block = options.common.block;
-  const svd::SvdOptions svd_options = library_options(options, comm);
-  const int64_t m = info.shape[0], n = info.shape[1], nb = options.common.block;
-  require_input_fits(comm, *grid, info.shape, nb,
-                     svd_options.residual_tol > 0
-                         ? svd::converged_svd_memory(*grid, m, n, nb, svd_options)
-                         : svd_memory(*grid, m, n, nb, options.settings.rank + options.settings.oversample,
-                                      options.settings.method != "randomized"));
+  require_input_fits(comm, *grid, info.shape, options.common.block,
+                     svd_stage_memory(*grid, info.shape[0], info.shape[1], options.common.block, options.settings));
   DistMatrix a = read_matrix(grid, info, read);
+  const svd::SvdOptions svd_options = library_options(options, comm);
   log_progress(comm, "svd: " + describe_task(svd_options, options.settings.method, a));
   const auto factor_start = std::chrono::steady_clock::now();
   const svd::TruncatedSvd result = svd::truncated_svd(a, svd_options);

@@ -63,37 +63,8 @@ std::string stage_config_hash(const RunConfig& config, const std::string& stage)
 
 namespace {
 
-int run_stages(PipelineContext& context, const RunConfig& config, const PipelineOptions& options,
-               const std::string& output, const std::string& checkpoint_dir);
-
-}  // namespace
-
-int run_pipeline(MPI_Comm comm, const RunConfig& config, const PipelineOptions& options) {
-  if (!options.until.empty() && std::find(kStageOrder.begin(), kStageOrder.end(), options.until) == kStageOrder.end()) {
-    throw InputError("--until must be svd, joint or sparse, not '" + options.until + "'");
-  }
-  PipelineContext context;
-  context.comm = comm;
-  context.config = &config;
-  context.grid = make_grid_from(comm, options.common);
-  context.block = options.common.block;
-  const std::string output = resolve_output(config, options);
-  const std::vector<std::string> inputs = files_read_by(config, options.config_path);
-  require_writable_output(comm, output, inputs);
-  std::string checkpoint_dir = options.common.checkpoint_dir;
-  if (checkpoint_dir.empty()) checkpoint_dir = config.get_string("output", "checkpoint_dir").value_or(output + ".ckpt");
-  require_checkpoint_directory_apart(comm, checkpoint_dir, output, inputs);
-  context.store = std::make_unique<CheckpointStore>(comm, checkpoint_dir);
-  try {
-    return run_stages(context, config, options, output, checkpoint_dir);
-  } catch (...) {
-    context.store->remove_if_unused();  // refused before any checkpoint: no empty directory left behind
-    throw;
-  }
-}
-
-namespace {
-
+// The stages, once the checkpoint store exists (run_pipeline removes its directory where they fail before
+// writing anything there).
 int run_stages(PipelineContext& context, const RunConfig& config, const PipelineOptions& options,
                const std::string& output, const std::string& checkpoint_dir) {
   MPI_Comm comm = context.comm;
@@ -146,5 +117,29 @@ int run_stages(PipelineContext& context, const RunConfig& config, const Pipeline
 }
 
 }  // namespace
+
+int run_pipeline(MPI_Comm comm, const RunConfig& config, const PipelineOptions& options) {
+  if (!options.until.empty() && std::find(kStageOrder.begin(), kStageOrder.end(), options.until) == kStageOrder.end()) {
+    throw InputError("--until must be svd, joint or sparse, not '" + options.until + "'");
+  }
+  PipelineContext context;
+  context.comm = comm;
+  context.config = &config;
+  context.grid = make_grid_from(comm, options.common);
+  context.block = options.common.block;
+  const std::string output = resolve_output(config, options);
+  const std::vector<std::string> inputs = files_read_by(config, options.config_path);
+  require_writable_output(comm, output, inputs);
+  std::string checkpoint_dir = options.common.checkpoint_dir;
+  if (checkpoint_dir.empty()) checkpoint_dir = config.get_string("output", "checkpoint_dir").value_or(output + ".ckpt");
+  require_checkpoint_directory_apart(comm, checkpoint_dir, output, inputs);
+  context.store = std::make_unique<CheckpointStore>(comm, checkpoint_dir);
+  try {
+    return run_stages(context, config, options, output, checkpoint_dir);
+  } catch (...) {
+    context.store->remove_if_unused();  // refused before any checkpoint: no empty directory left behind
+    throw;
+  }
+}
 
 }  // namespace jf::app

@@ -7,8 +7,6 @@
 #include "app/svd_stage_definition.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
-#include "jointfact/core/memory_estimate.hpp"
-#include "jointfact/svd/converged_svd.hpp"
 #include "svd/out_of_core_checkpoint.hpp"
 
 namespace jf::app {
@@ -61,13 +59,9 @@ SvdStageResult run_svd_stage(PipelineContext& context) {
                                     options, checkpoint, result.out_of_core);
   } else {
     const DistMatrix& a = context.input;
-    const int64_t m = a.rows(), n = a.cols(), nb = context.block;
     // The same check as `jointfact svd` before its reading, here with A in memory already.
-    require_input_fits(context.comm, *context.grid, {m, n}, nb,
-                       result.options.residual_tol > 0
-                           ? svd::converged_svd_memory(*context.grid, m, n, nb, result.options)
-                           : svd_memory(*context.grid, m, n, nb, result.settings.rank + result.settings.oversample,
-                                        result.settings.method != "randomized"));
+    require_input_fits(context.comm, *context.grid, {a.rows(), a.cols()}, context.block,
+                       svd_stage_memory(*context.grid, a.rows(), a.cols(), context.block, result.settings));
     svd::SvdOptions options = result.options;
     options.progress = [comm = context.comm](const std::string& message) { log_progress(comm, "svd: " + message); };
     result.svd = svd::truncated_svd(a, options);  // fills quality too

@@ -6,6 +6,7 @@
 #include "io/attribute_reader.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/core/log.hpp"
+#include "jointfact/svd/converged_svd.hpp"
 #include "jointfact/io/matrix_io.hpp"
 
 namespace jf::app {
@@ -137,6 +138,11 @@ svd::SvdOptions svd_library_options(const SvdStageSettings& settings) {
   options.residual_tol = settings.residual_tol;
   options.seed = settings.seed;
   return options;
+}
+
+MemoryEstimate svd_stage_memory(const Grid& grid, int64_t m, int64_t n, int64_t nb, const SvdStageSettings& settings) {
+  if (settings.residual_tol > 0) return svd::converged_svd_memory(grid, m, n, nb, svd_library_options(settings));
+  return svd_memory(grid, m, n, nb, settings.rank + settings.oversample, settings.method != "randomized");
 }
 
 svd::OutOfCoreOptions out_of_core_library_options(const SvdStageSettings& settings) {

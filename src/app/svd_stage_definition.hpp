@@ -14,6 +14,7 @@
 
 #include "app/run_config.hpp"
 #include "app/setting_name.hpp"
+#include "jointfact/core/memory_estimate.hpp"
 #include "jointfact/io/output_file.hpp"
 #include "jointfact/svd/out_of_core_svd.hpp"
 #include "jointfact/svd/truncated_svd.hpp"
@@ -55,6 +56,10 @@ SvdStageSettings svd_settings_from_config(const RunConfig& config);
 svd::SvdOptions svd_library_options(const SvdStageSettings& settings);
 // The out-of-core options: panel buffer, and the residual pass unless passes = 2q + 2.
 svd::OutOfCoreOptions out_of_core_library_options(const SvdStageSettings& settings);
+
+// The in-core svd's memory beside A for an m x n input (blocks nb): the converged method's own estimate where a
+// residual tolerance is set, the randomized or exact one otherwise (memory_estimate.hpp). Allocates nothing.
+MemoryEstimate svd_stage_memory(const Grid& grid, int64_t m, int64_t n, int64_t nb, const SvdStageSettings& settings);
 
 // Writes /svd/U (m,k), /svd/S (k,), /svd/V (n,k) and the attributes method, k, p, q (power iterations of the
 // randomized method, 0 for the exact ones), tol (0 = rank given), seed, input and the quality figures.

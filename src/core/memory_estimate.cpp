@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/resource_usage.hpp"
 #include "jointfact/core/collective.hpp"
 #include "jointfact/core/error.hpp"
 #include "jointfact/distributed/index_map.hpp"
@@ -221,6 +222,14 @@ NodeMemory detect_node_memory(MPI_Comm comm) {
   }
   agree_or_throw(comm, error.empty(), error);
   return node;
+}
+
+RoomBesideResident room_beside_resident(MPI_Comm comm, double bytes) {
+  RoomBesideResident room;
+  room.node = detect_node_memory(comm);
+  room.in_use = static_cast<double>(current_rss_bytes());
+  room.fits = room.node.node_bytes <= 0 || room.in_use + bytes <= room.node.per_rank_bytes();
+  return room;
 }
 
 void require_memory_fits(MPI_Comm comm, const Grid& grid, int64_t m, int64_t n, int64_t nb,

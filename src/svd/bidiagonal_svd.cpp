@@ -10,7 +10,6 @@
 #include <string>
 #include <utility>
 
-#include "core/resource_usage.hpp"
 #include "distributed/fortran_int.hpp"
 #include "distributed/scalapack_prototypes.hpp"
 #include "jointfact/core/collective.hpp"
@@ -242,14 +241,13 @@ BidiagonalVectors replicated_leading_vectors(const GridPtr& grid, std::vector<do
 // The memory check made before the run could not know the spectrum: where accuracy forces dbdsdc on every
 // rank (5 r^2 doubles), refuse (every rank, exit 2) when that does not fit beside what the rank holds now.
 void require_replicated_route_fits(MPI_Comm comm, int64_t r, const std::string& reason) {
-  const NodeMemory node = detect_node_memory(comm);
   const double need = 8.0 * 5.0 * static_cast<double>(r) * static_cast<double>(r);
-  const double in_use = static_cast<double>(current_rss_bytes());
-  const bool fits = node.node_bytes <= 0 || in_use + need <= node.per_rank_bytes();
-  agree_or_throw(comm, fits,
+  const RoomBesideResident room = room_beside_resident(comm, need);
+  agree_or_throw(comm, room.fits,
                  "the exact svd's singular vectors need dbdsdc on every rank here (" + reason + "): about " +
-                     format_bytes(need) + " more per rank, beside " + format_bytes(in_use) +
-                     " in use, but a rank may use " + format_bytes(node.per_rank_bytes()) + " (" + node.source +
+                     format_bytes(need) + " more per rank, beside " + format_bytes(room.in_use) +
+                     " in use, but a rank may use " + format_bytes(room.node.per_rank_bytes()) + " (" +
+                     room.node.source +
                      "); ask for fewer singular vectors (the rank), or use the randomized or converged method");
 }
 

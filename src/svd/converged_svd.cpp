@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -33,6 +32,8 @@ constexpr int kMaxSteps = 5000;
 constexpr double kReorthogonalize = 0.7071;
 // Directions that replace a numerically vanished Lanczos block (an invariant subspace was reached).
 constexpr uint64_t kStreamRestartDirections = kStreamSketch + 3;
+// The Gaussian probes that measure the float32 rounding (probed_rounding).
+constexpr uint64_t kStreamRoundingProbes = kStreamSketch + 4;
 
 // Q = [Q_done | Q_pending] (m x c) and P (n x L), both orthonormal, with
 //   A P = Q B  (B = Q^T A P, c x L, kept exactly: every product A P_j is orthogonalised against all of Q), and
@@ -217,10 +218,11 @@ std::vector<double> rounding_bounds(const Bidiagonalization& lanczos, const Ritz
 // rounding is ~1e-6): this costs kProbes columns of one product instead of a hundred more Lanczos columns.
 constexpr int kProbes = 6;
 double probed_rounding(const Bidiagonalization& lanczos, const LanczosOperator& product, uint64_t seed, int check) {
-  std::mt19937_64 engine(seed * 1000003u + static_cast<uint64_t>(check));  // the same w on every rank
-  std::normal_distribution<double> normal;
-  Eigen::MatrixXd w(lanczos.p.cols(), kProbes);
-  for (int64_t j = 0; j < w.size(); ++j) w.data()[j] = normal(engine);
+  Eigen::MatrixXd w(lanczos.p.cols(), kProbes);  // the same w on every rank; new columns at every check
+  for (int64_t j = 0; j < kProbes; ++j) {
+    const uint64_t column = static_cast<uint64_t>(check) * kProbes + static_cast<uint64_t>(j);
+    for (int64_t i = 0; i < w.rows(); ++i) w(i, j) = counter_normal(seed, kStreamRoundingProbes, i, column);
+  }
   DistMatrix exact = lanczos.q.thin_block(kProbes);
   product.times_in_double(lanczos.p.times(w), exact);
   DistMatrix difference = lanczos.q.times(lanczos.b * w);
@@ -384,8 +386,8 @@ MemoryEstimate converged_svd_memory(const Grid& grid, int64_t m, int64_t n, int6
 }
 
 TruncatedSvd converged_truncated_svd(const DistMatrix& a, const SvdOptions& options) {
-  const Plan plan = make_plan(a.rows(), a.cols(), options);
   const int64_t m = a.rows(), n = a.cols(), nb = a.row_block();
+  const Plan plan = make_plan(m, n, options);
   const GridPtr& grid = a.grid_ptr();
   LanczosOperator product(a);
   choose_precision(product, options);

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/resource_usage.hpp"
 #include "distributed/narrow_gemm.hpp"
 #include "distributed/thin_product.hpp"
 #include "jointfact/core/log.hpp"
@@ -42,10 +41,8 @@ std::string LanczosOperator::try_single_precision(const SvdOptions& options) {
     return "the tolerance is below what float32 rounding allows";
   }
   MPI_Comm comm = a_.grid().comm();
-  const NodeMemory node = detect_node_memory(comm);
   const double need = SinglePrecisionCopy::local_bytes(a_);
-  const double in_use = static_cast<double>(current_rss_bytes());
-  int fits = node.node_bytes <= 0 || in_use + need <= node.per_rank_bytes() ? 1 : 0;
+  int fits = room_beside_resident(comm, need).fits ? 1 : 0;
   MPI_Allreduce(MPI_IN_PLACE, &fits, 1, MPI_INT, MPI_MIN, comm);
   if (fits == 0) return "a float32 copy of A (" + format_bytes(need) + " per rank) does not fit in memory";
   single_ = std::make_unique<SinglePrecisionCopy>(a_);

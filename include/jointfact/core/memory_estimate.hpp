@@ -56,6 +56,16 @@ struct NodeMemory {
 };
 NodeMemory detect_node_memory(MPI_Comm comm);  // collective
 
+// Whether `bytes` more fit on this rank beside what it holds now (its resident set) under the node's limit; true
+// where the limit is unknown. For allocations the estimate made before the run could not know. Collective
+// (detect_node_memory), but the verdict is this rank's: agree on it before acting.
+struct RoomBesideResident {
+  bool fits = true;
+  double in_use = 0;  // this rank's resident set, bytes
+  NodeMemory node;
+};
+RoomBesideResident room_beside_resident(MPI_Comm comm, double bytes);
+
 // Collective. Throws InputError (exit 2) on every rank, with one line that says what is needed, what is
 // available and how many ranks (and nodes at this many ranks per node) would fit, or what else would help
 // when the part every rank holds alone is too large. Also refuses dimensions ScaLAPACK's 32-bit indices
