@@ -93,6 +93,7 @@ int run_out_of_core(MPI_Comm comm, const SvdCommandOptions& options, const Datas
     store.remove_if_unused();  // stopped before the first pass's checkpoint: no empty directory left behind
     throw;
   }
+  store.remove_if_unused();  // the result is complete and its checkpoint removed: nor after success
   OutputFile out(comm, options.output);
   write_svd_result(out, result, options.settings, info.file + ":" + info.dataset);
   write_out_of_core_report(out, report);

@@ -39,6 +39,8 @@ interrupt() {
 expect_ok "uninterrupted out-of-core run (P=2)" 2 "${svd_args[@]}" --output "$WORK/ref.h5"
 grep -q "out of core done, $total passes" "$WORK/out" && pass "uninterrupted run made $total passes" ||
   fail "uninterrupted run: $(grep 'out of core' "$WORK/out")"
+[ ! -e ref.h5.ckpt ] && pass "the checkpoint directory the run made is gone with its checkpoint" ||
+  fail "left behind: $(ls -a ref.h5.ckpt)"
 
 # Killed as soon as pass 2 is logged: inside the writing of pass 2's checkpoint or inside pass 3 (the line
 # comes before the checkpoint), so the resume point is read from the resumed run's log and checked.
