@@ -145,6 +145,10 @@ std::vector<double> column_norms(const DistMatrix& x) {
   x.for_each_local([&](int64_t, int64_t j_gl, double value) { squares[j_gl] += value * value; });
   if (!squares.empty()) {
     MPI_Allreduce(MPI_IN_PLACE, squares.data(), fortran(x.cols()), MPI_DOUBLE, MPI_SUM, x.grid().comm());
+    // Taken from rank 0, bit-identical everywhere: callers branch on them (a second Gram-Schmidt sweep, a
+    // well-conditioned block, the probed rounding that decides convergence), and a collective inside one
+    // branch must run on every rank.
+    MPI_Bcast(squares.data(), fortran(x.cols()), MPI_DOUBLE, 0, x.grid().comm());
   }
   for (double& value : squares) value = std::sqrt(value);
   return squares;

@@ -55,7 +55,7 @@ DistMatrix multiply_small(const DistMatrix& thin, const Eigen::MatrixXd& small);
 // x^T y (c x d) of two thin matrices of the same rows and layout, on every rank. Collective.
 Eigen::MatrixXd thin_inner(const DistMatrix& x, const DistMatrix& y);
 
-// ||column j||_2 of a matrix in any layout, on every rank. Collective.
+// ||column j||_2 of a matrix in any layout, bit-identical on every rank (branches may depend on it). Collective.
 std::vector<double> column_norms(const DistMatrix& x);
 // Column j := column j * factors[j] (factors identical on every rank). Local.
 void scale_columns(DistMatrix& x, const std::vector<double>& factors);
